@@ -1,0 +1,54 @@
+/**
+ * Typed application errors. Route handlers turn them into JSON responses with
+ * the matching status; anything else is a 500 whose details stay in the log.
+ */
+export type ErrorCode =
+  | "bad_request"
+  | "validation_failed"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "unprocessable"
+  | "internal";
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable: 422,
+  internal: 500,
+};
+
+export interface ErrorDetail {
+  /** JSON path of the offending field, when there is one. */
+  path?: (string | number)[];
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: { details?: ErrorDetail[]; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "AppError";
+    this.details = options.details;
+  }
+  readonly details: ErrorDetail[] | undefined;
+
+  get status(): number {
+    return STATUS[this.code];
+  }
+
+  toJSON(): { error: { code: ErrorCode; message: string; details?: ErrorDetail[] } } {
+    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+  }
+}
+
+export const notFound = (what: string, id: string) => new AppError("not_found", `${what} "${id}" was not found`);
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -1,0 +1,65 @@
+/**
+ * What the store hands to the rest of the app: plain serialisable objects,
+ * never Prisma rows. Routes, pages and scripts import these types and the
+ * domain functions in lib/store/*; only lib/store imports the Prisma client.
+ */
+import type { Template } from "@/lib/prompt/schema";
+
+export type LibraryKind = "user" | "examples";
+
+export interface LibrarySummary {
+  id: string;
+  name: string;
+  description: string;
+  kind: LibraryKind;
+  templateCount: number;
+  createdAt: string; // ISO 8601
+  updatedAt: string;
+}
+
+export interface TemplateSummary {
+  id: string;
+  libraryId: string;
+  libraryName: string;
+  name: string;
+  description: string;
+  tags: string[];
+  latestVersion: number;
+  /** Image asset ids of the latest version, for thumbnails in lists. */
+  previewAssetIds: string[];
+  forkedFrom: { templateId: string; version: number } | null;
+  updatedAt: string;
+}
+
+export interface TemplateVersionSummary {
+  version: number;
+  message: string | null;
+  createdAt: string;
+}
+
+export interface TemplateVersionDetail extends TemplateVersionSummary {
+  templateId: string;
+  document: Template;
+}
+
+export interface TemplateDetail extends TemplateSummary {
+  /** The latest version's document. */
+  document: Template;
+  versions: TemplateVersionSummary[];
+}
+
+export interface AssetInfo {
+  id: string; // lowercase hex SHA-256 of the bytes
+  mediaType: "image/png" | "image/jpeg" | "image/webp" | "image/gif";
+  width: number;
+  height: number;
+  byteSize: number;
+  createdAt: string;
+}
+
+export interface TemplateQuery {
+  libraryId?: string;
+  /** Case-insensitive substring of the name or description. */
+  search?: string;
+  tag?: string;
+}
