@@ -1,0 +1,39 @@
+import { ingestImage } from "@/lib/assets";
+import { AppError } from "@/lib/errors";
+import { json, readBodyLimited, route } from "@/lib/http/respond";
+import { env } from "@/lib/env";
+
+/** Multipart framing adds a little on top of the image limit. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * Upload an image: multipart (field "file") or the raw bytes as the body
+ * (what a paste handler sends). The content decides the type, not the name.
+ * 201 when stored now, 200 when the same bytes were already there.
+ */
+export const POST = route(async (request: Request) => {
+  const limit = env().ASSET_MAX_BYTES;
+  const contentType = request.headers.get("content-type") ?? "";
+  let bytes: Uint8Array;
+  if (contentType.startsWith("multipart/form-data")) {
+    const declared = Number(request.headers.get("content-length") ?? "NaN");
+    if (Number.isFinite(declared) && declared > limit + MULTIPART_OVERHEAD_BYTES) {
+      throw new AppError("payload_too_large", `The image is larger than the ${formatMb(limit)} limit.`);
+    }
+    const form = await request.formData().catch((cause: unknown) => {
+      throw new AppError("bad_request", "The upload is not valid multipart form data.", { cause });
+    });
+    const file = form.get("file");
+    if (!(file instanceof Blob)) throw new AppError("bad_request", 'Send the image in a multipart field named "file".');
+    if (file.size > limit) throw new AppError("payload_too_large", `The image is larger than the ${formatMb(limit)} limit.`);
+    bytes = new Uint8Array(await file.arrayBuffer());
+  } else {
+    bytes = await readBodyLimited(request, limit);
+  }
+  const { asset, created } = await ingestImage(bytes);
+  return json({ asset, created }, { status: created ? 201 : 200 });
+});
+
+function formatMb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install, build and start Flamingo Studio on the embedded defaults:
+# SQLite at data/studio.db (created, migrated and seeded on first start) and the bundled model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-deps.sh
+
+if [ ! -f .next/BUILD_ID ] || [ -n "$(find app components lib workers public next.config.ts package-lock.json -newer .next/BUILD_ID -print -quit 2>/dev/null)" ]; then
+  echo "› building (next build)"
+  npx next build
+fi
+port="${PORT:-3000}"
+echo "› Flamingo Studio on http://localhost:${port}"
+exec npx next start -p "$port"
