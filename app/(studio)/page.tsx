@@ -1,0 +1,89 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { listLibraries, listTemplates } from "@/lib/store";
+import { FilterBar } from "@/components/library/FilterBar";
+import { LibraryList } from "@/components/library/LibraryList";
+import { CreateLibraryForm } from "@/components/library/CreateLibraryForm";
+import { ImportLibraryButton } from "@/components/library/ImportLibraryButton";
+import { TemplateCard } from "@/components/library/TemplateCard";
+import { firstParam, hrefWith } from "@/components/ui/format";
+
+export const metadata: Metadata = { title: "Library" };
+export const dynamic = "force-dynamic";
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function LibraryPage({ searchParams }: { searchParams: SearchParams }) {
+  const sp = await searchParams;
+  const search = firstParam(sp.search)?.trim() || undefined;
+  const tag = firstParam(sp.tag);
+  const libraryId = firstParam(sp.library);
+
+  const [libraries, all] = await Promise.all([listLibraries(), listTemplates({})]);
+  const library = libraries.find((l) => l.id === libraryId);
+  const templates = await listTemplates({ libraryId: library?.id, search, tag });
+  const tags = [...new Set(all.filter((t) => !library || t.libraryId === library.id).flatMap((t) => t.tags))].sort();
+  const filtered = Boolean(search || tag || library);
+  const newTemplateLibrary = library ?? libraries.find((l) => l.kind === "user") ?? libraries[0];
+
+  return (
+    <div className="flex flex-col gap-6 lg:flex-row">
+      <aside className="flex shrink-0 flex-col gap-3 lg:w-60" aria-label="Libraries">
+        <h2 className="px-2 text-xs font-semibold uppercase tracking-wide text-stone-500">Libraries</h2>
+        <LibraryList libraries={libraries} activeId={library?.id} />
+        <div className="flex flex-col gap-2 border-t border-stone-200 pt-3">
+          <CreateLibraryForm />
+          <ImportLibraryButton />
+        </div>
+      </aside>
+
+      <section className="flex min-w-0 flex-1 flex-col gap-4" aria-labelledby="library-heading">
+        <div className="flex flex-wrap items-end justify-between gap-3">
+          <div>
+            <h1 id="library-heading" className="text-2xl font-semibold tracking-tight">
+              {library ? library.name : "All templates"}
+            </h1>
+            <p className="text-sm text-stone-600">
+              {library?.description || "Few-shot prompt templates: interleaved images and text, grouped into shots and a query."}
+            </p>
+          </div>
+          {newTemplateLibrary ? (
+            <Link href={hrefWith("/templates/new", { libraryId: newTemplateLibrary.id })} className="btn btn-primary" data-testid="new-template-link">
+              New template
+            </Link>
+          ) : null}
+        </div>
+
+        <FilterBar libraries={libraries} tags={tags} search={search} libraryId={library?.id} tag={tag} />
+
+        <div className="flex items-center justify-between text-sm text-stone-600">
+          <p aria-live="polite" data-testid="result-count">
+            {templates.length} {templates.length === 1 ? "template" : "templates"}
+            {tag ? ` tagged “${tag}”` : ""}
+            {search ? ` matching “${search}”` : ""}
+          </p>
+          {filtered ? (
+            <Link href="/" className="text-brand-700 hover:underline" data-testid="clear-filters">
+              Clear filters
+            </Link>
+          ) : null}
+        </div>
+
+        {templates.length === 0 ? (
+          <div className="card flex flex-col items-center gap-2 px-6 py-12 text-center" data-testid="empty-state">
+            <p className="font-medium">{filtered ? "No templates match these filters." : "No templates yet."}</p>
+            <p className="text-sm text-stone-600">
+              {filtered ? "Try another search or tag." : "Create one from JSON, or import a library file."}
+            </p>
+          </div>
+        ) : (
+          <ul className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3" data-testid="template-list">
+            {templates.map((t) => (
+              <TemplateCard key={t.id} template={t} libraryId={library?.id} />
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

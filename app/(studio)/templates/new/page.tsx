@@ -1,0 +1,44 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { listLibraries } from "@/lib/store";
+import { TemplateSourceEditor } from "@/components/editor/TemplateSourceEditor";
+import { STARTER_TEMPLATE, toSource } from "@/components/editor/starter";
+import { firstParam, hrefWith } from "@/components/ui/format";
+
+export const metadata: Metadata = { title: "New template" };
+export const dynamic = "force-dynamic";
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function NewTemplatePage({ searchParams }: { searchParams: SearchParams }) {
+  const sp = await searchParams;
+  const libraries = await listLibraries();
+  const wanted = firstParam(sp.libraryId);
+  const library = libraries.find((l) => l.id === wanted) ?? libraries.find((l) => l.kind === "user") ?? libraries[0];
+
+  if (!library) {
+    return (
+      <div className="card p-6 text-sm">
+        Create a library first.{" "}
+        <Link href="/" className="text-brand-700 hover:underline">
+          Back to the library
+        </Link>
+      </div>
+    );
+  }
+  return (
+    <div className="flex flex-col gap-4">
+      <header>
+        <h1 className="text-2xl font-semibold tracking-tight">New template</h1>
+        <p className="text-sm text-stone-600">
+          Write the template as JSON. Completion (Ctrl + Space) knows the format; problems are marked at their line.
+        </p>
+      </header>
+      <TemplateSourceEditor
+        target={{ mode: "create", libraries: libraries.map((l) => ({ id: l.id, name: l.name })), libraryId: library.id }}
+        initialText={toSource(STARTER_TEMPLATE)}
+        cancelHref={hrefWith("/", { library: wanted ? library.id : undefined })}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+"use client";
+
+import { useCallback, useRef, useState, type ChangeEvent } from "react";
+import { apiFetch } from "@/components/ui/api";
+import { AssetImage } from "@/components/ui/AssetImage";
+import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import type { AssetInfo } from "@/lib/store/types";
+import { useImagePaste } from "./useImagePaste";
+
+interface Props {
+  /** Insert text at the editor's cursor. */
+  onInsert(text: string): void;
+}
+
+export const imageBlockJson = (assetId: string) => JSON.stringify({ type: "image", source: { kind: "asset", assetId } });
+
+/** Upload (button or paste), then insert the new asset id or an image block into the JSON. */
+export function AssetUploader({ onInsert }: Props) {
+  const input = useRef<HTMLInputElement>(null);
+  const [uploads, setUploads] = useState<AssetInfo[]>([]);
+  const [busy, setBusy] = useState(0);
+  const [error, setError] = useState<unknown>(null);
+  const [copied, setCopied] = useState<string | null>(null);
+
+  const upload = useCallback(async (file: File) => {
+    setBusy((n) => n + 1);
+    setError(null);
+    try {
+      const body = new FormData();
+      body.append("file", file);
+      const { asset } = await apiFetch<{ asset: AssetInfo }>("/api/assets", { method: "POST", body });
+      setUploads((list) => [asset, ...list.filter((a) => a.id !== asset.id)]);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy((n) => n - 1);
+    }
+  }, []);
+  useImagePaste(upload);
+
+  function onChange(e: ChangeEvent<HTMLInputElement>) {
+    const files = [...(e.currentTarget.files ?? [])];
+    e.currentTarget.value = "";
+    for (const f of files) void upload(f);
+  }
+
+  async function copy(text: string, what: string) {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(what);
+    } catch {
+      setCopied(null);
+      setError(new Error("The browser refused clipboard access; use “Insert” instead."));
+    }
+  }
+
+  return (
+    <section className="flex flex-col gap-2" aria-labelledby="uploads-heading" data-testid="asset-uploader">
+      <div className="flex flex-wrap items-center gap-2">
+        <h2 id="uploads-heading" className="sr-only">
+          Images
+        </h2>
+        <input ref={input} type="file" accept="image/png,image/jpeg,image/webp,image/gif" multiple className="sr-only" tabIndex={-1} aria-hidden onChange={onChange} data-testid="upload-image-input" />
+        <button type="button" className="btn" onClick={() => input.current?.click()} disabled={busy > 0} data-testid="upload-image-button">
+          {busy > 0 ? "Uploading…" : "Upload image"}
+        </button>
+        <span className="text-xs text-stone-500">or paste an image anywhere on this page</span>
+      </div>
+      <ErrorNotice error={error} title="Upload failed" />
+      {uploads.length > 0 ? (
+        <ul className="flex flex-col gap-2" aria-label="Uploaded images">
+          {uploads.map((a) => (
+            <li key={a.id} className="flex items-center gap-3 rounded-md border border-stone-200 bg-white p-2" data-testid="uploaded-asset" data-asset-id={a.id}>
+              <AssetImage assetId={a.id} alt="Uploaded image" className="size-12 shrink-0 rounded" />
+              <div className="min-w-0 flex-1">
+                <code className="block truncate font-mono text-xs text-stone-700" title={a.id}>
+                  {a.id}
+                </code>
+                <span className="text-xs text-stone-500">
+                  {a.width}×{a.height} · {(a.byteSize / 1024).toFixed(0)} KB
+                </span>
+              </div>
+              <div className="flex shrink-0 flex-wrap justify-end gap-1">
+                <button type="button" className="btn px-2 py-1 text-xs" onClick={() => onInsert(a.id)} data-testid="insert-asset-id" title="Insert the asset id at the cursor">
+                  Insert id
+                </button>
+                <button type="button" className="btn px-2 py-1 text-xs" onClick={() => onInsert(imageBlockJson(a.id))} data-testid="insert-image-block" title="Insert an image block at the cursor">
+                  Insert block
+                </button>
+                <button type="button" className="btn px-2 py-1 text-xs" onClick={() => copy(a.id, a.id)} aria-label="Copy asset id">
+                  {copied === a.id ? "Copied" : "Copy id"}
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}

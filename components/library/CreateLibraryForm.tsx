@@ -1,0 +1,68 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useId, useState, type FormEvent } from "react";
+import { postJson } from "@/components/ui/api";
+import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import type { LibrarySummary } from "@/lib/store/types";
+
+export function CreateLibraryForm() {
+  const router = useRouter();
+  const id = useId();
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      const { library } = await postJson<{ library: LibrarySummary }>("/api/libraries", {
+        name: String(form.get("name") ?? "").trim(),
+        description: String(form.get("description") ?? "").trim() || undefined,
+      });
+      setOpen(false);
+      router.push(`/?library=${encodeURIComponent(library.id)}`);
+      router.refresh();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!open) {
+    return (
+      <button type="button" className="btn w-full" onClick={() => setOpen(true)} data-testid="new-library-button">
+        New library
+      </button>
+    );
+  }
+  return (
+    <form onSubmit={onSubmit} className="flex flex-col gap-2 rounded-md border border-stone-200 bg-stone-50 p-2" data-testid="new-library-form">
+      <div>
+        <label htmlFor={`${id}-name`} className="label">
+          Name
+        </label>
+        <input id={`${id}-name`} name="name" required maxLength={120} autoFocus className="input" data-testid="new-library-name" />
+      </div>
+      <div>
+        <label htmlFor={`${id}-desc`} className="label">
+          Description (optional)
+        </label>
+        <input id={`${id}-desc`} name="description" maxLength={2000} className="input" />
+      </div>
+      <ErrorNotice error={error} />
+      <div className="flex gap-2">
+        <button type="submit" className="btn btn-primary flex-1" disabled={busy} data-testid="new-library-submit">
+          {busy ? "Creating…" : "Create"}
+        </button>
+        <button type="button" className="btn" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

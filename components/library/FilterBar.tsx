@@ -1,0 +1,68 @@
+"use client";
+
+import Form from "next/form";
+import type { ChangeEvent } from "react";
+
+interface Props {
+  libraries: { id: string; name: string }[];
+  tags: string[];
+  search?: string;
+  libraryId?: string;
+  tag?: string;
+}
+
+/** A GET form driving `?search=&library=&tag=`; selects apply on change. Works without JS too. */
+export function FilterBar({ libraries, tags, search, libraryId, tag }: Props) {
+  const submit = (e: ChangeEvent<HTMLSelectElement>) => e.currentTarget.form?.requestSubmit();
+  return (
+    <Form action="/" className="flex flex-col gap-2 sm:flex-row sm:items-end" role="search" data-testid="filter-bar">
+      <div className="flex-1">
+        <label htmlFor="search" className="label">
+          Search by name
+        </label>
+        <input
+          id="search"
+          name="search"
+          type="search"
+          defaultValue={search}
+          placeholder="e.g. caption, VQA…"
+          className="input"
+          data-testid="search-input"
+          // Remount when the URL changes (e.g. "Clear filters") so the field follows it.
+          key={search ?? ""}
+        />
+      </div>
+      <div className="grid grid-cols-2 gap-2 sm:flex">
+        <div>
+          <label htmlFor="library" className="label">
+            Library
+          </label>
+          <select id="library" name="library" defaultValue={libraryId ?? ""} onChange={submit} className="input sm:w-44" data-testid="library-filter" key={libraryId ?? ""}>
+            <option value="">All libraries</option>
+            {libraries.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="tag" className="label">
+            Tag
+          </label>
+          <select id="tag" name="tag" defaultValue={tag ?? ""} onChange={submit} className="input sm:w-40" data-testid="tag-filter" key={tag ?? ""}>
+            <option value="">All tags</option>
+            {tags.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <button type="submit" className="btn" data-testid="search-submit">
+        Search
+      </button>
+    </Form>
+  );
+}

@@ -1,0 +1,60 @@
+import Link from "next/link";
+import type { Template } from "@/lib/prompt/schema";
+import type { TemplateDetail } from "@/lib/store/types";
+import { Tag } from "@/components/ui/Tag";
+import { hrefWith } from "@/components/ui/format";
+
+/** Name, library, tags, fork origin, and the edit action. `document` is the version being shown. */
+export function TemplateHeader({ template, document }: { template: TemplateDetail; document: Template }) {
+  return (
+    <header className="flex flex-col gap-3" data-testid="template-header">
+      <nav aria-label="Breadcrumb" className="text-sm text-stone-500">
+        <Link href="/" className="hover:text-stone-900 hover:underline">
+          Library
+        </Link>
+        <span aria-hidden className="mx-1.5">
+          /
+        </span>
+        <Link href={hrefWith("/", { library: template.libraryId })} className="hover:text-stone-900 hover:underline" data-testid="template-library">
+          {template.libraryName}
+        </Link>
+      </nav>
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div className="min-w-0">
+          <h1 className="break-words text-2xl font-semibold tracking-tight" data-testid="template-name">
+            {document.name}
+          </h1>
+          {document.description ? <p className="mt-1 max-w-3xl text-stone-600">{document.description}</p> : null}
+        </div>
+        <Link href={`/templates/${encodeURIComponent(template.id)}/edit`} className="btn btn-primary" data-testid="edit-source-link">
+          Edit source
+        </Link>
+      </div>
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-2 text-sm text-stone-600">
+        {document.tags.length > 0 ? (
+          <ul className="flex flex-wrap gap-1" aria-label="Tags">
+            {document.tags.map((t) => (
+              <li key={t}>
+                <Tag tag={t} href={hrefWith("/", { tag: t })} />
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <span>
+          {document.shots.length} {document.shots.length === 1 ? "shot" : "shots"}
+        </span>
+        {template.forkedFrom ? (
+          <span data-testid="forked-from">
+            forked from{" "}
+            <Link
+              href={hrefWith(`/templates/${encodeURIComponent(template.forkedFrom.templateId)}`, { version: template.forkedFrom.version })}
+              className="text-brand-700 hover:underline"
+            >
+              its source (v{template.forkedFrom.version})
+            </Link>
+          </span>
+        ) : null}
+      </div>
+    </header>
+  );
+}
