@@ -30,6 +30,9 @@ const FORMAT_NAME: Record<ImageMediaType, string> = {
   "image/gif": "GIF",
 };
 
+/** The IEND chunk: type and its (constant) CRC. Trailing bytes after it are tolerated. */
+const PNG_IEND = Buffer.from([0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
@@ -88,6 +91,11 @@ export async function inspectImage(bytes: Uint8Array, limits: Partial<AssetLimit
     await sharp(input, { failOn: "error", limitInputPixels: maxPixels, pages: 1, sequentialRead: true }).stats();
   } catch (cause) {
     throw new AppError("unprocessable", `The ${format} image is truncated or corrupt: its pixel data cannot be decoded. Re-export the image and upload it again.`, { cause });
+  }
+
+  // libpng accepts a PNG cut off after its last pixel row; a complete file ends with IEND.
+  if (mediaType === "image/png" && input.lastIndexOf(PNG_IEND) === -1) {
+    throw new AppError("unprocessable", "The PNG image is truncated or corrupt: the file ends before its IEND chunk. Re-export the image and upload it again.");
   }
 
   const { width, height } = meta.autoOrient;

@@ -126,6 +126,13 @@ describe("inspectImage: bad input", () => {
     await expectAppError(inspectImage(truncated), "unprocessable", 422, /PNG image is truncated or corrupt/);
   });
 
+  it("detects a PNG cut off just before its IEND chunk, which libpng alone accepts", async () => {
+    const png = await noisy(50, 40).png().toBuffer();
+    await expectAppError(inspectImage(png.subarray(0, png.length - 12)), "unprocessable", 422, /PNG image is truncated or corrupt.*IEND/);
+    // Bytes after IEND (some tools append them) are not truncation.
+    await expect(inspectImage(Buffer.concat([png, Buffer.from("trailer")]))).resolves.toMatchObject({ width: 50 });
+  });
+
   it("detects a truncated JPEG", async () => {
     const jpeg = await noisy(200, 150).jpeg().toBuffer();
     await expectAppError(inspectImage(jpeg.subarray(0, jpeg.length >> 1)), "unprocessable", 422, /JPEG image is truncated or corrupt/);
@@ -134,6 +141,14 @@ describe("inspectImage: bad input", () => {
   it("rejects a PNG signature followed by garbage", async () => {
     const junk = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from("not really a png at all")]);
     await expectAppError(inspectImage(junk), "unprocessable", 422, /PNG image but its header cannot be read/);
+  });
+
+  it.each([
+    ["WebP", () => noisy(120, 90).webp().toBuffer()],
+    ["GIF", () => noisy(120, 90).gif().toBuffer()],
+  ] as const)("detects a truncated %s", async (format, make) => {
+    const bytes = await make();
+    await expectAppError(inspectImage(bytes.subarray(0, Math.floor(bytes.length * 0.8))), "unprocessable", 422, new RegExp(format));
   });
 
   it("rejects a RIFF file that is not a decodable WebP", async () => {
