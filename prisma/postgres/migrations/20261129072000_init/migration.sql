@@ -21,6 +21,7 @@ CREATE TABLE "Template" (
     "description" TEXT NOT NULL DEFAULT '',
     "tags" TEXT NOT NULL DEFAULT '[]',
     "searchText" TEXT NOT NULL DEFAULT '',
+    "tagKeys" TEXT NOT NULL DEFAULT '[]',
     "latestVersion" INTEGER NOT NULL,
     "forkedFromTemplateId" TEXT,
     "forkedFromVersion" INTEGER,
@@ -61,6 +62,9 @@ CREATE UNIQUE INDEX "Library_name_key" ON "Library"("name");
 
 -- CreateIndex
 CREATE INDEX "Template_forkedFromTemplateId_idx" ON "Template"("forkedFromTemplateId");
+
+-- CreateIndex
+CREATE INDEX "Template_updatedAt_idx" ON "Template"("updatedAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Template_libraryId_name_key" ON "Template"("libraryId", "name");

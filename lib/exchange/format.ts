@@ -1,0 +1,83 @@
+/**
+ * The library export file: one JSON document with a library's templates, all
+ * their versions, and every image they use (base64). Bump
+ * LIBRARY_FORMAT_VERSION on any change an older reader could misread; older
+ * readers refuse newer files with an "upgrade" message instead of guessing.
+ *
+ * Not carried (they are per-database): ids, the library's kind and timestamps
+ * other than each version's createdAt. Fork links are kept only as the source's
+ * library/template name and version, for display; they are not re-linked.
+ */
+import { z } from "zod";
+import { ASSET_ID, TemplateSchema } from "@/lib/prompt/schema";
+
+export const LIBRARY_FILE_FORMAT = "flamingo-studio.library";
+export const LIBRARY_FORMAT_VERSION = 1;
+
+export const ExportedVersionSchema = z
+  .object({
+    version: z.number().int().min(1),
+    message: z.string().max(2_000).nullable(),
+    createdAt: z.iso.datetime(),
+    /** Validated with the template format when imported (with field paths), so kept open here. */
+    document: z.unknown(),
+  })
+  .strict();
+
+export const ExportedTemplateSchema = z
+  .object({
+    name: z.string().min(1).max(120),
+    forkedFrom: z.object({ library: z.string(), template: z.string(), version: z.number().int().min(1) }).strict().nullable().default(null),
+    versions: z
+      .array(ExportedVersionSchema)
+      .min(1, "a template needs at least one version")
+      .refine((vs) => vs.every((v, i) => i === 0 || v.version > vs[i - 1]!.version), "versions must be in increasing order"),
+  })
+  .strict();
+
+export const ExportedAssetSchema = z
+  .object({
+    id: z.string().regex(ASSET_ID, "must be a 64-character lowercase hex SHA-256"),
+    mediaType: z.enum(["image/png", "image/jpeg", "image/webp", "image/gif"]),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    dataBase64: z.base64(),
+  })
+  .strict();
+
+const LibraryFileV1Schema = z
+  .object({
+    format: z.literal(LIBRARY_FILE_FORMAT, { error: `not a Flamingo Studio library file (format must be "${LIBRARY_FILE_FORMAT}")` }),
+    formatVersion: z.literal(LIBRARY_FORMAT_VERSION),
+    exportedAt: z.iso.datetime(),
+    library: z.object({ name: z.string().trim().min(1).max(120), description: z.string().max(2_000).default("") }).strict(),
+    templates: z.array(ExportedTemplateSchema).max(10_000),
+    assets: z.array(ExportedAssetSchema).max(100_000),
+  })
+  .strict();
+
+/** A newer formatVersion is reported on its own, before any field it may have changed. */
+export const LibraryFileSchema = z.unknown().transform((input, ctx): z.output<typeof LibraryFileV1Schema> => {
+  const v = typeof input === "object" && input !== null ? (input as { formatVersion?: unknown }).formatVersion : undefined;
+  if (typeof v === "number" && v > LIBRARY_FORMAT_VERSION) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["formatVersion"],
+      message: `this library file uses format version ${v}, newer than this Flamingo Studio understands (${LIBRARY_FORMAT_VERSION}); upgrade the app to import it`,
+    });
+    return z.NEVER;
+  }
+  const parsed = LibraryFileV1Schema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom", path: issue.path, message: issue.message });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
+export type LibraryFile = z.output<typeof LibraryFileSchema>;
+export type ExportedTemplate = z.output<typeof ExportedTemplateSchema>;
+export type ExportedAsset = z.output<typeof ExportedAssetSchema>;
+
+/** Re-exported so readers of this module see which template format the documents use. */
+export { TemplateSchema };

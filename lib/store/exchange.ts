@@ -1,0 +1,168 @@
+/**
+ * Library export/import in the format of lib/exchange/format.ts.
+ *
+ * Round trip: export -> import -> export gives the same file except
+ * `exportedAt`, and fork links whose source template is not in the target
+ * database (links are re-made by library and template name when the source is
+ * there, e.g. a fork inside the same library).
+ */
+import "server-only";
+import { AppError, notFound } from "@/lib/errors";
+import { LIBRARY_FILE_FORMAT, LIBRARY_FORMAT_VERSION, LibraryFileSchema, type ExportedAsset, type LibraryFile } from "@/lib/exchange/format";
+import { assetIdsOf, parseTemplate, type Template } from "@/lib/prompt";
+import { db } from "./db";
+import { getLibrary, libraryNameTaken } from "./libraries";
+import { checkAssetInput, putAsset, sha256Hex, type PutAssetInput } from "./assets";
+import { byName } from "./template-rows";
+import { TX_OPTIONS, insertTemplate } from "./templates";
+import type { LibrarySummary } from "./types";
+import { isUniqueViolation, newId, parseStoredJson } from "./util";
+
+export async function exportLibrary(id: string): Promise<LibraryFile> {
+  const library = await db().library.findUnique({
+    where: { id },
+    include: {
+      templates: {
+        include: {
+          versions: { orderBy: { version: "asc" } },
+          forkedFrom: { select: { name: true, library: { select: { name: true } } } },
+        },
+      },
+    },
+  });
+  if (!library) throw notFound("Library", id);
+
+  const templates = [...library.templates].sort(byName).map((t) => ({
+    name: t.name,
+    forkedFrom:
+      t.forkedFrom && t.forkedFromVersion !== null
+        ? { library: t.forkedFrom.library.name, template: t.forkedFrom.name, version: t.forkedFromVersion }
+        : null,
+    versions: t.versions.map((v) => ({
+      version: v.version,
+      message: v.message,
+      createdAt: v.createdAt.toISOString(),
+      document: parseStoredJson<Template>(v.document) as unknown,
+    })),
+  }));
+
+  const assetIds = [...new Set(templates.flatMap((t) => t.versions.flatMap((v) => assetIdsOf(v.document as Template))))].sort();
+  const rows = await db().asset.findMany({ where: { id: { in: assetIds } }, orderBy: { id: "asc" } });
+  const assets: ExportedAsset[] = rows.map((a) => ({
+    id: a.id,
+    mediaType: a.mediaType as ExportedAsset["mediaType"],
+    width: a.width,
+    height: a.height,
+    dataBase64: Buffer.from(a.bytes).toString("base64"),
+  }));
+
+  return {
+    format: LIBRARY_FILE_FORMAT,
+    formatVersion: LIBRARY_FORMAT_VERSION,
+    exportedAt: new Date().toISOString(),
+    library: { name: library.name, description: library.description },
+    templates,
+    assets,
+  };
+}
+
+export interface ImportOptions {
+  /** Import under this name instead of the file's (needed when that name is taken). */
+  name?: string;
+  /** Makes the stored preview for each imported image (lib/assets' makeThumbnail fits). */
+  makeThumbnail: (bytes: Uint8Array) => Promise<Uint8Array | { bytes: Uint8Array }>;
+}
+
+type Path = (string | number)[];
+const invalid = (message: string, details: { path: Path; message: string }[]) => new AppError("validation_failed", message, { details });
+
+/**
+ * All or nothing: everything is checked first, then written in one
+ * transaction; on any failure the database is as it was.
+ */
+export async function importLibrary(file: unknown, options: ImportOptions): Promise<LibrarySummary> {
+  const parsed = LibraryFileSchema.safeParse(file);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({ path: i.path.filter((p): p is string | number => typeof p !== "symbol"), message: i.message }));
+    const first = details[0]!;
+    throw invalid(`Invalid library file: ${first.path.join(".") || "(file)"}: ${first.message}`, details);
+  }
+  const lib = parsed.data;
+
+  // Every version's document must be a valid template (paths point into the file).
+  const templates = lib.templates.map((t, ti) => ({
+    forkedFrom: t.forkedFrom,
+    versions: t.versions.map((v, vi) => {
+      const r = parseTemplate(v.document);
+      if (!r.ok) {
+        const base: Path = ["templates", ti, "versions", vi, "document"];
+        const details = r.issues.map((i) => ({ path: [...base, ...i.path], message: i.message }));
+        throw invalid(`Invalid library file: template "${t.name}" version ${v.version}: ${details[0]!.path.join(".")}: ${details[0]!.message}`, details);
+      }
+      return { version: v.version, message: v.message, createdAt: new Date(v.createdAt), template: r.template };
+    }),
+  }));
+
+  const assets = await decodeAssets(lib.assets, options.makeThumbnail);
+  const name = options.name?.trim() || lib.library.name;
+
+  const libraryId = await db().$transaction(async (tx) => {
+    const id = newId();
+    try {
+      await tx.library.create({ data: { id, name, description: lib.library.description, kind: "user" } });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw libraryNameTaken(name, e);
+      throw e;
+    }
+    for (const a of assets) await putAsset(a, tx);
+    const idsByName = new Map<string, string>();
+    for (const t of templates) {
+      const latest = t.versions[t.versions.length - 1]!;
+      const tid = await insertTemplate(tx, { libraryId: id, template: latest.template, message: latest.message, versions: t.versions });
+      idsByName.set(latest.template.name, tid);
+    }
+    // Fork links: to a template of this file, or one already in the database, found by name.
+    for (const t of templates) {
+      if (!t.forkedFrom) continue;
+      const latestName = t.versions[t.versions.length - 1]!.template.name;
+      const sourceId =
+        t.forkedFrom.library === lib.library.name
+          ? idsByName.get(t.forkedFrom.template)
+          : (await tx.template.findFirst({ where: { name: t.forkedFrom.template, library: { name: t.forkedFrom.library } }, select: { id: true } }))?.id;
+      if (sourceId) {
+        await tx.template.update({ where: { id: idsByName.get(latestName)! }, data: { forkedFromTemplateId: sourceId, forkedFromVersion: t.forkedFrom.version } });
+      }
+    }
+    return id;
+  }, { ...TX_OPTIONS, timeout: 120_000 });
+  return getLibrary(libraryId);
+}
+
+async function decodeAssets(assets: ExportedAsset[], makeThumbnail: ImportOptions["makeThumbnail"]): Promise<PutAssetInput[]> {
+  const out: PutAssetInput[] = [];
+  const seen = new Set<string>();
+  for (const [i, a] of assets.entries()) {
+    if (seen.has(a.id)) continue;
+    seen.add(a.id);
+    const bytes = new Uint8Array(Buffer.from(a.dataBase64, "base64"));
+    if (sha256Hex(bytes) !== a.id) {
+      throw new AppError("unprocessable", `Image ${a.id} in the library file is damaged: its data does not hash to its id`, {
+        details: [{ path: ["assets", i, "dataBase64"], message: "does not match the id (SHA-256)" }],
+      });
+    }
+    let thumbnail: Uint8Array;
+    try {
+      const t = await makeThumbnail(bytes);
+      thumbnail = t instanceof Uint8Array ? t : t.bytes;
+    } catch (cause) {
+      throw new AppError("unprocessable", `Image ${a.id} in the library file could not be read as an image`, {
+        details: [{ path: ["assets", i, "dataBase64"], message: "not a readable image" }],
+        cause,
+      });
+    }
+    const input = { id: a.id, mediaType: a.mediaType, width: a.width, height: a.height, bytes, thumbnail };
+    checkAssetInput(input);
+    out.push(input);
+  }
+  return out;
+}

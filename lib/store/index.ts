@@ -1,0 +1,24 @@
+/**
+ * The storage layer's public face: domain functions returning plain DTOs
+ * (./types) and throwing AppError. Nothing outside lib/store touches Prisma.
+ */
+import "server-only";
+export * from "./types";
+export { listLibraries, getLibrary, createLibrary, ensureDefaultLibrary, findLibraryByName, DEFAULT_LIBRARY_NAME, type CreateLibraryInput } from "./libraries";
+export {
+  listTemplates,
+  getTemplate,
+  createTemplate,
+  saveTemplateVersion,
+  getTemplateVersion,
+  restoreTemplateVersion,
+  forkTemplate,
+  deleteTemplate,
+  type CreateTemplateInput,
+  type SaveVersionInput,
+  type ForkTemplateInput,
+} from "./templates";
+export { putAsset, getAssetInfo, getAssetBytes, getAssetThumbnail, missingAssets, type PutAssetInput, type AssetMediaType } from "./assets";
+export { exportLibrary, importLibrary, type ImportOptions } from "./exchange";
+export { databaseHealth, type DatabaseHealth } from "./health";
+export { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate";

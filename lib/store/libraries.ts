@@ -1,0 +1,88 @@
+import "server-only";
+import { AppError, notFound } from "@/lib/errors";
+import { db } from "./db";
+import type { LibraryKind, LibrarySummary } from "./types";
+import { iso, isUniqueViolation, newId } from "./util";
+
+export const DEFAULT_LIBRARY_NAME = "My library";
+
+interface LibraryRow {
+  id: string;
+  name: string;
+  description: string;
+  kind: string;
+  createdAt: Date;
+  updatedAt: Date;
+  _count: { templates: number };
+}
+
+const withCount = { _count: { select: { templates: true } } } as const;
+
+function toSummary(row: LibraryRow): LibrarySummary {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    kind: row.kind === "examples" ? "examples" : "user",
+    templateCount: row._count.templates,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+/** User libraries first, then examples; by name within each. */
+export async function listLibraries(): Promise<LibrarySummary[]> {
+  const rows = await db().library.findMany({ include: withCount, orderBy: [{ kind: "desc" }, { name: "asc" }] });
+  return rows.map(toSummary);
+}
+
+export async function getLibrary(id: string): Promise<LibrarySummary> {
+  const row = await db().library.findUnique({ where: { id }, include: withCount });
+  if (!row) throw notFound("Library", id);
+  return toSummary(row);
+}
+
+export async function findLibraryByName(name: string): Promise<LibrarySummary | null> {
+  const row = await db().library.findUnique({ where: { name }, include: withCount });
+  return row ? toSummary(row) : null;
+}
+
+export interface CreateLibraryInput {
+  name: string;
+  description?: string;
+  kind?: LibraryKind;
+}
+
+export async function createLibrary(input: CreateLibraryInput): Promise<LibrarySummary> {
+  const name = input.name.trim();
+  if (!name) throw new AppError("validation_failed", "A library needs a name", { details: [{ path: ["name"], message: "must not be empty" }] });
+  try {
+    const row = await db().library.create({
+      data: { id: newId(), name, description: input.description?.trim() ?? "", kind: input.kind ?? "user" },
+      include: withCount,
+    });
+    return toSummary(row);
+  } catch (e) {
+    if (isUniqueViolation(e)) throw libraryNameTaken(name, e);
+    throw e;
+  }
+}
+
+export const libraryNameTaken = (name: string, cause?: unknown) =>
+  new AppError("conflict", `A library named "${name}" already exists; choose another name`, {
+    details: [{ path: ["name"], message: "already taken" }],
+    cause,
+  });
+
+/** The default user library; created on first call, found afterwards (also when two calls race). */
+export async function ensureDefaultLibrary(): Promise<LibrarySummary> {
+  const existing = await findLibraryByName(DEFAULT_LIBRARY_NAME);
+  if (existing) return existing;
+  try {
+    return await createLibrary({ name: DEFAULT_LIBRARY_NAME, description: "Your templates.", kind: "user" });
+  } catch (e) {
+    const raced = await findLibraryByName(DEFAULT_LIBRARY_NAME);
+    if (raced) return raced;
+    throw e;
+  }
+}
