@@ -20,6 +20,8 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
+          // Starts a throwaway PostgreSQL cluster (or uses PG_TEST_URL) for the whole run.
+          globalSetup: ["tests/integration/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Each file gets its own throwaway databases; keep them serial on 2 cores.

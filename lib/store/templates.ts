@@ -11,17 +11,25 @@ import { isUniqueViolation, newId, parseDocument, parseStoredJson } from "./util
 export const TX_OPTIONS = { timeout: 30_000, maxWait: 15_000 } as const;
 
 export async function listTemplates(q: TemplateQuery = {}): Promise<TemplateSummary[]> {
-  const search = q.search?.trim();
-  const tag = q.tag?.trim();
+  const search = q.search?.trim() ? lower(q.search.trim()) : undefined;
+  const tag = q.tag?.trim() ? JSON.stringify(lower(q.tag.trim())) : undefined;
+  // Prisma's `contains` becomes LIKE without escaping % and _, so the database
+  // narrows by the wildcard-free pieces and the exact substring test runs here.
+  const pieces = (s: string) => s.split(/[%_\\]+/).filter(Boolean).map((p) => ({ contains: p }));
   const rows = await db().template.findMany({
     where: {
       ...(q.libraryId ? { libraryId: q.libraryId } : {}),
-      ...(search ? { searchText: { contains: lower(search) } } : {}),
-      ...(tag ? { tagKeys: { contains: JSON.stringify(lower(tag)) } } : {}),
+      AND: [
+        ...(search ? pieces(search).map((c) => ({ searchText: c })) : []),
+        ...(tag ? pieces(tag).map((c) => ({ tagKeys: c })) : []),
+      ],
     },
     include: summaryInclude,
   });
-  return rows.map(toSummary).sort(byName);
+  return rows
+    .filter((r) => (!search || r.searchText.includes(search)) && (!tag || r.tagKeys.includes(tag)))
+    .map(toSummary)
+    .sort(byName);
 }
 
 export async function getTemplate(id: string): Promise<TemplateDetail> {
