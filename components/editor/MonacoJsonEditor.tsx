@@ -26,6 +26,12 @@ interface Props {
 
 type Ed = monaco.editor.IStandaloneCodeEditor;
 
+declare global {
+  interface Window {
+    __flamingoSourceEditor?: { getValue(): string; setValue(value: string): void };
+  }
+}
+
 export default function MonacoJsonEditor({ modelKey, defaultValue, onChange, issues, onSave, onReady, label }: Props) {
   const editorRef = useRef<Ed | null>(null);
   const saveRef = useRef(onSave);
@@ -38,6 +44,11 @@ export default function MonacoJsonEditor({ modelKey, defaultValue, onChange, iss
   const onMount: OnMount = (editor) => {
     editorRef.current = editor;
     applyMarkers(editor, issuesRef.current);
+    // A stable hook for end-to-end tests (typing JSON into Monaco auto-closes brackets).
+    window.__flamingoSourceEditor = { getValue: () => editor.getValue(), setValue: (v: string) => editor.setValue(v) };
+    editor.onDidDispose(() => {
+      delete window.__flamingoSourceEditor;
+    });
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => saveRef.current?.());
     onReady?.({
       insertText(text) {

@@ -3,6 +3,7 @@
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { navigateFresh } from "@/components/ui/navigate";
 import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from "react";
 import { ApiError, postJson } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
@@ -72,8 +73,7 @@ export function TemplateSourceEditor({ target, initialText, cancelHref }: Props)
               message: msg,
               baseVersion: target.baseVersion,
             });
-      router.push(`/templates/${encodeURIComponent(template.id)}`);
-      router.refresh();
+      navigateFresh(router, `/templates/${encodeURIComponent(template.id)}`);
     } catch (err) {
       setError(
         err instanceof ApiError && err.status === 409 && target.mode === "edit"

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { navigateFresh } from "@/components/ui/navigate";
 import { useId, useState, type FormEvent } from "react";
 import { postJson } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
@@ -24,8 +25,7 @@ export function CreateLibraryForm() {
         description: String(form.get("description") ?? "").trim() || undefined,
       });
       setOpen(false);
-      router.push(`/?library=${encodeURIComponent(library.id)}`);
-      router.refresh();
+      navigateFresh(router, `/?library=${encodeURIComponent(library.id)}`);
     } catch (err) {
       setError(err);
     } finally {

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { navigateFresh } from "@/components/ui/navigate";
 import { useRef, useState, type ChangeEvent } from "react";
 import { apiFetch } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
@@ -25,8 +26,7 @@ export function ImportLibraryButton() {
         headers: { "content-type": "application/json" },
         body: await file.text(),
       });
-      router.push(`/?library=${encodeURIComponent(library.id)}`);
-      router.refresh();
+      navigateFresh(router, `/?library=${encodeURIComponent(library.id)}`);
     } catch (err) {
       setError(err);
     } finally {

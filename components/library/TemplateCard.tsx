@@ -4,7 +4,7 @@ import { AssetImage } from "@/components/ui/AssetImage";
 import { Tag } from "@/components/ui/Tag";
 import { formatDate, hrefWith } from "@/components/ui/format";
 
-const MAX_THUMBS = 5;
+const MAX_THUMBS = 4;
 
 export function TemplateCard({ template, libraryId }: { template: TemplateSummary; libraryId?: string }) {
   const thumbs = template.previewAssetIds.slice(0, MAX_THUMBS);
@@ -20,7 +20,7 @@ export function TemplateCard({ template, libraryId }: { template: TemplateSummar
           <span className="m-auto text-xs text-stone-400">text only</span>
         ) : (
           thumbs.map((id, i) => (
-            <AssetImage key={`${id}-${i}`} assetId={id} alt="" className="h-full w-16 shrink-0 rounded" />
+            <AssetImage key={`${id}-${i}`} assetId={id} alt="" className="aspect-square h-full shrink-0 rounded" />
           ))
         )}
         {more > 0 ? <span className="my-auto shrink-0 px-1 text-xs text-stone-500">+{more}</span> : null}

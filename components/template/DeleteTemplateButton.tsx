@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { navigateFresh } from "@/components/ui/navigate";
 import { useState } from "react";
 import { apiFetch } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
@@ -16,8 +17,7 @@ export function DeleteTemplateButton({ templateId, libraryId }: { templateId: st
     setBusy(true);
     try {
       await apiFetch<unknown>(`/api/templates/${encodeURIComponent(templateId)}`, { method: "DELETE" });
-      router.push(`/?library=${encodeURIComponent(libraryId)}`);
-      router.refresh();
+      navigateFresh(router, `/?library=${encodeURIComponent(libraryId)}`);
     } catch (err) {
       setError(err);
       setBusy(false);

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { navigateFresh } from "@/components/ui/navigate";
 import { useId, useState, type FormEvent } from "react";
 import { postJson } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
@@ -31,7 +32,7 @@ export function ForkForm({ templateId, templateName, libraries, defaultLibraryId
         libraryId: String(form.get("libraryId")),
         ...(name ? { name } : {}),
       });
-      router.push(`/templates/${encodeURIComponent(template.id)}`);
+      navigateFresh(router, `/templates/${encodeURIComponent(template.id)}`);
     } catch (err) {
       setError(err);
       setBusy(false);

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { navigateFresh } from "@/components/ui/navigate";
 import { useState } from "react";
 import { postJson } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
@@ -20,8 +21,7 @@ export function RestoreButton({ templateId, version, className = "btn" }: { temp
         `/api/templates/${encodeURIComponent(templateId)}/versions/${version}/restore`,
         { message: `Restore version ${version}` },
       );
-      router.push(`/templates/${encodeURIComponent(templateId)}`);
-      router.refresh();
+      navigateFresh(router, `/templates/${encodeURIComponent(templateId)}`);
     } catch (err) {
       setError(err);
       setBusy(false);
