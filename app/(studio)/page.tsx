@@ -24,7 +24,7 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
   const templates = await listTemplates({ libraryId: library?.id, search, tag });
   const tags = [...new Set(all.filter((t) => !library || t.libraryId === library.id).flatMap((t) => t.tags))].sort();
   const filtered = Boolean(search || tag || library);
-  const newTemplateLibrary = library ?? libraries.find((l) => l.kind === "user") ?? libraries[0];
+  const newTemplateLibrary = library ?? libraries.find((l) => l.kind === "user" && l.name === "My library") ?? libraries.find((l) => l.kind === "user") ?? libraries[0];
 
   return (
     <div className="flex flex-col gap-6 lg:flex-row">
@@ -71,9 +71,11 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
 
         {templates.length === 0 ? (
           <div className="card flex flex-col items-center gap-2 px-6 py-12 text-center" data-testid="empty-state">
-            <p className="font-medium">{filtered ? "No templates match these filters." : "No templates yet."}</p>
+            <p className="font-medium">
+              {search || tag ? "No templates match these filters." : library ? "This library has no templates yet." : "No templates yet."}
+            </p>
             <p className="text-sm text-stone-600">
-              {filtered ? "Try another search or tag." : "Create one from JSON, or import a library file."}
+              {search || tag ? "Try another search or tag." : "Create one from JSON, fork one from another library, or import a library file."}
             </p>
           </div>
         ) : (

@@ -1,7 +1,7 @@
 "use client";
 
-import Form from "next/form";
-import type { ChangeEvent } from "react";
+import { useRouter } from "next/navigation";
+import type { FormEvent } from "react";
 
 interface Props {
   libraries: { id: string; name: string }[];
@@ -13,9 +13,18 @@ interface Props {
 
 /** A GET form driving `?search=&library=&tag=`; selects apply on change. Works without JS too. */
 export function FilterBar({ libraries, tags, search, libraryId, tag }: Props) {
-  const submit = (e: ChangeEvent<HTMLSelectElement>) => e.currentTarget.form?.requestSubmit();
+  const router = useRouter();
+  // Client navigation with empty fields left out of the URL; without JS the form still GETs "/".
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    for (const [k, v] of new FormData(e.currentTarget)) if (typeof v === "string" && v.trim() !== "") q.set(k, v.trim());
+    const qs = q.toString();
+    router.push(qs ? `/?${qs}` : "/");
+  };
+  const submit = (e: FormEvent<HTMLSelectElement>) => e.currentTarget.form?.requestSubmit();
   return (
-    <Form action="/" className="flex flex-col gap-2 sm:flex-row sm:items-end" role="search" data-testid="filter-bar">
+    <form action="/" method="get" onSubmit={onSubmit} className="flex flex-col gap-2 sm:flex-row sm:items-end" role="search" data-testid="filter-bar">
       <div className="flex-1">
         <label htmlFor="search" className="label">
           Search by name
@@ -63,6 +72,6 @@ export function FilterBar({ libraries, tags, search, libraryId, tag }: Props) {
       <button type="submit" className="btn" data-testid="search-submit">
         Search
       </button>
-    </Form>
+    </form>
   );
 }

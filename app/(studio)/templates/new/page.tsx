@@ -14,7 +14,11 @@ export default async function NewTemplatePage({ searchParams }: { searchParams: 
   const sp = await searchParams;
   const libraries = await listLibraries();
   const wanted = firstParam(sp.libraryId);
-  const library = libraries.find((l) => l.id === wanted) ?? libraries.find((l) => l.kind === "user") ?? libraries[0];
+  const library =
+    libraries.find((l) => l.id === wanted) ??
+    libraries.find((l) => l.kind === "user" && l.name === "My library") ??
+    libraries.find((l) => l.kind === "user") ??
+    libraries[0];
 
   if (!library) {
     return (
