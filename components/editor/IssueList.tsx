@@ -29,7 +29,7 @@ export function IssueList({ issues, lineOf, onSelect }: Props) {
             <button
               type="button"
               onClick={() => onSelect(issue)}
-              className="w-full rounded px-2 py-1 text-left hover:bg-red-50"
+              className="w-full rounded px-2 py-1 text-left wrap-anywhere hover:bg-red-50"
               data-testid="editor-issue"
               data-line={lineOf(issue.start)}
             >

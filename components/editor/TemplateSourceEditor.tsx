@@ -8,7 +8,7 @@ import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useSt
 import { ApiError, postJson } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import type { TemplateDetail } from "@/lib/store/types";
-import { analyze, type EditorIssue } from "./analyze";
+import { analyze, issuesAtPaths, type EditorIssue } from "./analyze";
 import { AssetUploader } from "./AssetUploader";
 import { IssueList } from "./IssueList";
 import type { EditorHandle } from "./MonacoJsonEditor";
@@ -41,6 +41,10 @@ export function TemplateSourceEditor({ target, initialText, cancelHref }: Props)
   const [text, setText] = useState(initialText);
   const deferred = useDeferredValue(text);
   const analysis = useMemo(() => analyze(deferred), [deferred]);
+  // What the server refused, marked in the text it was refused for (cleared by any edit).
+  const [serverIssues, setServerIssues] = useState<{ text: string; issues: EditorIssue[] } | null>(null);
+  const issues = analysis.ok && serverIssues?.text === deferred ? serverIssues.issues : analysis.issues;
+  const [conflict, setConflict] = useState(false);
   const [message, setMessage] = useState("");
   const [libraryId, setLibraryId] = useState(target.mode === "create" ? target.libraryId : "");
   const [saving, setSaving] = useState(false);
@@ -64,6 +68,8 @@ export function TemplateSourceEditor({ target, initialText, cancelHref }: Props)
     const msg = message.trim() || undefined;
     setSaving(true);
     setError(null);
+    setServerIssues(null);
+    setConflict(false);
     try {
       const { template } =
         target.mode === "create"
@@ -75,6 +81,8 @@ export function TemplateSourceEditor({ target, initialText, cancelHref }: Props)
             });
       navigateFresh(router, `/templates/${encodeURIComponent(template.id)}`);
     } catch (err) {
+      if (err instanceof ApiError && err.details.length > 0) setServerIssues({ text, issues: issuesAtPaths(text, err.details) });
+      setConflict(err instanceof ApiError && err.status === 409 && target.mode === "edit");
       setError(
         err instanceof ApiError && err.status === 409 && target.mode === "edit"
           ? new ApiError(409, err.code, `Someone else saved a newer version of this template while you were editing (you started from v${target.baseVersion}). Your text is still here: copy it, reload this page to edit the latest version, and apply your changes again.`)
@@ -99,13 +107,13 @@ export function TemplateSourceEditor({ target, initialText, cancelHref }: Props)
             modelKey={target.mode === "create" ? "new" : target.templateId}
             defaultValue={initialText}
             onChange={setText}
-            issues={analysis.issues}
+            issues={issues}
             onSave={save}
             onReady={onReady}
             label="Template JSON source"
           />
         </div>
-        <IssueList issues={analysis.issues} lineOf={lineOf} onSelect={onSelectIssue} />
+        <IssueList issues={issues} lineOf={lineOf} onSelect={onSelectIssue} />
       </div>
 
       <aside className="flex flex-col gap-4">
@@ -146,6 +154,11 @@ export function TemplateSourceEditor({ target, initialText, cancelHref }: Props)
             />
           </div>
           <ErrorNotice error={error} title="Not saved" />
+          {conflict && target.mode === "edit" ? (
+            <a href={`/templates/${encodeURIComponent(target.templateId)}`} target="_blank" rel="noreferrer" className="text-sm text-brand-700 underline" data-testid="conflict-latest-link">
+              Open the latest version in a new tab
+            </a>
+          ) : null}
           <div className="flex gap-2">
             <button type="submit" className="btn btn-primary flex-1" disabled={!canSave} data-testid="save-template">
               {saving ? "Saving…" : target.mode === "create" ? "Create template" : `Save as v${target.baseVersion + 1}`}

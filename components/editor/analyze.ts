@@ -83,3 +83,20 @@ export function rangeOfPath(root: Node, path: readonly (string | number)[]): { s
   }
   return { start: 0, end: 1 };
 }
+
+/**
+ * Problems the server named (the `details` of a 4xx) as editor issues at their
+ * paths, so a dangling asset id is marked where it is written. Paths may be
+ * relative to the document or start with "document" (the request body field).
+ */
+export function issuesAtPaths(text: string, details: readonly { path?: readonly (string | number)[]; message: string }[]): EditorIssue[] {
+  const root = parseTree(text, [], { disallowComments: true });
+  if (!root) return [];
+  return details
+    .filter((d) => d.path && d.path.length > 0)
+    .map((d) => {
+      const raw = d.path!.map((p) => (typeof p === "string" && /^\d+$/.test(p) ? Number(p) : p));
+      const path = raw[0] === "document" ? raw.slice(1) : raw;
+      return { kind: "template" as const, message: d.message, path: formatIssuePath(path), ...rangeOfPath(root, path) };
+    });
+}

@@ -6,7 +6,7 @@ export function ErrorNotice({ error, title }: { error: unknown; title?: string }
   const message = error instanceof Error ? error.message : String(error);
   const details = error instanceof ApiError ? error.details : [];
   return (
-    <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="error-notice">
+    <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 wrap-anywhere" data-testid="error-notice">
       {title ? <p className="font-medium">{title}</p> : null}
       <p>{message}</p>
       {details.length > 0 ? (

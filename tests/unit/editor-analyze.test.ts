@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyze } from "@/components/editor/analyze";
+import { analyze, issuesAtPaths } from "@/components/editor/analyze";
 import { STARTER_TEMPLATE, toSource } from "@/components/editor/starter";
 
 const lineOf = (text: string, offset: number) => text.slice(0, offset).split("\n").length;
@@ -60,5 +60,17 @@ describe("editor analyze()", () => {
     expect(issue.path?.startsWith("shots[0].blocks[0]")).toBe(true);
     expect(lineOf(text, issue.start)).toBeGreaterThanOrEqual(lineOf(text, text.indexOf('"video"')) - 1);
     expect(lineOf(text, issue.start)).toBeLessThanOrEqual(lineOf(text, text.indexOf('"video"')));
+  });
+
+  it("places server-named problems at their paths (with or without a document prefix)", () => {
+    const text = toSource(STARTER_TEMPLATE);
+    const [a, b] = issuesAtPaths(text, [
+      { path: ["query", "blocks", 0, "source", "name"], message: "x" },
+      { path: ["document", "query", "blocks", "1", "text"], message: "y" },
+      { message: "no path: ignored" },
+    ]);
+    expect(text.slice(a!.start, a!.end)).toBe('"query_image"');
+    expect(a!.path).toBe("query.blocks[0].source.name");
+    expect(text.slice(b!.start, b!.end)).toBe('"Output:"');
   });
 });
