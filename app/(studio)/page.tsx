@@ -7,6 +7,7 @@ import { CreateLibraryForm } from "@/components/library/CreateLibraryForm";
 import { ImportLibraryButton } from "@/components/library/ImportLibraryButton";
 import { TemplateCard } from "@/components/library/TemplateCard";
 import { firstParam, hrefWith } from "@/components/ui/format";
+import { preferredLibrary } from "@/components/ui/libraries";
 
 export const metadata: Metadata = { title: "Library" };
 export const dynamic = "force-dynamic";
@@ -24,7 +25,7 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
   const templates = await listTemplates({ libraryId: library?.id, search, tag });
   const tags = [...new Set(all.filter((t) => !library || t.libraryId === library.id).flatMap((t) => t.tags))].sort();
   const filtered = Boolean(search || tag || library);
-  const newTemplateLibrary = library ?? libraries.find((l) => l.kind === "user" && l.name === "My library") ?? libraries.find((l) => l.kind === "user") ?? libraries[0];
+  const newTemplateLibrary = library ?? preferredLibrary(libraries);
 
   return (
     <div className="flex flex-col gap-6 lg:flex-row">

@@ -6,7 +6,7 @@ import { HighlightedText } from "./HighlightedText";
 export function BlockView({ block }: { block: Block }) {
   if (block.type === "text") {
     return (
-      <div className="min-w-16 max-w-full self-stretch rounded-md border border-stone-200 bg-white px-3 py-2 text-sm sm:max-w-md" data-testid="text-block">
+      <div className="min-w-16 max-w-full rounded-md border border-stone-200 bg-white px-3 py-2 text-sm sm:max-w-md" data-testid="text-block">
         {block.text === "" ? <span className="italic text-stone-400">(empty)</span> : <HighlightedText text={block.text} />}
       </div>
     );

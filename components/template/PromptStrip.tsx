@@ -34,7 +34,7 @@ export function PromptStrip({ template }: { template: Template }) {
       {template.preamble.length > 0 ? <Chunk label="Preamble" tone="preamble" blocks={template.preamble} testId="preamble" /> : null}
       {template.shots.map((shot, i) => (
         <Chunk key={shot.id ?? i} label={`Shot ${i + 1}`} tone="shot" blocks={shot.blocks} testId="shot">
-          <div className="self-stretch rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-950" data-testid="shot-answer">
+          <div className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-950" data-testid="shot-answer">
             <span className="mb-0.5 block text-[10px] font-semibold uppercase tracking-wide text-emerald-700">answer</span>
             <HighlightedText text={shot.answer} />
           </div>

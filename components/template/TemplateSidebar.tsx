@@ -1,10 +1,10 @@
 import type { LibrarySummary, TemplateDetail } from "@/lib/store/types";
+import { preferredLibrary } from "@/components/ui/libraries";
 import { DeleteTemplateButton } from "./DeleteTemplateButton";
 import { ForkForm } from "./ForkForm";
 
 /** Variables, fork, export and delete: the template's secondary actions. */
 export function TemplateSidebar({ template, libraries }: { template: TemplateDetail; libraries: LibrarySummary[] }) {
-  const others = libraries.filter((l) => l.id !== template.libraryId);
   const vars = template.document.variables;
   return (
     <>
@@ -33,7 +33,7 @@ export function TemplateSidebar({ template, libraries }: { template: TemplateDet
           templateId={template.id}
           templateName={template.name}
           libraries={libraries.map((l) => ({ id: l.id, name: l.name }))}
-          defaultLibraryId={(others.find((l) => l.kind === "user") ?? others[0] ?? libraries[0])?.id}
+          defaultLibraryId={preferredLibrary(libraries, template.libraryId)?.id}
         />
       </section>
       <section className="card flex flex-col gap-2 p-4" aria-labelledby="more-heading">

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { cache } from "react";
 import { notFound } from "next/navigation";
 import { getTemplate, getTemplateVersion, listLibraries } from "@/lib/store";
 import { PromptStrip } from "@/components/template/PromptStrip";
@@ -14,13 +15,16 @@ import { orNotFound, versionParam } from "../../not-found-guard";
 
 export const dynamic = "force-dynamic";
 
+/** One read per request, shared by the metadata and the page. */
+const loadTemplate = cache(getTemplate);
+
 type Params = Promise<{ id: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
   try {
-    return { title: (await getTemplate(id)).name };
+    return { title: (await loadTemplate(id)).name };
   } catch {
     return { title: "Template" };
   }
@@ -28,7 +32,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function TemplatePage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const [{ id }, sp] = await Promise.all([params, searchParams]);
-  const [template, libraries] = await Promise.all([orNotFound(getTemplate(id)), listLibraries()]);
+  const [template, libraries] = await Promise.all([orNotFound(loadTemplate(id)), listLibraries()]);
   const base = `/templates/${encodeURIComponent(template.id)}`;
   const latest = template.latestVersion;
 

@@ -4,6 +4,7 @@ import { listLibraries } from "@/lib/store";
 import { TemplateSourceEditor } from "@/components/editor/TemplateSourceEditor";
 import { STARTER_TEMPLATE, toSource } from "@/components/editor/starter";
 import { firstParam, hrefWith } from "@/components/ui/format";
+import { preferredLibrary } from "@/components/ui/libraries";
 
 export const metadata: Metadata = { title: "New template" };
 export const dynamic = "force-dynamic";
@@ -14,11 +15,7 @@ export default async function NewTemplatePage({ searchParams }: { searchParams: 
   const sp = await searchParams;
   const libraries = await listLibraries();
   const wanted = firstParam(sp.libraryId);
-  const library =
-    libraries.find((l) => l.id === wanted) ??
-    libraries.find((l) => l.kind === "user" && l.name === "My library") ??
-    libraries.find((l) => l.kind === "user") ??
-    libraries[0];
+  const library = libraries.find((l) => l.id === wanted) ?? preferredLibrary(libraries);
 
   if (!library) {
     return (
