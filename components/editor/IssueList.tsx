@@ -18,13 +18,15 @@ export function IssueList({ issues, lineOf, onSelect }: Props) {
     );
   }
   const syntax = issues[0]?.kind === "syntax";
+  // After the first syntax error the rest are usually its echoes: show the first.
+  const shown = syntax ? issues.slice(0, 1) : issues;
   return (
     <div role="status" data-testid="editor-issues">
       <p className="mb-1 text-sm font-medium text-red-700">
         {syntax ? "The JSON does not parse" : `${issues.length} ${issues.length === 1 ? "problem" : "problems"} in the template`}
       </p>
       <ul className="flex max-h-48 flex-col gap-1 overflow-auto text-sm">
-        {issues.map((issue, i) => (
+        {shown.map((issue, i) => (
           <li key={i}>
             <button
               type="button"
