@@ -30,9 +30,12 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
   return (
     <div className="flex flex-col gap-6 lg:flex-row">
       <aside className="flex shrink-0 flex-col gap-3 lg:w-60" aria-label="Libraries">
-        <h2 className="px-2 text-xs font-semibold uppercase tracking-wide text-stone-500">Libraries</h2>
-        <LibraryList libraries={libraries} activeId={library?.id} />
-        <div className="flex flex-col gap-2 border-t border-stone-200 pt-3">
+        {/* On narrow screens the Library select in the filter bar takes the list's place. */}
+        <div className="hidden flex-col gap-3 lg:flex">
+          <h2 className="px-2 text-xs font-semibold uppercase tracking-wide text-stone-500">Libraries</h2>
+          <LibraryList libraries={libraries} activeId={library?.id} />
+        </div>
+        <div className="grid grid-cols-2 gap-2 lg:flex lg:flex-col lg:border-t lg:border-stone-200 lg:pt-3">
           <CreateLibraryForm />
           <ImportLibraryButton />
         </div>
@@ -48,11 +51,18 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
               {library?.description || "Few-shot prompt templates: interleaved images and text, grouped into shots and a query."}
             </p>
           </div>
+          <div className="flex flex-wrap gap-2">
+          {library ? (
+            <a href={`/api/libraries/${encodeURIComponent(library.id)}/export`} download className="btn" data-testid="export-current-library">
+              Export library
+            </a>
+          ) : null}
           {newTemplateLibrary ? (
             <Link href={hrefWith("/templates/new", { libraryId: newTemplateLibrary.id })} className="btn btn-primary" data-testid="new-template-link">
               New template
             </Link>
           ) : null}
+          </div>
         </div>
 
         <FilterBar libraries={libraries} tags={tags} search={search} libraryId={library?.id} tag={tag} />

@@ -41,7 +41,7 @@ export function CreateLibraryForm() {
     );
   }
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-2 rounded-md border border-stone-200 bg-stone-50 p-2" data-testid="new-library-form">
+    <form onSubmit={onSubmit} className="col-span-2 flex flex-col gap-2 rounded-md border border-stone-200 bg-stone-50 p-2" data-testid="new-library-form">
       <div>
         <label htmlFor={`${id}-name`} className="label">
           Name

@@ -54,14 +54,17 @@ export function ImportLibraryButton() {
   }
 
   return (
-    <div className="flex flex-col gap-2">
+    // `contents`: the button sits in its parent's grid cell; notices span the row.
+    <div className="contents">
       <input ref={input} type="file" accept="application/json,.json" className="sr-only" tabIndex={-1} aria-hidden onChange={onChange} data-testid="import-library-input" />
       <button type="button" className="btn w-full" disabled={busy} onClick={() => input.current?.click()} data-testid="import-library-button">
         {busy ? "Importing…" : "Import library…"}
       </button>
-      <ErrorNotice error={error} title="Import failed" />
+      <div className="col-span-2 empty:hidden">
+        <ErrorNotice error={error} title="Import failed" />
+      </div>
       {pending ? (
-        <form onSubmit={onRename} className="flex flex-col gap-2 rounded-md border border-stone-200 bg-stone-50 p-2" data-testid="import-rename-form">
+        <form onSubmit={onRename} className="col-span-2 flex flex-col gap-2 rounded-md border border-stone-200 bg-stone-50 p-2" data-testid="import-rename-form">
           <label htmlFor={`${id}-name`} className="label">
             Import under another name
           </label>
