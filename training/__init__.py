@@ -1,0 +1,1 @@
+"""Flamingo Studio: mini-Flamingo training pipeline (see training/README.md)."""

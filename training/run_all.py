@@ -1,0 +1,62 @@
+"""One command reproduces the shipped weights from scratch:
+
+    nice -n 5 /usr/bin/python3 -m training.run_all --seed 0
+
+then exports ONNX + manifest + golden vectors and runs the evaluation.
+"""
+import argparse, os, json, shutil
+from .common import setup_threads, Logger, TRAIN_DIR, save_json
+from .data import build_dataset
+from .model import DEFAULT_CFG
+from .tokenizer import Tokenizer
+from . import train as T
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--run", default="main")
+    ap.add_argument("--stages", default="0123")
+    ap.add_argument("--s1-steps", type=int, default=250)
+    ap.add_argument("--s2-steps", type=int, default=300)
+    ap.add_argument("--s3-steps", type=int, default=2500)
+    ap.add_argument("--gate-init", type=float, default=0.0)
+    ap.add_argument("--gate-lr-mult", type=float, default=1.0)
+    ap.add_argument("--s3-lr", type=float, default=1e-3)
+    ap.add_argument("--max-imgs", type=int, default=12)
+    ap.add_argument("--s3-time-budget", type=float, default=None)
+    ap.add_argument("--export", action="store_true")
+    ap.add_argument("--eval", action="store_true")
+    a = ap.parse_args()
+    setup_threads()
+    run = os.path.join(TRAIN_DIR, "runs", a.run)
+    os.makedirs(run, exist_ok=True)
+    log = Logger(os.path.join(run, "log.txt"))
+    log("args", vars(a))
+    ds = build_dataset(log)
+    cfgp = os.path.join(run, "config.json")
+    if "0" in a.stages:
+        tok = T.stage0_tokenizer(run, ds, log)
+    else:
+        tok = Tokenizer.load(os.path.join(run, "tokenizer.json"))
+    cfg = dict(DEFAULT_CFG, vocab_size=len(tok), gate_init=a.gate_init)
+    if os.path.exists(cfgp) and "0" not in a.stages:
+        cfg = dict(json.load(open(cfgp)), gate_init=a.gate_init)
+    save_json(cfg, cfgp)
+    if "1" in a.stages:
+        T.stage1_vision(run, ds, tok, cfg, log, steps=a.s1_steps, seed=a.seed)
+    if "2" in a.stages:
+        T.stage2_lm(run, ds, tok, cfg, log, steps=a.s2_steps, seed=a.seed)
+    if "3" in a.stages:
+        T.stage3_bridge(run, ds, tok, cfg, log, steps=a.s3_steps, lr=a.s3_lr, gate_lr_mult=a.gate_lr_mult,
+                        max_imgs=a.max_imgs, seed=a.seed, time_budget=a.s3_time_budget)
+    if a.export:
+        from . import export
+        export.main_export(run, log)
+    if a.eval:
+        from . import evaluate
+        evaluate.run_eval(run, log, n_ep=500, write=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+"""The three training stages (plus tokenizer). Run through training/run_all.py.
+
+stage 0  byte-level BPE tokenizer (pure Python) -> tokenizer.json (HF format)
+stage 1  vision encoder, contrastive CLIP-style on (image, caption) pairs of TRAIN classes
+         (+ an image-image term between two augmented views), then frozen
+stage 2  decoder LM on text only (captions, questions/answers, label words, text-keyed few-shot
+         chunks where a word stands in for the image), then frozen
+stage 3  only the bridge trains (Perceiver Resampler, GATED XATTN-DENSE blocks incl. tanh gates,
+         embeddings of <image> and <|endofchunk|>) on interleaved image-text sequences
+"""
+import os, math, time, random, json
+import numpy as np
+import torch
+import torch.nn.functional as F
+from .common import device, seed_all, Logger, CACHE
+from .data import build_dataset, text_corpus_for_bpe, LabelMaker, N_VIEWS, N_VIEWS_HELD
+from .tokenizer import Tokenizer, train_bpe, EOC
+from .model import Flamingo, DEFAULT_CFG, TextEncoderCLIP
+from . import episodes as E
+
+MEAN = [0.5, 0.5, 0.5]
+STD = [0.5, 0.5, 0.5]
+
+
+def to_pixels(u8, dev):
+    """uint8 [N,H,W,3] -> normalised float [N,3,H,W]"""
+    x = torch.from_numpy(np.ascontiguousarray(u8)).to(dev).float().permute(0, 3, 1, 2) / 255.0
+    return (x - 0.5) / 0.5
+
+
+# ------------------------------------------------------------------ stage 0
+def stage0_tokenizer(run, ds, log, n_merges=1200):
+    texts = text_corpus_for_bpe(ds)
+    t0 = time.time()
+    merges = train_bpe(texts, n_merges, log)
+    tok = Tokenizer.build(merges)
+    tok.save(os.path.join(run, "tokenizer.json"))
+    log("stage0: vocab %d (%.1fs)" % (len(tok), time.time() - t0))
+    return tok
+
+
+# ------------------------------------------------------------------ stage 1
+def _pad(seqs, pad):
+    L = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), L), pad, dtype=torch.long)
+    m = torch.zeros(len(seqs), L)
+    for i, s in enumerate(seqs):
+        ids[i, :len(s)] = torch.tensor(s); m[i, :len(s)] = 1
+    return ids, m
+
+
+def stage1_vision(run, ds, tok, cfg, log, steps=250, bs=160, seed=0):
+    dev = device()
+    seed_all(seed + 1)
+    rng = random.Random(seed + 1)
+    model = Flamingo(cfg).to(dev)
+    venc = model.vision
+    tenc = TextEncoderCLIP(len(tok), 128, cfg["clip_dim"]).to(dev)
+    temp = torch.nn.Parameter(torch.tensor(math.log(1 / 0.07), device=dev))
+    params = list(venc.parameters()) + list(tenc.parameters()) + [temp]
+    opt = torch.optim.AdamW(params, lr=2e-3, weight_decay=0.05)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.1)
+    tr_cls = [i for i, e in enumerate(ds["emoji"]) if e["split"] == "train"]
+    tr_sc = [i for i, s in enumerate(ds["scene_split"]) if s == "train"]
+    cap_cache = {}
+
+    def enc(t):
+        if t not in cap_cache:
+            cap_cache[t] = tok.encode_text(t)
+        return cap_cache[t]
+    t0 = time.time()
+    for step in range(steps):
+        ne = bs * 3 // 4
+        cls = rng.sample(tr_cls, ne)
+        v1 = [rng.randrange(N_VIEWS) for _ in cls]
+        v2 = [(v + rng.randrange(1, N_VIEWS)) % N_VIEWS for v in v1]
+        sc = rng.sample(tr_sc, bs - ne)
+        imgs = np.concatenate([ds["emoji_views"][cls, v1], ds["scenes"][sc]])
+        imgs2 = ds["emoji_views"][cls, v2]
+        caps = [ds["emoji"][c]["name"] if rng.random() < 0.75 else ds["emoji"][c]["name"] + " " + ds["emoji"][c]["sub"] for c in cls]
+        caps += [ds["scene_meta"][s]["caption"] for s in sc]
+        ids, m = _pad([enc(c) for c in caps], tok.pad_id)
+        x = to_pixels(imgs, dev)
+        x2 = to_pixels(imgs2, dev)
+        zi = venc.embed(torch.cat([x, x2]))
+        zi1, zi2 = zi[:bs], zi[bs:]
+        zt = tenc(ids.to(dev), m.to(dev))
+        # multi-positive targets: identical captions are positives of each other
+        same = torch.tensor([[a == b for b in caps] for a in caps], dtype=torch.float32, device=dev)
+        tgt = same / same.sum(1, keepdim=True)
+        lg = zi1 @ zt.t() * temp.exp().clamp(max=100)
+        l_clip = (-(tgt * F.log_softmax(lg, 1)).sum(1).mean() - (tgt * F.log_softmax(lg.t(), 1)).sum(1).mean()) / 2
+        lv = zi1[:ne] @ zi2.t() * temp.exp().clamp(max=100)
+        l_view = F.cross_entropy(lv, torch.arange(ne, device=dev))
+        loss = l_clip + 0.5 * l_view
+        opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        if step % 25 == 0 or step == steps - 1:
+            acc = (lg.argmax(1) == torch.arange(bs, device=dev)).float()[:ne].mean().item()
+            log("stage1 step %d loss %.3f clip %.3f view %.3f i2t-acc(emoji) %.2f (%.1fs)" % (
+                step, loss.item(), l_clip.item(), l_view.item(), acc, time.time() - t0))
+    torch.save(venc.state_dict(), os.path.join(run, "stage1_vision.pt"))
+    # quick check on held-out classes: nearest-class-mean 5-way 1-shot on frozen features
+    venc.eval()
+    with torch.no_grad():
+        ho = [i for i, e in enumerate(ds["emoji"]) if e["split"] == "heldout"]
+        f = torch.cat([venc.embed(to_pixels(ds["emoji_views"][ho, v], dev)).unsqueeze(1) for v in range(4)], 1)
+        r2 = random.Random(5); hits = 0
+        for _ in range(500):
+            cs = r2.sample(range(len(ho)), 5); q = r2.randrange(5)
+            s = torch.stack([f[c, 0] for c in cs]) @ f[cs[q], 1]
+            hits += int(s.argmax().item() == q)
+    log("stage1 done: held-out 5-way 1-shot nearest-neighbour on frozen features = %.3f" % (hits / 500))
+    return venc
+
+
+# ------------------------------------------------------------------ stage 2
+def text_doc(rng, ds, lm_words, tr_cls, tr_sc, tok):
+    r = rng.random()
+    chunks = []
+    if r < 0.6:  # text-keyed few-shot episode (a word stands in for the image)
+        n = rng.choice([1, 2, 2, 3, 3, 4, 5])
+        keys = []
+        while len(keys) < n:
+            k = ds["emoji"][rng.choice(tr_cls)]["name"] if rng.random() < 0.5 else lm_words.one(rng)
+            if k not in keys:
+                keys.append(k)
+        labels = lm_words.distinct(rng, n)
+        order = list(range(n)) + [rng.randrange(n) for _ in range(rng.randint(2, 14))]
+        rng.shuffle(order)
+        seen = set()
+        for c in order:
+            chunks.append(E.text_key_chunk(keys[c], labels[c], learnable=c in seen)); seen.add(c)
+    elif r < 0.75:
+        for _ in range(rng.randint(2, 8)):
+            if rng.random() < 0.5:
+                chunks.append({"img": None, "parts": [(E.CAP, 1), (ds["emoji"][rng.choice(tr_cls)]["sub"], 1), (EOC, 1), ("\n", 1)]})
+            else:
+                chunks.append({"img": None, "parts": [(E.CAP, 1), (ds["scene_meta"][rng.choice(tr_sc)]["caption"], 1), (EOC, 1), ("\n", 1)]})
+    elif r < 0.9:
+        for _ in range(rng.randint(2, 8)):
+            q, a = rng.choice(ds["scene_meta"][rng.choice(tr_sc)]["qa"])
+            chunks.append({"img": None, "parts": [("Question:" + q + " Short answer:", 1), (a, 1), (EOC, 1), ("\n", 1)]})
+    else:  # plain word lists / emoji names (label vocabulary)
+        for _ in range(rng.randint(2, 6)):
+            words = " ".join(lm_words.one(rng) if rng.random() < 0.6 else ds["emoji"][rng.choice(tr_cls)]["name"] for _ in range(rng.randint(3, 10)))
+            chunks.append({"img": None, "parts": [(words, 1), ("\n", 1)]})
+    ids, loss, _, _ = E.build(tok, chunks)
+    return ids, loss
+
+
+def stage2_lm(run, ds, tok, cfg, log, steps=300, bs=12, seq=320, lr=3e-3, seed=0):
+    dev = device()
+    seed_all(seed + 2)
+    rng = random.Random(seed + 2)
+    model = Flamingo(cfg).to(dev)
+    lm = model.lm
+    opt = torch.optim.AdamW([p for n, p in lm.named_parameters() if not n.startswith("xblocks")], lr=lr,
+                            weight_decay=0.05, betas=(0.9, 0.98))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.05)
+    words = LabelMaker("train")
+    tr_cls = [i for i, e in enumerate(ds["emoji"]) if e["split"] == "train"]
+    tr_sc = [i for i, s in enumerate(ds["scene_split"]) if s == "train"]
+    t0 = time.time()
+    for step in range(steps):
+        X = torch.full((bs, seq + 1), tok.pad_id, dtype=torch.long)
+        M = torch.zeros(bs, seq + 1)
+        for b in range(bs):
+            ids, loss = [], []
+            while len(ids) < seq + 1:
+                i, l = text_doc(rng, ds, words, tr_cls, tr_sc, tok)
+                ids += i; loss += l
+            X[b] = torch.tensor(ids[:seq + 1]); M[b] = torch.tensor(loss[:seq + 1], dtype=torch.float32)
+        X, M = X.to(dev), M.to(dev)
+        logits, _, _, _ = lm(X[:, :-1], use_xattn=False)
+        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), X[:, 1:].reshape(-1), reduction="none")
+        loss = (ce * M[:, 1:].reshape(-1)).sum() / M[:, 1:].sum()
+        opt.zero_grad(); loss.backward()
+        torch.nn.utils.clip_grad_norm_(lm.parameters(), 1.0)
+        opt.step(); sched.step()
+        if step % 25 == 0 or step == steps - 1:
+            log("stage2 step %d loss %.3f (%.1fs)" % (step, loss.item(), time.time() - t0))
+    sd = {k: v for k, v in lm.state_dict().items() if not k.startswith("xblocks")}
+    torch.save(sd, os.path.join(run, "stage2_lm.pt"))
+    return lm
+
+
+# ------------------------------------------------------------------ stage 3
+class FeatureBank:
+    """Frozen vision features of the images a stage needs, computed once (the vision encoder is frozen).
+    which="train": training emoji views + all scenes; "eval": held-out emoji views + scenes."""
+
+    def __init__(self, model, ds, dev, log, which="train"):
+        t0 = time.time()
+        v = model.vision.eval()
+        D = model.cfg["vis_dim"]
+        with torch.no_grad():
+            def run(u8):
+                out = []
+                for i in range(0, len(u8), 512):
+                    out.append(v(to_pixels(u8[i:i + 512], dev)).half().cpu())
+                return torch.cat(out)
+            self.ho = [i for i, e in enumerate(ds["emoji"]) if e["split"] == "heldout"]
+            self.hmap = {c: j for j, c in enumerate(self.ho)}
+            if which == "train":
+                tr = [i for i, e in enumerate(ds["emoji"]) if e["split"] == "train"]
+                ev = ds["emoji_views"][:, :N_VIEWS]
+                self.emoji = torch.zeros(ev.shape[0], N_VIEWS, (model.cfg["img_size"] // 4) ** 2, D, dtype=torch.half)
+                self.emoji[tr] = run(ev[tr].reshape(-1, *ev.shape[2:])).view(len(tr), N_VIEWS, -1, D)
+                self.held = None
+                self.scene = run(ds["scenes"])
+            else:
+                hv = ds["emoji_views"][self.ho]
+                self.held = run(hv.reshape(-1, *hv.shape[2:])).view(hv.shape[0], hv.shape[1], -1, D)
+                self.emoji = None
+                sc = [i for i, s in enumerate(ds["scene_split"]) if s == "heldout"]
+                self.scene = torch.zeros(len(ds["scenes"]), self.held.shape[2], D, dtype=torch.half)
+                self.scene[sc] = run(ds["scenes"][sc])
+            self.canon = None
+        log("feature bank (%s): %.1fs" % (which, time.time() - t0))
+
+    def get(self, ref):
+        k = ref[0]
+        if k == "e":
+            if self.held is not None and ref[1] in self.hmap:
+                return self.held[self.hmap[ref[1]], ref[2]]
+            return self.emoji[ref[1], ref[2]]
+        return self.scene[ref[1]]
+
+
+def collate(tok, batch, bank, dev):
+    """batch: list of (ids, loss, imgs, iidx) -> tensors; image features [B, Nmax, F, Dv]."""
+    B = len(batch)
+    S = max(len(b[0]) for b in batch)
+    N = max(1, max(len(b[2]) for b in batch))
+    ids = torch.full((B, S), tok.pad_id, dtype=torch.long)
+    loss = torch.zeros(B, S)
+    iidx = torch.full((B, S), -1, dtype=torch.long)
+    f0 = bank.get(batch[0][2][0]) if batch[0][2] else bank.scene[0]
+    feats = torch.zeros(B, N, *f0.shape, dtype=torch.float32)
+    for b, (i, l, im, ii) in enumerate(batch):
+        ids[b, :len(i)] = torch.tensor(i); loss[b, :len(l)] = torch.tensor(l, dtype=torch.float32)
+        iidx[b, :len(ii)] = torch.tensor(ii)
+        for n, r in enumerate(im):
+            feats[b, n] = bank.get(r).float()
+    return ids.to(dev), loss.to(dev), iidx.to(dev), feats.to(dev)
+
+
+def stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs):
+    r = rng.random()
+    if r < 0.7:
+        n = rng.choice([1, 2, 2, 3, 3, 4, 5])
+        cls = rng.sample(tr_cls, n)
+        lab = labels.distinct(rng, n)
+        n_chunks = rng.randint(n + 1, max_imgs)
+        chunks = E.bursty_sequence(rng, cls, lab, n_chunks, lambda c: ("e", c, rng.randrange(N_VIEWS)))
+    else:
+        chunks = []
+        for _ in range(rng.randint(1, min(8, max_imgs))):
+            u = rng.random()
+            if u < 0.35:
+                c = rng.choice(tr_cls)
+                chunks.append(E.cap_chunk(("e", c, rng.randrange(N_VIEWS)), ds["emoji"][c]["sub"]))
+            elif u < 0.6:
+                s = rng.choice(tr_sc)
+                chunks.append(E.cap_chunk(("s", s), ds["scene_meta"][s]["caption"]))
+            else:
+                s = rng.choice(tr_sc)
+                q, a = rng.choice(ds["scene_meta"][s]["qa"])
+                chunks.append(E.vqa_chunk(("s", s), q, a))
+    return E.build(tok, chunks)
+
+
+def load_model(run, cfg, dev, stage3=True):
+    model = Flamingo(cfg).to(dev)
+    model.vision.load_state_dict(torch.load(os.path.join(run, "stage1_vision.pt"), map_location=dev))
+    model.lm.load_state_dict(torch.load(os.path.join(run, "stage2_lm.pt"), map_location=dev), strict=False)
+    p = os.path.join(run, "stage3_bridge.pt")
+    if stage3 and os.path.exists(p):
+        model.load_state_dict(torch.load(p, map_location=dev), strict=False)
+    return model
+
+
+def bridge_state(model, tok):
+    sd = {"resampler." + k: v for k, v in model.resampler.state_dict().items()}
+    for k, v in model.lm.xblocks.state_dict().items():
+        sd["lm.xblocks." + k] = v
+    sd["lm.emb.weight"] = model.lm.emb.weight.detach().clone()  # frozen rows + trained special rows
+    return sd
+
+
+def stage3_bridge(run, ds, tok, cfg, log, steps=3000, bs=32, lr=1e-3, gate_lr_mult=1.0, max_imgs=12, seed=0,
+                  time_budget=None):
+    dev = device()
+    seed_all(seed + 3)
+    rng = random.Random(seed + 3)
+    model = load_model(run, cfg, dev, stage3=False)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    bridge = model.bridge_parameters()
+    for p in bridge:
+        p.requires_grad_(True)
+    model.lm.emb.weight.requires_grad_(True)
+    rowmask = torch.zeros(len(tok), 1, device=dev)
+    rowmask[[tok.image_id, tok.eoc_id]] = 1
+    model.lm.emb.weight.register_hook(lambda g: g * rowmask)
+    bank = FeatureBank(model, ds, dev, log)
+    gates = [p for n, p in model.lm.named_parameters() if n.endswith("_gate")]
+    gate_ids = {id(p) for p in gates}
+    others = [p for p in bridge if id(p) not in gate_ids]
+    opt = torch.optim.AdamW([
+        {"params": others, "lr": lr, "weight_decay": 0.01},
+        {"params": gates, "lr": lr * gate_lr_mult, "weight_decay": 0.0},
+        {"params": [model.lm.emb.weight], "lr": lr, "weight_decay": 0.0},
+    ], lr=lr, betas=(0.9, 0.98))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr, lr * gate_lr_mult, lr], total_steps=steps, pct_start=0.03)
+    labels = LabelMaker("train")
+    tr_cls = [i for i, e in enumerate(ds["emoji"]) if e["split"] == "train"]
+    tr_sc = [i for i, s in enumerate(ds["scene_split"]) if s == "train"]
+    model.vision.eval(); model.lm.eval(); model.resampler.train()
+    t0 = time.time()
+    for step in range(steps):
+        batch = [stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs) for _ in range(bs)]
+        ids, lmask, iidx, feats = collate(tok, batch, bank, dev)
+        B, N = feats.shape[:2]
+        vis = model.resampler(feats.view(B * N, 1, *feats.shape[2:])).view(B, N, cfg["n_latents"], -1)
+        logits, _, _, g = model.lm(ids[:, :-1], vis, iidx[:, :-1])
+        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
+        m = lmask[:, 1:].reshape(-1)
+        loss = (ce * m).sum() / m.sum()
+        opt.zero_grad(); loss.backward()
+        torch.nn.utils.clip_grad_norm_(bridge, 1.0)
+        opt.step(); sched.step()
+        if step % 25 == 0 or step == steps - 1:
+            gs = " ".join("%.3f/%.3f" % (a, b) for a, b in g.detach().cpu().tolist())
+            log("stage3 step %d loss %.3f gates(attn/ff) %s (%.1fs)" % (step, loss.item(), gs, time.time() - t0))
+        if step % 250 == 249 or step == steps - 1:
+            torch.save(bridge_state(model, tok), os.path.join(run, "stage3_bridge.pt"))
+        if time_budget and time.time() - t0 > time_budget:
+            log("stage3: time budget reached at step %d" % step)
+            torch.save(bridge_state(model, tok), os.path.join(run, "stage3_bridge.pt"))
+            break
+    return model
