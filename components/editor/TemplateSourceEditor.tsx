@@ -20,7 +20,8 @@ const MonacoJsonEditor = dynamic(() => import("./MonacoJsonEditor"), {
 
 export type SourceEditorTarget =
   | { mode: "create"; libraries: { id: string; name: string }[]; libraryId: string }
-  | { mode: "edit"; templateId: string; baseVersion: number };
+  /** `startVersion`: the older version the text came from, if not the latest (saving it unchanged is allowed). */
+  | { mode: "edit"; templateId: string; baseVersion: number; startVersion?: number };
 
 interface Props {
   target: SourceEditorTarget;
@@ -52,7 +53,7 @@ export function TemplateSourceEditor({ target, initialText, cancelHref }: Props)
   const handle = useRef<EditorHandle | null>(null);
   const dirty = text !== initialText;
   const stale = deferred !== text;
-  const canSave = analysis.ok && !stale && !saving && (dirty || target.mode === "create");
+  const canSave = analysis.ok && !stale && !saving && (dirty || target.mode === "create" || target.startVersion !== undefined);
 
   useEffect(() => {
     if (!dirty || saving) return;

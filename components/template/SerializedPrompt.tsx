@@ -1,6 +1,7 @@
 import { render, type Bindings } from "@/lib/prompt/render";
 import type { Template } from "@/lib/prompt/schema";
 import { serializePrompt, type PromptSequence } from "@/lib/prompt/sequence";
+import { CopyButton } from "@/components/ui/CopyButton";
 import { HighlightedText } from "./HighlightedText";
 
 /** Render with every variable left as its `{{name}}` placeholder, so the preview needs no bindings. */
@@ -25,7 +26,11 @@ export function SerializedPrompt({ template }: { template: Template }) {
         <span className="hidden text-xs font-normal text-stone-500 group-open:inline">hide</span>
       </summary>
       {seq ? (
-        <pre className="max-h-96 overflow-auto border-t border-stone-200 bg-stone-50 px-4 py-3 font-mono text-xs leading-relaxed text-stone-800" data-testid="serialized-prompt-text" data-prompt={serializePrompt(seq)}>
+        <div className="relative border-t border-stone-200">
+          <div className="absolute right-2 top-2">
+            <CopyButton text={serializePrompt(seq)} label="Copy prompt" testId="copy-prompt" />
+          </div>
+        <pre className="max-h-96 overflow-auto bg-stone-50 px-4 py-3 pr-28 font-mono text-xs leading-relaxed text-stone-800" data-testid="serialized-prompt-text" data-prompt={serializePrompt(seq)}>
           {seq.parts.map((p, i) =>
             p.type === "text" ? (
               <HighlightedText key={i} text={p.text} />
@@ -36,6 +41,7 @@ export function SerializedPrompt({ template }: { template: Template }) {
             ),
           )}
         </pre>
+        </div>
       ) : (
         <p className="border-t border-stone-200 px-4 py-3 text-sm text-stone-600">This version cannot be rendered.</p>
       )}

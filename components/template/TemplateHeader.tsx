@@ -5,7 +5,8 @@ import { Tag } from "@/components/ui/Tag";
 import { hrefWith } from "@/components/ui/format";
 
 /** Name, library, tags, fork origin, and the edit action. `document` is the version being shown. */
-export function TemplateHeader({ template, document }: { template: TemplateDetail; document: Template }) {
+export function TemplateHeader({ template, document, viewing }: { template: TemplateDetail; document: Template; viewing: number }) {
+  const old = viewing !== template.latestVersion;
   return (
     <header className="flex flex-col gap-3" data-testid="template-header">
       <nav aria-label="Breadcrumb" className="text-sm text-stone-500">
@@ -26,8 +27,12 @@ export function TemplateHeader({ template, document }: { template: TemplateDetai
           </h1>
           {document.description ? <p className="mt-1 max-w-3xl text-stone-600">{document.description}</p> : null}
         </div>
-        <Link href={`/templates/${encodeURIComponent(template.id)}/edit`} className="btn btn-primary" data-testid="edit-source-link">
-          Edit source
+        <Link
+          href={hrefWith(`/templates/${encodeURIComponent(template.id)}/edit`, { from: old ? viewing : undefined })}
+          className="btn btn-primary"
+          data-testid="edit-source-link"
+        >
+          {old ? `Edit from v${viewing}` : "Edit source"}
         </Link>
       </div>
       <div className="flex flex-wrap items-center gap-x-3 gap-y-2 text-sm text-stone-600">

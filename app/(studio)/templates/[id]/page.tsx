@@ -51,7 +51,7 @@ export default async function TemplatePage({ params, searchParams }: { params: P
 
   return (
     <div className="flex flex-col gap-6">
-      <TemplateHeader template={template} document={shown.document} />
+      <TemplateHeader template={template} document={shown.document} viewing={viewing} />
 
       {viewing !== latest ? (
         <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" role="status" data-testid="old-version-banner">

@@ -1,16 +1,22 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getTemplate } from "@/lib/store";
+import { getTemplate, getTemplateVersion } from "@/lib/store";
 import { TemplateSourceEditor } from "@/components/editor/TemplateSourceEditor";
 import { toSource } from "@/components/editor/starter";
-import { orNotFound } from "../../../not-found-guard";
+import { firstParam } from "@/components/ui/format";
+import { orNotFound, versionParam } from "../../../not-found-guard";
 
 export const metadata: Metadata = { title: "Edit template" };
 export const dynamic = "force-dynamic";
 
-export default async function EditTemplatePage({ params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+/** `?from=N` starts from version N's text; the save still builds on the latest version. */
+export default async function EditTemplatePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: SearchParams }) {
+  const [{ id }, sp] = await Promise.all([params, searchParams]);
   const template = await orNotFound(getTemplate(id));
+  const from = versionParam(firstParam(sp.from));
+  const start = from !== undefined && from !== template.latestVersion ? await orNotFound(getTemplateVersion(template.id, from)) : null;
   const back = `/templates/${encodeURIComponent(template.id)}`;
   return (
     <div className="flex flex-col gap-4">
@@ -25,14 +31,17 @@ export default async function EditTemplatePage({ params }: { params: Promise<{ i
           <span>source</span>
         </nav>
         <h1 className="text-2xl font-semibold tracking-tight">
-          Edit source <span className="text-base font-normal text-stone-500">from v{template.latestVersion}</span>
+          Edit source{" "}
+          <span className="text-base font-normal text-stone-500">
+            {start ? `starting from v${start.version}, saving after v${template.latestVersion}` : `from v${template.latestVersion}`}
+          </span>
         </h1>
       </header>
       <TemplateSourceEditor
         // A new latest version remounts the editor with fresh text.
-        key={template.latestVersion}
-        target={{ mode: "edit", templateId: template.id, baseVersion: template.latestVersion }}
-        initialText={toSource(template.document)}
+        key={`${template.latestVersion}-${start?.version ?? "latest"}`}
+        target={{ mode: "edit", templateId: template.id, baseVersion: template.latestVersion, startVersion: start?.version }}
+        initialText={toSource(start ? start.document : template.document)}
         cancelHref={back}
       />
     </div>
