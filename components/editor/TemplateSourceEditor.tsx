@@ -1,16 +1,15 @@
 "use client";
 
 import dynamic from "next/dynamic";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { navigateFresh } from "@/components/ui/navigate";
-import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, postJson } from "@/components/ui/api";
-import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import type { TemplateDetail } from "@/lib/store/types";
 import { analyze, issuesAtPaths, type EditorIssue } from "./analyze";
 import { AssetUploader } from "./AssetUploader";
 import { IssueList } from "./IssueList";
+import { SavePanel } from "./SavePanel";
 import type { EditorHandle } from "./MonacoJsonEditor";
 
 const MonacoJsonEditor = dynamic(() => import("./MonacoJsonEditor"), {
@@ -38,7 +37,6 @@ function lineOfOffset(text: string, offset: number): number {
 
 export function TemplateSourceEditor({ target, initialText, cancelHref }: Props) {
   const router = useRouter();
-  const id = useId();
   const [text, setText] = useState(initialText);
   const deferred = useDeferredValue(text);
   const analysis = useMemo(() => analyze(deferred), [deferred]);
@@ -118,60 +116,20 @@ export function TemplateSourceEditor({ target, initialText, cancelHref }: Props)
       </div>
 
       <aside className="flex flex-col gap-4">
-        <form
-          className="card flex flex-col gap-3 p-4"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void save();
-          }}
-          aria-label="Save"
-        >
-          {target.mode === "create" ? (
-            <div>
-              <label htmlFor={`${id}-lib`} className="label">
-                Library
-              </label>
-              <select id={`${id}-lib`} value={libraryId} onChange={(e) => setLibraryId(e.target.value)} className="input" data-testid="editor-library">
-                {target.libraries.map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-          ) : null}
-          <div>
-            <label htmlFor={`${id}-msg`} className="label">
-              Version message (optional)
-            </label>
-            <input
-              id={`${id}-msg`}
-              value={message}
-              onChange={(e) => setMessage(e.target.value)}
-              maxLength={500}
-              placeholder={target.mode === "create" ? "First version" : "What changed?"}
-              className="input"
-              data-testid="version-message"
-            />
-          </div>
-          <ErrorNotice error={error} title="Not saved" />
-          {conflict && target.mode === "edit" ? (
-            <a href={`/templates/${encodeURIComponent(target.templateId)}`} target="_blank" rel="noreferrer" className="text-sm text-brand-700 underline" data-testid="conflict-latest-link">
-              Open the latest version in a new tab
-            </a>
-          ) : null}
-          <div className="flex gap-2">
-            <button type="submit" className="btn btn-primary flex-1" disabled={!canSave} data-testid="save-template">
-              {saving ? "Saving…" : target.mode === "create" ? "Create template" : `Save as v${target.baseVersion + 1}`}
-            </button>
-            <Link href={cancelHref} className="btn">
-              Cancel
-            </Link>
-          </div>
-          <p className="text-xs text-stone-500">
-            {!analysis.ok ? "Fix the problems listed under the editor to save." : !dirty && target.mode === "edit" ? "No changes yet." : "Ctrl/⌘ + S saves."}
-          </p>
-        </form>
+        <SavePanel
+          target={target}
+          libraryId={libraryId}
+          onLibraryChange={setLibraryId}
+          message={message}
+          onMessageChange={setMessage}
+          onSave={save}
+          canSave={canSave}
+          saving={saving}
+          error={error}
+          conflict={conflict}
+          cancelHref={cancelHref}
+          hint={!analysis.ok ? "Fix the problems listed under the editor to save." : !dirty && target.mode === "edit" && target.startVersion === undefined ? "No changes yet." : "Ctrl/⌘ + S saves."}
+        />
         <div className="card p-4">
           <AssetUploader onInsert={onInsert} />
         </div>
