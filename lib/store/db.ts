@@ -89,7 +89,7 @@ export function db(): Db {
  * Point the process-wide database at another URL (tests), closing the old
  * client. Pass nothing to close it and fall back to DATABASE_URL on next use.
  */
-export async function useDatabase(url?: string): Promise<Database | undefined> {
+export async function setDatabase(url?: string): Promise<Database | undefined> {
   const old = globalForDb.__flamingoDb;
   globalForDb.__flamingoDb = url === undefined ? undefined : openDatabase(url);
   await old?.close();

@@ -12,11 +12,14 @@ export interface DatabaseHealth {
 
 /** For /api/health: never throws, so the route can always answer. */
 export async function databaseHealth(): Promise<DatabaseHealth> {
-  const url = databaseUrl();
+  let url = databaseUrl();
   let provider: DatabaseHealth["provider"] = "unknown";
   try {
     provider = providerOf(url);
-    await database().client.$queryRawUnsafe("SELECT 1");
+    const current = database();
+    url = current.url;
+    provider = current.provider;
+    await current.client.$queryRawUnsafe("SELECT 1");
   } catch (e) {
     return { provider, reachable: false, migrations: { applied: [], pending: [] }, error: redact(message(e)) };
   }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createLibrary, createTemplate, listTemplates } from "@/lib/store";
 import { captionDoc } from "./support/fixtures";
-import { providers, useStoreDatabase } from "./support/databases";
+import { providers, withStoreDatabase } from "./support/databases";
 
 // Same queries, same answers on both providers: matching runs on lowercased columns, never on a collation.
 describe.each(providers)("template search on %s", (provider) => {
-  useStoreDatabase(provider);
+  withStoreDatabase(provider);
 
   it("searches name, description and tags case-insensitively and filters by tag and library", async () => {
     const a = await createLibrary({ name: "Search A" });

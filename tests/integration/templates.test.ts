@@ -13,7 +13,7 @@ import {
 } from "@/lib/store";
 import { db } from "@/lib/store/db";
 import { captionDoc, fakeImage } from "./support/fixtures";
-import { providers, useStoreDatabase } from "./support/databases";
+import { providers, withStoreDatabase } from "./support/databases";
 
 /** The AppError a promise rejects with (fails the test if it resolves or throws something else). */
 async function appError(p: Promise<unknown>): Promise<AppError> {
@@ -31,7 +31,7 @@ async function counts() {
 }
 
 describe.each(providers)("templates on %s", (provider) => {
-  useStoreDatabase(provider);
+  withStoreDatabase(provider);
 
   it("creates a template with version 1, taking name/description/tags from the document", async () => {
     const lib = await createLibrary({ name: "Work" });

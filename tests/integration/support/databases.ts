@@ -1,5 +1,5 @@
 /**
- * Per-test-file databases on both providers. `useStoreDatabase(provider)`
+ * Per-test-file databases on both providers. `withStoreDatabase(provider)`
  * (call inside a describe) creates a fresh database, migrates it, points the
  * store's process-wide client at it, and removes it afterwards.
  */
@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
-import { useDatabase, type Provider } from "@/lib/store/db";
+import { setDatabase, type Provider } from "@/lib/store/db";
 import { migrate } from "@/lib/store/migrate";
 
 export const providers: Provider[] = ["sqlite", "postgres"];
@@ -57,15 +57,15 @@ export async function createTestDatabase(provider: Provider): Promise<TestDataba
 }
 
 /** A fresh migrated database as the store's current one, for the enclosing describe block. */
-export function useStoreDatabase(provider: Provider): { readonly current: TestDatabase } {
+export function withStoreDatabase(provider: Provider): { readonly current: TestDatabase } {
   const holder: { current?: TestDatabase } = {};
   beforeAll(async () => {
     holder.current = await createTestDatabase(provider);
     await migrate(holder.current.url);
-    await useDatabase(holder.current.url);
+    await setDatabase(holder.current.url);
   });
   afterAll(async () => {
-    await useDatabase(undefined);
+    await setDatabase(undefined);
     await holder.current?.drop();
   });
   return {

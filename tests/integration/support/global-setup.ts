@@ -22,6 +22,20 @@ export default async function setup(project: TestProject): Promise<() => void> {
   } else {
     cluster = await startCluster();
     project.provide("pgAdminUrl", cluster.adminUrl);
+    // An interrupted run (Ctrl-C, a CI timeout) must not leave a server behind.
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.once(signal, () => {
+        stop();
+        process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+      });
+    }
+    process.once("exit", stop);
   }
-  return () => cluster?.stop();
+  return stop;
+}
+
+function stop(): void {
+  const c = cluster;
+  cluster = undefined;
+  c?.stop();
 }
