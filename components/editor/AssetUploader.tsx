@@ -12,7 +12,7 @@ interface Props {
   onInsert(text: string): void;
 }
 
-export const imageBlockJson = (assetId: string) => JSON.stringify({ type: "image", source: { kind: "asset", assetId } });
+export const imageBlockJson = (assetId: string) => `{ "type": "image", "source": { "kind": "asset", "assetId": ${JSON.stringify(assetId)} } }`;
 
 /** Upload (button or paste), then insert the new asset id or an image block into the JSON. */
 export function AssetUploader({ onInsert }: Props) {
@@ -70,24 +70,26 @@ export function AssetUploader({ onInsert }: Props) {
       {uploads.length > 0 ? (
         <ul className="flex flex-col gap-2" aria-label="Uploaded images">
           {uploads.map((a) => (
-            <li key={a.id} className="flex items-center gap-3 rounded-md border border-stone-200 bg-white p-2" data-testid="uploaded-asset" data-asset-id={a.id}>
-              <AssetImage assetId={a.id} alt="Uploaded image" className="size-12 shrink-0 rounded" />
-              <div className="min-w-0 flex-1">
-                <code className="block truncate font-mono text-xs text-stone-700" title={a.id}>
-                  {a.id}
-                </code>
-                <span className="text-xs text-stone-500">
-                  {a.width}×{a.height} · {(a.byteSize / 1024).toFixed(0)} KB
-                </span>
+            <li key={a.id} className="flex flex-col gap-2 rounded-md border border-stone-200 bg-white p-2" data-testid="uploaded-asset" data-asset-id={a.id}>
+              <div className="flex min-w-0 items-center gap-3">
+                <AssetImage assetId={a.id} alt="Uploaded image" className="size-12 shrink-0 rounded" />
+                <div className="min-w-0 flex-1">
+                  <code className="block truncate font-mono text-xs text-stone-700" title={a.id}>
+                    {a.id}
+                  </code>
+                  <span className="text-xs text-stone-500">
+                    {a.width}×{a.height} · {formatBytes(a.byteSize)}
+                  </span>
+                </div>
               </div>
-              <div className="flex shrink-0 flex-wrap justify-end gap-1">
+              <div className="flex flex-wrap gap-1">
                 <button type="button" className="btn px-2 py-1 text-xs" onClick={() => onInsert(a.id)} data-testid="insert-asset-id" title="Insert the asset id at the cursor">
                   Insert id
                 </button>
                 <button type="button" className="btn px-2 py-1 text-xs" onClick={() => onInsert(imageBlockJson(a.id))} data-testid="insert-image-block" title="Insert an image block at the cursor">
                   Insert block
                 </button>
-                <button type="button" className="btn px-2 py-1 text-xs" onClick={() => copy(a.id, a.id)} aria-label="Copy asset id">
+                <button type="button" className="btn px-2 py-1 text-xs" onClick={() => copy(a.id, a.id)} aria-label="Copy asset id" data-testid="copy-asset-id">
                   {copied === a.id ? "Copied" : "Copy id"}
                 </button>
               </div>
@@ -97,4 +99,8 @@ export function AssetUploader({ onInsert }: Props) {
       ) : null}
     </section>
   );
+}
+
+function formatBytes(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(0)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
