@@ -24,7 +24,7 @@ export function BlockView({ block }: { block: Block }) {
           <circle cx="9" cy="10" r="2" />
           <path d="m21 16-5-5-9 9" />
         </svg>
-        <figcaption className="font-mono text-xs text-amber-900">{`{{${source.name}}}`}</figcaption>
+        <figcaption className="max-w-full break-all font-mono text-[11px] leading-tight text-amber-900">{`{{${source.name}}}`}</figcaption>
         <span className="text-[10px] text-amber-700">image at run time</span>
       </figure>
     );
