@@ -96,6 +96,19 @@ describe.each(providers)("templates on %s", (provider) => {
     expect(now.description).toBe("editor A");
   });
 
+  it("lets exactly one of two concurrent saves from the same base version win", async () => {
+    const lib = await createLibrary({ name: "Race" });
+    const t = await createTemplate({ libraryId: lib.id, document: captionDoc("Race") });
+    const results = await Promise.allSettled(
+      ["A", "B"].map((who) => saveTemplateVersion({ templateId: t.id, document: captionDoc("Race", { description: who }), baseVersion: 1 })),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(lost.reason).toBeInstanceOf(AppError);
+    expect((lost.reason as AppError).code).toBe("conflict");
+    expect((await getTemplate(t.id)).versions.map((v) => v.version)).toEqual([2, 1]);
+  });
+
   it("rejects duplicate names within a library, allows them across libraries", async () => {
     const a = await createLibrary({ name: "Dup A" });
     const b = await createLibrary({ name: "Dup B" });
