@@ -1,6 +1,7 @@
 import "server-only";
 import { AppError, notFound } from "@/lib/errors";
 import { db } from "./db";
+import { byName } from "./template-rows";
 import type { LibraryKind, LibrarySummary } from "./types";
 import { iso, isUniqueViolation, newId } from "./util";
 
@@ -30,10 +31,12 @@ function toSummary(row: LibraryRow): LibrarySummary {
   };
 }
 
-/** User libraries first, then examples; by name within each. */
+/** User libraries first, then examples; by name within each (sorted here: collations differ between providers). */
 export async function listLibraries(): Promise<LibrarySummary[]> {
-  const rows = await db().library.findMany({ include: withCount, orderBy: [{ kind: "desc" }, { name: "asc" }] });
-  return rows.map(toSummary);
+  const rows = await db().library.findMany({ include: withCount });
+  return rows
+    .map(toSummary)
+    .sort((a, b) => (a.kind === b.kind ? byName(a, b) : a.kind === "user" ? -1 : 1));
 }
 
 export async function getLibrary(id: string): Promise<LibrarySummary> {

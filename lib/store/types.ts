@@ -45,6 +45,7 @@ export interface TemplateVersionDetail extends TemplateVersionSummary {
 export interface TemplateDetail extends TemplateSummary {
   /** The latest version's document. */
   document: Template;
+  /** Every version, newest first. */
   versions: TemplateVersionSummary[];
 }
 
@@ -59,7 +60,8 @@ export interface AssetInfo {
 
 export interface TemplateQuery {
   libraryId?: string;
-  /** Case-insensitive substring of the name or description. */
+  /** Case-insensitive substring of the name, description or a tag. */
   search?: string;
+  /** A whole tag, case-insensitive. */
   tag?: string;
 }

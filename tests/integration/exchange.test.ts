@@ -100,7 +100,8 @@ describe.each(providers)("library export/import on %s", (provider) => {
     expect(e.code).toBe("conflict");
     expect(e.message).toContain('"Clash" already exists');
     expect(await snapshot()).toEqual(before);
-    const copy = await importLibrary(file, { name: "Clash (imported)", makeThumbnail: thumbnailOf });
+    // lib/assets' makeThumbnail returns { bytes, … }: the seam takes that shape too.
+    const copy = await importLibrary(file, { name: "Clash (imported)", makeThumbnail: async (b) => ({ bytes: await thumbnailOf(b), mediaType: "image/webp" }) });
     expect(copy).toMatchObject({ name: "Clash (imported)", templateCount: 3 });
     // Same images: stored once.
     expect((await snapshot()).assets).toBe(before.assets);

@@ -58,11 +58,16 @@ describe.each(providers)("libraries and assets on %s", (provider) => {
     const lib = await createLibrary({ name: "  Research  ", description: "papers" });
     expect(lib).toMatchObject({ name: "Research", description: "papers", kind: "user", templateCount: 0 });
     await createLibrary({ name: "Examples", kind: "examples" });
+    await createLibrary({ name: "alpha" });
+    await createLibrary({ name: "Zeta" });
     await createTemplate({ libraryId: lib.id, document: captionDoc("One") });
     expect(await getLibrary(lib.id)).toMatchObject({ templateCount: 1 });
     const all = await listLibraries();
+    // Case-insensitive name order, identical on both providers whatever their collation.
     expect(all.map((l) => [l.name, l.kind])).toEqual([
+      ["alpha", "user"],
       ["Research", "user"],
+      ["Zeta", "user"],
       ["Examples", "examples"],
     ]);
     const dup = await appError(createLibrary({ name: "Research" }));
