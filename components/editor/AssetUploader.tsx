@@ -64,7 +64,7 @@ export function AssetUploader({ onInsert }: Props) {
         <button type="button" className="btn" onClick={() => input.current?.click()} disabled={busy > 0} data-testid="upload-image-button">
           {busy > 0 ? "Uploading…" : "Upload image"}
         </button>
-        <span className="text-xs text-stone-500">or paste an image anywhere on this page</span>
+        <span className="text-xs text-stone-500">or paste or drop an image anywhere on this page</span>
       </div>
       <ErrorNotice error={error} title="Upload failed" />
       {uploads.length > 0 ? (
