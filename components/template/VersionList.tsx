@@ -1,3 +1,4 @@
+import Form from "next/form";
 import Link from "next/link";
 import type { TemplateVersionSummary } from "@/lib/store/types";
 import { formatDateTime, hrefWith } from "@/components/ui/format";
@@ -56,15 +57,16 @@ export function VersionList({ templateId, versions, latest, viewing, diff }: Pro
           );
         })}
       </ol>
-      {versions.length > 1 ? <CompareForm base={base} versions={sorted} diff={diff} latest={latest} /> : null}
+      {versions.length > 1 ? <CompareForm base={base} versions={sorted} diff={diff} latest={latest} viewing={viewing} /> : null}
     </section>
   );
 }
 
-function CompareForm({ base, versions, diff, latest }: { base: string; versions: TemplateVersionSummary[]; diff?: { from: number; to: number }; latest: number }) {
+function CompareForm({ base, versions, diff, latest, viewing }: { base: string; versions: TemplateVersionSummary[]; diff?: { from: number; to: number }; latest: number; viewing: number }) {
   const oldest = versions[versions.length - 1]?.version ?? 1;
   return (
-    <form action={base} method="get" className="flex flex-wrap items-end gap-2 border-t border-stone-200 px-4 py-3" data-testid="compare-form">
+    <Form action={base} className="flex flex-wrap items-end gap-2 border-t border-stone-200 px-4 py-3" data-testid="compare-form">
+      {viewing !== latest ? <input type="hidden" name="version" value={viewing} /> : null}
       <div>
         <label htmlFor="diff-from" className="label">
           Compare
@@ -92,6 +94,6 @@ function CompareForm({ base, versions, diff, latest }: { base: string; versions:
       <button type="submit" className="btn" data-testid="diff-submit">
         Show diff
       </button>
-    </form>
+    </Form>
   );
 }
