@@ -1,0 +1,6 @@
+export {};
+declare global {
+  interface Window {
+    __flamingoSourceEditor?: { getValue(): string; setValue(value: string): void };
+  }
+}
