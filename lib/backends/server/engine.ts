@@ -1,0 +1,131 @@
+import "server-only";
+import { existsSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import * as ort from "onnxruntime-node";
+import { AppError } from "@/lib/errors";
+import { FlamingoEngine, type ImageSource } from "@/lib/runtime/engine";
+import { loadPackage, type ModelPackage } from "@/lib/runtime/manifest";
+import type { OrtNamespace } from "@/lib/runtime/ort";
+import { QueueFullError } from "@/lib/runtime/queue";
+import { fsFetchFile } from "./fs-package";
+import { DEFAULT_LIMITS, type ServerLimits } from "./limits";
+import { decodeWithSharp } from "./sharp-decoder";
+
+/** The server's model engine and the execution provider it ended up on. */
+export interface ServerModel {
+  id: string;
+  engine: FlamingoEngine;
+  /** "cuda" or "cpu": the provider both sessions were created with. */
+  executionProvider: "cuda" | "cpu";
+  /** Why CUDA was not used, when it was tried and failed. */
+  fallbackReason?: string;
+  loadMs: number;
+}
+
+export interface ServerEngineOptions {
+  /** Folder holding `<id>/manifest.json` (default: public/models). */
+  modelsDir?: string;
+  /** Image bytes by asset id (default: the asset store). */
+  imageSource?: ImageSource;
+  /** "auto" (default: CUDA when it loads, else CPU), "cpu" or "cuda" (FLAMINGO_EP overrides). */
+  executionProvider?: "auto" | "cpu" | "cuda";
+  limits?: ServerLimits;
+}
+
+const MODEL_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+const defaultModelsDir = () => path.join(process.cwd(), "public", "models");
+
+const storeImageSource: ImageSource = async (assetId) => {
+  const { getAssetBytes } = await import("@/lib/store/assets");
+  return (await getAssetBytes(assetId)).bytes;
+};
+
+const models = new Map<string, Promise<ServerModel>>();
+
+/** The engine for `modelId`, created once per process (concurrent callers share the load). */
+export function getServerModel(modelId: string, opts: ServerEngineOptions = {}): Promise<ServerModel> {
+  const dir = opts.modelsDir ?? defaultModelsDir();
+  const key = `${dir}::${modelId}`;
+  let p = models.get(key);
+  if (!p) {
+    p = createServerModel(modelId, dir, opts);
+    models.set(key, p);
+    // A failed load is not cached: the next request tries again.
+    p.catch(() => models.delete(key));
+  }
+  return p;
+}
+
+/** Release every loaded engine (tests, shutdown). */
+export async function releaseServerModels(): Promise<void> {
+  const all = [...models.values()];
+  models.clear();
+  await Promise.all(all.map((p) => p.then((m) => m.engine.release(), () => undefined)));
+}
+
+async function createServerModel(modelId: string, dir: string, opts: ServerEngineOptions): Promise<ServerModel> {
+  if (!MODEL_ID.test(modelId)) throw new AppError("bad_request", `"${modelId}" is not a valid model id`);
+  const folder = path.join(dir, modelId);
+  const exists = await stat(path.join(folder, "manifest.json")).then((s) => s.isFile(), () => false);
+  if (!exists) throw new AppError("not_found", `Model "${modelId}" was not found (no package in ${path.relative(process.cwd(), folder) || folder})`);
+  const t0 = performance.now();
+  const pkg = await loadPackage({ key: folder, fetchFile: fsFetchFile(folder) });
+  if (pkg.manifest.id !== modelId) throw new AppError("unprocessable", `The package in ${modelId}/ says its id is "${pkg.manifest.id}"`);
+  const want = (process.env.FLAMINGO_EP as ServerEngineOptions["executionProvider"]) ?? opts.executionProvider ?? "auto";
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const make = (ep: "cuda" | "cpu") =>
+    FlamingoEngine.create({
+      ort: ort satisfies OrtNamespace,
+      pkg,
+      decodeImage: decodeWithSharp,
+      imageSource: opts.imageSource ?? storeImageSource,
+      sessionOptions: { executionProviders: [ep], graphOptimizationLevel: "all", logSeverityLevel: 3 },
+      executionProvider: ep,
+      maxPending: limits.maxQueue,
+    });
+  let fallbackReason: string | undefined;
+  let engine: FlamingoEngine | undefined;
+  let executionProvider: "cuda" | "cpu" = "cpu";
+  const missingCuda = want === "auto" ? cudaLibraryMissing() : undefined;
+  if (missingCuda) fallbackReason = missingCuda;
+  else if (want !== "cpu") {
+    try {
+      engine = await make("cuda");
+      executionProvider = "cuda";
+    } catch (e) {
+      if (want === "cuda") throw new AppError("unavailable", "The CUDA execution provider could not be loaded", { cause: e });
+      fallbackReason = firstLine(e);
+    }
+  }
+  engine ??= await make("cpu");
+  return { id: modelId, engine, executionProvider, ...(fallbackReason ? { fallbackReason } : {}), loadMs: performance.now() - t0 };
+}
+
+/** Why CUDA cannot load, when that is visible without trying (saves ORT's error log); else undefined. */
+function cudaLibraryMissing(): string | undefined {
+  try {
+    const dir = path.join(path.dirname(createRequire(import.meta.url).resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);
+    if (!existsSync(path.join(dir, "libonnxruntime_providers_cuda.so"))) {
+      return "onnxruntime-node has no CUDA provider library here (installed with ONNXRUNTIME_NODE_INSTALL=skip, or no CUDA build for this platform)";
+    }
+  } catch {
+    // Unknown layout: just try CUDA.
+  }
+  return undefined;
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  // eslint-disable-next-line no-control-regex
+  return msg.replace(/\u001b\[[0-9;]*m/g, "").split("\n")[0]?.slice(0, 300) ?? "";
+}
+
+/** Engine errors as AppErrors: a full queue is 429, an abort stays an AbortError. */
+export function asAppError(e: unknown): unknown {
+  if (e instanceof QueueFullError) return new AppError("too_many_requests", e.message, { cause: e });
+  return e;
+}
+
+export type { ModelPackage };

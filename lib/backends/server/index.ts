@@ -1,0 +1,5 @@
+import "server-only";
+export * from "./engine";
+export * from "./limits";
+export { decodeWithSharp } from "./sharp-decoder";
+export { fsFetchFile } from "./fs-package";

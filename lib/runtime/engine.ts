@@ -1,0 +1,561 @@
+/**
+ * FlamingoEngine: runs an interleaved prompt on a `flamingo-onnx/1` package
+ * (docs/model-format.md) with whatever ORT namespace and image decoder a backend hands it.
+ *
+ * Every public method runs through one SessionQueue, so the two ORT sessions never run
+ * concurrently; cancellation (AbortSignal) is checked before each model call.
+ */
+import { AppError } from "@/lib/errors";
+import type { PromptSequence } from "@/lib/prompt/sequence";
+import { KvCache, type KvShape } from "./kv-cache";
+import type { Manifest, ModelPackage } from "./manifest";
+import { float32Data, int64Tensor, type OrtNamespace, type OrtSession, type OrtSessionOptions, type OrtTensor } from "./ort";
+import { preprocessImage, type ImageDecoder } from "./preprocess";
+import { PrefixCache, type PrefixEntry } from "./prefix-cache";
+import { SessionQueue } from "./queue";
+import { logSoftmax, sampleToken, seededRandom, topK } from "./sampling";
+import { findStop, safePrefixLength } from "./stop";
+import { toStream, type Streamed } from "./stream";
+import { FlamingoTokenizer, type PromptInputs } from "./tokenizer";
+import { gatesOf, traceAt, type TokenTrace } from "./trace";
+import { VisualCache } from "./visual-cache";
+
+export type ImageSource = (assetId: string) => Promise<Uint8Array>;
+
+export interface EngineOptions {
+  ort: OrtNamespace;
+  pkg: ModelPackage;
+  decodeImage: ImageDecoder;
+  /** Image file bytes by asset id (content hash). */
+  imageSource: ImageSource;
+  sessionOptions?: OrtSessionOptions;
+  /** Which execution provider the sessions run on, as reported to callers. */
+  executionProvider?: string;
+  visualCacheEntries?: number;
+  prefixCacheEntries?: number;
+  /** Requests allowed to wait for the model; more are refused (QueueFullError). */
+  maxPending?: number;
+}
+
+export interface GenerateOptions {
+  /** Most new tokens (default 20). */
+  maxTokens?: number;
+  /** > 0 samples (with `topP`, `seed`); 0 or absent is greedy. */
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  /** > 1: beam search with this many beams (the paper uses 3); tokens arrive when it ends. */
+  numBeams?: number;
+  /** Stop when the text contains any of these (the text is cut before it). */
+  stop?: string[];
+  signal?: AbortSignal;
+  /** Per generated token: attention mass per image and the gate values. */
+  trace?: boolean;
+  onToken?: (event: TokenEvent) => void;
+}
+
+export interface TokenEvent {
+  /** 0-based index of the generated token. */
+  index: number;
+  tokenId: number;
+  /** Text released by this token (may be "" while a stop string or UTF-8 sequence is pending). */
+  text: string;
+  trace?: TokenTrace;
+}
+
+export type FinishReason = "stop_token" | "stop_string" | "max_tokens";
+
+export interface Timings {
+  encodeMs: number;
+  prefillMs: number;
+  decodeMs: number;
+  /** Generated tokens per second of decode time (prefill excluded). */
+  tokensPerSecond: number;
+}
+
+export interface GenerateResult {
+  text: string;
+  /** Generated ids, without the stop token. */
+  tokenIds: number[];
+  finishReason: FinishReason;
+  usage: { promptTokens: number; completionTokens: number; images: number };
+  trace?: TokenTrace[];
+  timings: Timings;
+  executionProvider: string;
+}
+
+export interface ScoreOptions {
+  signal?: AbortSignal;
+  /** Append `<|endofchunk|>` to each candidate, as the paper's ranking does (default true). */
+  appendEndOfChunk?: boolean;
+  /** Candidates per LM call (default 16). */
+  batchSize?: number;
+}
+
+export interface CandidateScore {
+  candidate: string;
+  tokenIds: number[];
+  /** Log-probability of each token of `tokenIds` given everything before it. */
+  tokenLogProbs: number[];
+  sum: number;
+  mean: number;
+}
+
+export interface EngineStats {
+  visualCache: ReturnType<VisualCache["stats"]>;
+  prefixCache: ReturnType<PrefixCache["stats"]>;
+  queue: { pending: number; running: boolean };
+  executionProvider: string;
+}
+
+/** The prompt after prefill: a B = 1 cache owned by the caller, and the last position's logits. */
+interface Prefilled {
+  inputs: PromptInputs;
+  /** `[N]` visual tokens `[L * D]` per image, in prompt order. */
+  images: Float32Array[];
+  cache: KvCache;
+  /** `[V]` logits of the last prompt position. */
+  lastLogits: Float32Array;
+  /** Trace of the last prompt position (only when asked). */
+  lastTrace?: TokenTrace;
+  /** Index of the last image of the prompt, -1 if none: `image_index` of every new token. */
+  lastImage: number;
+  encodeMs: number;
+  prefillMs: number;
+}
+
+const now = () => performance.now();
+
+export class FlamingoEngine {
+  readonly manifest: Manifest;
+  readonly tokenizer: FlamingoTokenizer;
+  readonly visualCache: VisualCache;
+  readonly prefixCache: PrefixCache;
+  readonly executionProvider: string;
+  private readonly queue: SessionQueue;
+  private readonly kv: KvShape;
+  private readonly L: number;
+  private readonly D: number;
+  private released = false;
+
+  private constructor(
+    private readonly ort: OrtNamespace,
+    private readonly vision: OrtSession,
+    private readonly lm: OrtSession,
+    pkg: ModelPackage,
+    private readonly decodeImage: ImageDecoder,
+    private readonly imageSource: ImageSource,
+    opts: EngineOptions,
+  ) {
+    this.manifest = pkg.manifest;
+    this.tokenizer = new FlamingoTokenizer(pkg.tokenizerJson, pkg.tokenizerConfig, pkg.manifest);
+    const a = pkg.manifest.architecture;
+    this.kv = { nLayers: a.language_model.n_layers, nHeads: a.language_model.n_heads, headDim: a.language_model.head_dim };
+    this.L = a.n_visual_tokens_per_image;
+    this.D = a.visual_token_dim;
+    this.visualCache = new VisualCache(opts.visualCacheEntries ?? 512);
+    this.prefixCache = new PrefixCache(opts.prefixCacheEntries ?? 8);
+    this.queue = new SessionQueue(opts.maxPending ?? Infinity);
+    this.executionProvider = opts.executionProvider ?? "unknown";
+  }
+
+  static async create(opts: EngineOptions): Promise<FlamingoEngine> {
+    const { ort, pkg } = opts;
+    const vision = await ort.InferenceSession.create(pkg.vision, opts.sessionOptions);
+    const lm = await ort.InferenceSession.create(pkg.lm, opts.sessionOptions);
+    checkNames("vision", vision, ["pixels"], ["visual_tokens"]);
+    checkNames("lm", lm, ["input_ids", "visual_tokens", "image_index", "past_key_values"], ["logits", "present_key_values", "xattn_weights", "gates"]);
+    return new FlamingoEngine(ort, vision, lm, pkg, opts.decodeImage, opts.imageSource, opts);
+  }
+
+  /** Switch both caches on or off (off also empties them). */
+  setCaching(enabled: boolean): void {
+    this.visualCache.setEnabled(enabled);
+    this.prefixCache.setEnabled(enabled);
+  }
+
+  stats(): EngineStats {
+    return {
+      visualCache: this.visualCache.stats(),
+      prefixCache: this.prefixCache.stats(),
+      queue: { pending: this.queue.pending, running: this.queue.running },
+      executionProvider: this.executionProvider,
+    };
+  }
+
+  /** Prompt -> model inputs (no model call). */
+  encodePrompt(prompt: PromptSequence): PromptInputs {
+    return this.tokenizer.encodePrompt(prompt);
+  }
+
+  /**
+   * Visual tokens of images by asset id: `[N]` arrays of `[L * D]` (row-major `[L, D]`).
+   * Cached by asset id; misses are encoded in one `vision.onnx` call, `pixels` `[B, 3, H, W]`.
+   */
+  encodeImages(assetIds: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    return this.queue.run(() => this.encodeImagesUnlocked(assetIds, signal), signal);
+  }
+
+  /** Preprocessed `pixels` of one image, `[3, H, W]` (for parity checks and previews). */
+  async pixelsOf(assetId: string): Promise<Float32Array> {
+    const bytes = await this.imageSource(assetId);
+    return this.preprocess(assetId, bytes);
+  }
+
+  /** Generate a continuation of `prompt` (greedy, sampling or beam search). */
+  generate(prompt: PromptSequence, opts: GenerateOptions = {}): Promise<GenerateResult> {
+    return this.queue.run(() => this.generateUnlocked(prompt, opts), opts.signal);
+  }
+
+  /** `generate` as an async iterator of tokens plus the final result. */
+  stream(prompt: PromptSequence, opts: Omit<GenerateOptions, "onToken"> = {}): Streamed<TokenEvent, GenerateResult> {
+    return toStream((emit) => this.generate(prompt, { ...opts, onToken: emit }));
+  }
+
+  /**
+   * Log-likelihood of each candidate continuation given `prompt` (docs/model-format.md §6):
+   * the prompt is prefilled once (B = 1); its cache is tiled to K rows and the candidates run
+   * as one right-padded `[K, C]` batch.
+   */
+  score(prompt: PromptSequence, candidates: readonly string[], opts: ScoreOptions = {}): Promise<CandidateScore[]> {
+    return this.queue.run(() => this.scoreUnlocked(prompt, candidates, opts), opts.signal);
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.queue.run(async () => {
+      this.prefixCache.clear();
+      await this.vision.release?.();
+      await this.lm.release?.();
+    });
+  }
+
+  // ------------------------------------------------------------------ internals (run inside the queue)
+
+  private async preprocess(assetId: string, bytes: Uint8Array): Promise<Float32Array> {
+    let rgba;
+    try {
+      rgba = await this.decodeImage(bytes);
+    } catch (cause) {
+      throw new AppError("unprocessable", `Image ${assetId.slice(0, 12)} could not be decoded (corrupt or unsupported file)`, { cause });
+    }
+    return preprocessImage(rgba, this.manifest.image_preprocessing);
+  }
+
+  private async encodeImagesUnlocked(assetIds: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    this.assertLive();
+    const found = new Map<string, Float32Array>();
+    const missing: string[] = [];
+    for (const id of assetIds) {
+      if (found.has(id) || missing.includes(id)) continue;
+      const hit = this.visualCache.get(id);
+      if (hit) found.set(id, hit);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const [W, H] = this.manifest.image_preprocessing.size;
+      const plane = 3 * H * W;
+      const pixels = new Float32Array(missing.length * plane);
+      for (let i = 0; i < missing.length; i++) {
+        const id = missing[i] as string;
+        let bytes: Uint8Array;
+        try {
+          bytes = await this.imageSource(id);
+        } catch (cause) {
+          if (cause instanceof AppError) throw cause;
+          throw new AppError("not_found", `Image ${id.slice(0, 12)} could not be read`, { cause });
+        }
+        pixels.set(await this.preprocess(id, bytes), i * plane);
+      }
+      signal?.throwIfAborted();
+      const out = await this.vision.run({ pixels: new this.ort.Tensor("float32", pixels, [missing.length, 3, H, W]) });
+      const vt = out.visual_tokens as OrtTensor;
+      const data = float32Data(vt);
+      const per = this.L * this.D;
+      if (vt.dims[1] !== this.L || vt.dims[2] !== this.D) {
+        throw new AppError("internal", `vision.onnx returned [${vt.dims.join(", ")}], the manifest says [B, ${this.L}, ${this.D}]`);
+      }
+      for (let i = 0; i < missing.length; i++) {
+        const tokens = data.slice(i * per, (i + 1) * per);
+        found.set(missing[i] as string, tokens);
+        this.visualCache.set(missing[i] as string, tokens);
+      }
+      vt.dispose?.();
+    }
+    return assetIds.map((id) => found.get(id) as Float32Array);
+  }
+
+  /** `visual_tokens` `[B, N, L, D]` (N = 1 zeros for a text-only prompt), the same images in every row. */
+  private visualTensor(images: readonly Float32Array[], batch: number): OrtTensor {
+    const per = this.L * this.D;
+    const N = Math.max(1, images.length);
+    const data = new Float32Array(batch * N * per);
+    for (let b = 0; b < batch; b++) images.forEach((img, n) => data.set(img, (b * N + n) * per));
+    return new this.ort.Tensor("float32", data, [batch, N, this.L, this.D]);
+  }
+
+  /**
+   * One lm.onnx call. `inputIds`, `imageIndex`: row-major `[B, S]`; `vis`: `[B, N, L, D]`;
+   * `cache` `[n_layers, 2, B, n_heads, P, head_dim]` is advanced to `P + S`.
+   * Returns `logits` `[B, S, V]` (as data), `xattn_weights` `[B, n_xattn, S, N*L]`, `gates` `[n_xattn, 2]`.
+   */
+  private async lmStep(inputIds: readonly number[], imageIndex: readonly number[], B: number, vis: OrtTensor, cache: KvCache) {
+    const S = inputIds.length / B;
+    const out = await this.lm.run({
+      input_ids: int64Tensor(this.ort, inputIds, [B, S]),
+      visual_tokens: vis,
+      image_index: int64Tensor(this.ort, imageIndex, [B, S]),
+      past_key_values: cache.tensor,
+    });
+    cache.update(out.present_key_values as OrtTensor);
+    const logits = out.logits as OrtTensor;
+    return { logits: float32Data(logits), V: logits.dims[2] as number, S, xattn: out.xattn_weights as OrtTensor, gates: out.gates as OrtTensor };
+  }
+
+  /** Encode images, then prefill the prompt (reusing the longest cached prefix). */
+  private async prefill(prompt: PromptSequence, wantTrace: boolean, signal?: AbortSignal): Promise<Prefilled> {
+    this.assertLive();
+    const inputs = this.tokenizer.encodePrompt(prompt);
+    if (inputs.inputIds.length === 0) throw new AppError("bad_request", "The prompt is empty");
+    const t0 = now();
+    const images = await this.encodeImagesUnlocked(inputs.mediaLocations, signal);
+    const t1 = now();
+    const lastImage = inputs.imageIndex[inputs.imageIndex.length - 1] as number;
+    const hit: PrefixEntry | undefined = wantTrace ? undefined : this.prefixCache.lookup(inputs.inputIds, inputs.mediaLocations);
+    let cache: KvCache;
+    let lastLogits: Float32Array;
+    let lastTrace: TokenTrace | undefined;
+    if (hit && hit.ids.length === inputs.inputIds.length) {
+      cache = hit.cache.gather([0]);
+      lastLogits = hit.lastLogits;
+    } else {
+      const from = hit ? hit.ids.length : 0;
+      cache = hit ? hit.cache.gather([0]) : KvCache.empty(this.ort, this.kv, 1);
+      signal?.throwIfAborted();
+      const vis = this.visualTensor(images, 1);
+      try {
+        const r = await this.lmStep(inputs.inputIds.slice(from), inputs.imageIndex.slice(from), 1, vis, cache);
+        lastLogits = r.logits.slice((r.S - 1) * r.V, r.S * r.V);
+        if (wantTrace) lastTrace = traceAt(r.xattn, 0, r.S - 1, images.length, this.L, gatesOf(r.gates));
+        r.xattn.dispose?.();
+        r.gates.dispose?.();
+      } catch (e) {
+        cache.dispose();
+        throw e;
+      }
+      this.prefixCache.store(inputs.inputIds, inputs.mediaLocations, cache, lastLogits);
+    }
+    return { inputs, images, cache, lastLogits, lastTrace, lastImage, encodeMs: t1 - t0, prefillMs: now() - t1 };
+  }
+
+  private async generateUnlocked(prompt: PromptSequence, opts: GenerateOptions): Promise<GenerateResult> {
+    const maxTokens = opts.maxTokens ?? 20;
+    if (!(Number.isInteger(maxTokens) && maxTokens >= 1)) throw new AppError("bad_request", "maxTokens must be a whole number ≥ 1");
+    const numBeams = opts.numBeams ?? 1;
+    if (!(Number.isInteger(numBeams) && numBeams >= 1 && numBeams <= 8)) throw new AppError("bad_request", "numBeams must be 1 to 8");
+    const pre = await this.prefill(prompt, opts.trace === true && numBeams === 1, opts.signal);
+    try {
+      return numBeams > 1 ? await this.beamSearch(pre, opts, maxTokens, numBeams) : await this.decode(pre, opts, maxTokens);
+    } finally {
+      pre.cache.dispose();
+    }
+  }
+
+  /** Greedy or sampled decode, B = 1: `input_ids [1, 1]`, `image_index [[last]]` per step. */
+  private async decode(pre: Prefilled, opts: GenerateOptions, maxTokens: number): Promise<GenerateResult> {
+    const stops = opts.stop ?? [];
+    const random = seededRandom(opts.seed ?? 0);
+    const temperature = opts.temperature ?? 0;
+    const topP = opts.topP ?? 1;
+    const vis = this.visualTensor(pre.images, 1);
+    const ids: number[] = [];
+    const traces: TokenTrace[] = [];
+    let logits = pre.lastLogits;
+    let trace = pre.lastTrace;
+    let emitted = 0;
+    let text = "";
+    let finishReason: FinishReason = "max_tokens";
+    const t0 = now();
+    for (let step = 0; step < maxTokens; step++) {
+      opts.signal?.throwIfAborted();
+      const next = sampleToken(logits, temperature, topP, random);
+      if (trace) traces.push(trace);
+      if (next === this.tokenizer.stopId) {
+        finishReason = "stop_token";
+        break;
+      }
+      ids.push(next);
+      text = this.tokenizer.decode(ids);
+      const hitStop = findStop(text, stops);
+      const release = hitStop ? hitStop.index : safePrefixLength(text, stops);
+      const delta = release > emitted ? text.slice(emitted, release) : "";
+      emitted = Math.max(emitted, release);
+      opts.onToken?.({ index: ids.length - 1, tokenId: next, text: delta, ...(trace ? { trace } : {}) });
+      if (hitStop) {
+        text = text.slice(0, hitStop.index);
+        finishReason = "stop_string";
+        break;
+      }
+      if (step === maxTokens - 1) break;
+      opts.signal?.throwIfAborted();
+      const r = await this.lmStep([next], [pre.lastImage], 1, vis, pre.cache);
+      logits = r.logits;
+      trace = opts.trace ? traceAt(r.xattn, 0, 0, pre.images.length, this.L, gatesOf(r.gates)) : undefined;
+      r.xattn.dispose?.();
+      r.gates.dispose?.();
+    }
+    if (finishReason !== "stop_string") {
+      // Release whatever a pending stop-string prefix held back.
+      if (text.length > emitted && opts.onToken && ids.length > 0) {
+        opts.onToken({ index: ids.length - 1, tokenId: ids[ids.length - 1] as number, text: text.slice(emitted) });
+      }
+    }
+    const decodeMs = now() - t0;
+    return this.result(pre, ids, text, finishReason, decodeMs, opts.trace ? traces : undefined);
+  }
+
+  /**
+   * Beam search (HF-style, length penalty 1, early stopping): each step feeds the live beams as
+   * `input_ids [K, 1]` with the cache rows reordered to their parents. Tokens are reported when
+   * it ends. Stop strings cut the final text.
+   */
+  private async beamSearch(pre: Prefilled, opts: GenerateOptions, maxTokens: number, numBeams: number): Promise<GenerateResult> {
+    const stopId = this.tokenizer.stopId;
+    type Beam = { ids: number[]; score: number };
+    let live: Beam[] = [{ ids: [], score: 0 }];
+    let rows: Float64Array[] = [logSoftmax(pre.lastLogits)];
+    let cache = pre.cache.gather([0]);
+    const finished: { ids: number[]; norm: number; reason: FinishReason }[] = [];
+    const t0 = now();
+    try {
+      for (let step = 0; step < maxTokens; step++) {
+        opts.signal?.throwIfAborted();
+        const cand: { parent: number; token: number; score: number }[] = [];
+        rows.forEach((lp, b) => {
+          for (const tok of topK(lp, 2 * numBeams)) cand.push({ parent: b, token: tok, score: (live[b] as Beam).score + (lp[tok] as number) });
+        });
+        cand.sort((x, y) => y.score - x.score);
+        const next: (Beam & { parent: number })[] = [];
+        for (const c of cand) {
+          const ids = [...(live[c.parent] as Beam).ids];
+          if (c.token === stopId) {
+            finished.push({ ids, norm: c.score / (ids.length + 1), reason: "stop_token" });
+          } else {
+            next.push({ ids: [...ids, c.token], score: c.score, parent: c.parent });
+          }
+          if (next.length === numBeams) break;
+        }
+        // Early stopping (as HF `early_stopping=True`): done once numBeams hypotheses have ended.
+        if (finished.length >= numBeams || next.length === 0 || step === maxTokens - 1) {
+          if (step === maxTokens - 1) for (const b of next) finished.push({ ids: b.ids, norm: b.score / b.ids.length, reason: "max_tokens" });
+          break;
+        }
+        const reordered = cache.gather(next.map((b) => b.parent));
+        cache.dispose();
+        cache = reordered;
+        opts.signal?.throwIfAborted();
+        const r = await this.lmStep(
+          next.map((b) => b.ids[b.ids.length - 1] as number),
+          next.map(() => pre.lastImage),
+          next.length,
+          this.visualTensor(pre.images, next.length),
+          cache,
+        );
+        r.xattn.dispose?.();
+        r.gates.dispose?.();
+        rows = next.map((_, b) => logSoftmax(r.logits.subarray(b * r.V, (b + 1) * r.V)));
+        live = next;
+      }
+    } finally {
+      cache.dispose();
+    }
+    finished.sort((a, b) => b.norm - a.norm);
+    const best = finished[0] ?? { ids: live[0]?.ids ?? [], norm: 0, reason: "max_tokens" as FinishReason };
+    let text = this.tokenizer.decode(best.ids);
+    let reason = best.reason;
+    const hitStop = findStop(text, opts.stop ?? []);
+    if (hitStop) {
+      text = text.slice(0, hitStop.index);
+      reason = "stop_string";
+    }
+    best.ids.forEach((id, i) => opts.onToken?.({ index: i, tokenId: id, text: i === best.ids.length - 1 ? text : "" }));
+    return this.result(pre, best.ids, text, reason, now() - t0, undefined);
+  }
+
+  private result(pre: Prefilled, ids: number[], text: string, finishReason: FinishReason, decodeMs: number, trace?: TokenTrace[]): GenerateResult {
+    const steps = Math.max(0, ids.length - 1);
+    return {
+      text,
+      tokenIds: ids,
+      finishReason,
+      usage: { promptTokens: pre.inputs.inputIds.length, completionTokens: ids.length, images: pre.images.length },
+      ...(trace ? { trace } : {}),
+      timings: {
+        encodeMs: pre.encodeMs,
+        prefillMs: pre.prefillMs,
+        decodeMs,
+        tokensPerSecond: steps > 0 && decodeMs > 0 ? (steps * 1000) / decodeMs : 0,
+      },
+      executionProvider: this.executionProvider,
+    };
+  }
+
+  private async scoreUnlocked(prompt: PromptSequence, candidates: readonly string[], opts: ScoreOptions): Promise<CandidateScore[]> {
+    if (candidates.length === 0) return [];
+    const appendEoc = opts.appendEndOfChunk ?? true;
+    const batchSize = Math.max(1, opts.batchSize ?? 16);
+    const toks = candidates.map((c) => [...this.tokenizer.encodeText(c), ...(appendEoc ? [this.tokenizer.endOfChunkId] : [])]);
+    toks.forEach((t, i) => {
+      if (t.length === 0) throw new AppError("bad_request", `Candidate ${i} is empty`);
+    });
+    const pre = await this.prefill(prompt, false, opts.signal);
+    try {
+      const first = logSoftmax(pre.lastLogits);
+      const out: CandidateScore[] = [];
+      for (let start = 0; start < toks.length; start += batchSize) {
+        opts.signal?.throwIfAborted();
+        const batch = toks.slice(start, start + batchSize);
+        const K = batch.length;
+        // Feed every token but the last of each candidate; position t predicts token t + 1.
+        const C = Math.max(...batch.map((t) => t.length - 1));
+        const lps: number[][] = batch.map((t) => [first[t[0] as number] as number]);
+        if (C > 0) {
+          const ids: number[] = [];
+          for (const t of batch) for (let j = 0; j < C; j++) ids.push(j < t.length - 1 ? (t[j] as number) : this.tokenizer.padId);
+          const cache = pre.cache.gather(new Array<number>(K).fill(0));
+          try {
+            const r = await this.lmStep(ids, new Array<number>(K * C).fill(pre.lastImage), K, this.visualTensor(pre.images, K), cache);
+            r.xattn.dispose?.();
+            r.gates.dispose?.();
+            batch.forEach((t, k) => {
+              for (let j = 0; j < t.length - 1; j++) {
+                const row = logSoftmax(r.logits.subarray((k * C + j) * r.V, (k * C + j + 1) * r.V));
+                (lps[k] as number[]).push(row[t[j + 1] as number] as number);
+              }
+            });
+          } finally {
+            cache.dispose();
+          }
+        }
+        batch.forEach((t, k) => {
+          const lp = lps[k] as number[];
+          const sum = lp.reduce((a, b) => a + b, 0);
+          out.push({ candidate: candidates[start + k] as string, tokenIds: t, tokenLogProbs: lp, sum, mean: sum / lp.length });
+        });
+      }
+      return out;
+    } finally {
+      pre.cache.dispose();
+    }
+  }
+
+  private assertLive(): void {
+    if (this.released) throw new AppError("internal", "The model engine was released");
+  }
+}
+
+function checkNames(graph: string, s: OrtSession, inputs: string[], outputs: string[]): void {
+  for (const n of inputs) if (!s.inputNames.includes(n)) throw new AppError("unprocessable", `${graph}.onnx has no input "${n}" (see docs/model-format.md)`);
+  for (const n of outputs) if (!s.outputNames.includes(n)) throw new AppError("unprocessable", `${graph}.onnx has no output "${n}" (see docs/model-format.md)`);
+}
