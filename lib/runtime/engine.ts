@@ -40,6 +40,8 @@ export interface EngineOptions {
 export interface GenerateOptions {
   /** Most new tokens (default 20). */
   maxTokens?: number;
+  /** The stop token is suppressed until this many tokens exist (default 0). */
+  minTokens?: number;
   /** > 0 samples (with `topP`, `seed`); 0 or absent is greedy. */
   temperature?: number;
   topP?: number;
@@ -54,12 +56,17 @@ export interface GenerateOptions {
   onToken?: (event: TokenEvent) => void;
 }
 
+/**
+ * One generated token. The stop token (`<|endofchunk|>`) gets an event too, marked `stop`;
+ * it is not part of the result's `tokenIds` or `text`.
+ */
 export interface TokenEvent {
   /** 0-based index of the generated token. */
   index: number;
   tokenId: number;
   /** Text released by this token (may be "" while a stop string or UTF-8 sequence is pending). */
   text: string;
+  stop?: true;
   trace?: TokenTrace;
 }
 
@@ -368,6 +375,7 @@ export class FlamingoEngine {
     const random = seededRandom(opts.seed ?? 0);
     const temperature = opts.temperature ?? 0;
     const topP = opts.topP ?? 1;
+    const minTokens = opts.minTokens ?? 0;
     const vis = this.visualTensor(pre.images, 1);
     const ids: number[] = [];
     const traces: TokenTrace[] = [];
@@ -379,16 +387,23 @@ export class FlamingoEngine {
     const t0 = now();
     for (let step = 0; step < maxTokens; step++) {
       opts.signal?.throwIfAborted();
+      if (ids.length < minTokens) {
+        logits = logits.slice();
+        logits[this.tokenizer.stopId] = -Infinity;
+      }
       const next = sampleToken(logits, temperature, topP, random);
       if (trace) traces.push(trace);
       if (next === this.tokenizer.stopId) {
         finishReason = "stop_token";
+        // The stop token's event releases whatever text was still held back.
+        opts.onToken?.({ index: ids.length, tokenId: next, text: text.slice(emitted), stop: true, ...(trace ? { trace } : {}) });
         break;
       }
       ids.push(next);
       text = this.tokenizer.decode(ids);
       const hitStop = findStop(text, stops);
-      const release = hitStop ? hitStop.index : safePrefixLength(text, stops);
+      const last = step === maxTokens - 1;
+      const release = hitStop ? hitStop.index : last ? text.length : safePrefixLength(text, stops);
       const delta = release > emitted ? text.slice(emitted, release) : "";
       emitted = Math.max(emitted, release);
       opts.onToken?.({ index: ids.length - 1, tokenId: next, text: delta, ...(trace ? { trace } : {}) });
@@ -397,19 +412,13 @@ export class FlamingoEngine {
         finishReason = "stop_string";
         break;
       }
-      if (step === maxTokens - 1) break;
+      if (last) break;
       opts.signal?.throwIfAborted();
       const r = await this.lmStep([next], [pre.lastImage], 1, vis, pre.cache);
       logits = r.logits;
       trace = opts.trace ? traceAt(r.xattn, 0, 0, pre.images.length, this.L, gatesOf(r.gates)) : undefined;
       r.xattn.dispose?.();
       r.gates.dispose?.();
-    }
-    if (finishReason !== "stop_string") {
-      // Release whatever a pending stop-string prefix held back.
-      if (text.length > emitted && opts.onToken && ids.length > 0) {
-        opts.onToken({ index: ids.length - 1, tokenId: ids[ids.length - 1] as number, text: text.slice(emitted) });
-      }
     }
     const decodeMs = now() - t0;
     return this.result(pre, ids, text, finishReason, decodeMs, opts.trace ? traces : undefined);
@@ -439,6 +448,7 @@ export class FlamingoEngine {
         const next: (Beam & { parent: number })[] = [];
         for (const c of cand) {
           const ids = [...(live[c.parent] as Beam).ids];
+          if (c.token === stopId && ids.length < (opts.minTokens ?? 0)) continue;
           if (c.token === stopId) {
             finished.push({ ids, norm: c.score / (ids.length + 1), reason: "stop_token" });
           } else {

@@ -11,3 +11,4 @@ export * from "./stream";
 export * from "./tokenizer";
 export * from "./trace";
 export * from "./visual-cache";
+export * from "./requests";

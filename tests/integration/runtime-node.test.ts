@@ -277,7 +277,7 @@ describe("scoring", () => {
 describe("generation", () => {
   it("cuts the text at a stop string, in the stream too", async () => {
     const seq = withImages();
-    const free = await engine.generate(seq, { maxTokens: 12 });
+    const free = await engine.generate(seq, { maxTokens: 12, minTokens: 12 });
     const text = free.text;
     // A stop string from the middle of the free continuation (skip replacement characters).
     let at = -1;
@@ -285,7 +285,7 @@ describe("generation", () => {
     expect(at, `continuation too short for a stop test: ${JSON.stringify(text)}`).toBeGreaterThan(0);
     const stop = text.slice(at, at + 2);
     const streamed: string[] = [];
-    const res = await engine.generate(seq, { maxTokens: 12, stop: [stop], onToken: (e) => streamed.push(e.text) });
+    const res = await engine.generate(seq, { maxTokens: 12, minTokens: 12, stop: [stop], onToken: (e) => streamed.push(e.text) });
     expect(res.finishReason).toBe("stop_string");
     expect(res.text).toBe(text.slice(0, text.indexOf(stop)));
     expect(streamed.join("")).toBe(res.text);
@@ -294,9 +294,9 @@ describe("generation", () => {
   it("streams tokens as an async iterator", async () => {
     const { events, result } = engine.stream(withImages(), { maxTokens: 5 });
     const got: number[] = [];
-    for await (const e of events) got.push(e.tokenId);
+    for await (const e of events) if (!e.stop) got.push(e.tokenId);
     const res = await result;
-    expect(got.slice(0, res.tokenIds.length)).toEqual(res.tokenIds);
+    expect(got).toEqual(res.tokenIds);
   });
 
   it("stops when cancelled between steps, and keeps serving", async () => {
@@ -304,6 +304,7 @@ describe("generation", () => {
     const seen: number[] = [];
     const p = engine.generate(withImages(), {
       maxTokens: 12,
+      minTokens: 12,
       signal: ac.signal,
       onToken: (e) => {
         seen.push(e.tokenId);
@@ -317,6 +318,12 @@ describe("generation", () => {
     await expect(engine.generate(withImages(), { signal: pre.signal })).rejects.toMatchObject({ name: "AbortError" });
     const ok = await engine.generate(withImages(), { maxTokens: 3 });
     expect(ok.tokenIds.length).toBeGreaterThan(0);
+  });
+
+  it("suppresses the stop token below minTokens", async () => {
+    const res = await engine.generate(withImages(), { maxTokens: 5, minTokens: 5 });
+    expect(res.tokenIds).toHaveLength(5);
+    expect(res.finishReason).toBe("max_tokens");
   });
 
   it("samples reproducibly with a seed; 3-beam search returns a scored hypothesis", async () => {

@@ -25,7 +25,7 @@ export interface ServerModel {
 }
 
 export interface ServerEngineOptions {
-  /** Folder holding `<id>/manifest.json` (default: public/models). */
+  /** Folder holding `<id>/manifest.json` (default: FLAMINGO_MODELS_DIR, else public/models). */
   modelsDir?: string;
   /** Image bytes by asset id (default: the asset store). */
   imageSource?: ImageSource;
@@ -35,7 +35,8 @@ export interface ServerEngineOptions {
 }
 
 const MODEL_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
-const defaultModelsDir = () => path.join(process.cwd(), "public", "models");
+/** FLAMINGO_MODELS_DIR, else public/models (the bundled packages, also served to the browser). */
+const defaultModelsDir = () => process.env.FLAMINGO_MODELS_DIR?.trim() || path.join(process.cwd(), "public", "models");
 
 const storeImageSource: ImageSource = async (assetId) => {
   const { getAssetBytes } = await import("@/lib/store/assets");

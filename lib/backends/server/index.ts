@@ -3,3 +3,4 @@ export * from "./engine";
 export * from "./limits";
 export { decodeWithSharp } from "./sharp-decoder";
 export { fsFetchFile } from "./fs-package";
+export * from "./service";

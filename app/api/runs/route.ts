@@ -1,0 +1,49 @@
+import { json, readJson, route } from "@/lib/http/respond";
+import { getServerModel, startRun, streamErrorBody } from "@/lib/backends/server";
+import { AppError } from "@/lib/errors";
+import { RunRequestSchema } from "@/lib/runtime/requests";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+/**
+ * Run a prompt. Body: RunRequestSchema (`prompt.parts`, `maxTokens`, `temperature`, `topP`, `seed`,
+ * `numBeams`, `stop`, `trace`, `stream`). With `stream` (default) the answer is server-sent events:
+ * `token` {index, tokenId, text, trace?} …, then `done` (the GenerateResult) or `error` {error}.
+ * Errors before the first token are plain JSON with their 4xx/5xx status.
+ */
+export const POST = route(async (request: Request) => {
+  const body = await readJson(request, RunRequestSchema);
+  const run = await startRun(body, request.signal);
+  if (!body.stream) {
+    for await (const _ of run.events) {
+      // drain: the result carries the whole text
+    }
+    return json({ model: run.model.id, ...(await run.result) });
+  }
+  const enc = new TextEncoder();
+  const frame = (event: string, data: unknown) => enc.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      try {
+        for await (const e of run.events) controller.enqueue(frame("token", e));
+        controller.enqueue(frame("done", { model: run.model.id, ...(await run.result) }));
+      } catch (e) {
+        if (!request.signal.aborted) controller.enqueue(frame("error", streamErrorBody(e)));
+      } finally {
+        controller.close();
+      }
+    },
+  });
+  return new Response(stream, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+  });
+});
+
+/** Which execution provider a model runs on (loads it if needed): `?model=flamingo-mini`. */
+export const GET = route(async (request: Request) => {
+  const id = new URL(request.url).searchParams.get("model") ?? "flamingo-mini";
+  if (id.length > 64) throw new AppError("bad_request", "model id too long");
+  const m = await getServerModel(id);
+  return json({ model: m.id, executionProvider: m.executionProvider, fallbackReason: m.fallbackReason ?? null, loadMs: Math.round(m.loadMs), stats: m.engine.stats() });
+});
