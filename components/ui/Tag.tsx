@@ -6,7 +6,7 @@ export function Tag({ tag, href, active }: { tag: string; href?: string; active?
   }`;
   if (!href) return <span className={cls}>{tag}</span>;
   return (
-    <Link href={href} className={`${cls} hover:bg-brand-100 hover:text-brand-700`} data-testid="tag-link">
+    <Link href={href} prefetch={false} className={`${cls} hover:bg-brand-100 hover:text-brand-700`} data-testid="tag-link">
       {tag}
     </Link>
   );
