@@ -228,6 +228,15 @@ export class FlamingoEngine {
     return this.queue.run(() => this.scoreUnlocked(prompt, candidates, opts), opts.signal);
   }
 
+  /** Next-token logits after `prompt`: `[V]` (the last position of `logits` `[1, S, V]`). */
+  nextTokenLogits(prompt: PromptSequence, signal?: AbortSignal): Promise<Float32Array> {
+    return this.queue.run(async () => {
+      const pre = await this.prefill(prompt, false, signal);
+      pre.cache.dispose();
+      return pre.lastLogits.slice();
+    }, signal);
+  }
+
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;

@@ -3,71 +3,22 @@
  * or FLAMINGO_MODELS_DIR/<id>): golden parity, caches, scoring, stop strings, cancellation,
  * errors. A missing package fails these tests; it ships with the repository.
  */
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getServerModel, releaseServerModels, type ServerModel } from "@/lib/backends/server";
 import { decodeWithSharp } from "@/lib/backends/server/sharp-decoder";
+import { fsFetchFile } from "@/lib/backends/server/fs-package";
 import { AppError } from "@/lib/errors";
-import type { PromptPart, PromptSequence } from "@/lib/prompt/sequence";
+import type { PromptSequence } from "@/lib/prompt/sequence";
 import { FlamingoEngine, logSoftmax, QueueFullError, type ModelPackage, type OrtNamespace } from "@/lib/runtime";
 import { loadPackage } from "@/lib/runtime/manifest";
-import { fsFetchFile } from "@/lib/backends/server/fs-package";
+import { loadGolden, maxAbs, MODEL_ID, MODELS_DIR, PKG, type Golden, type GoldenPrompt } from "./runtime-golden";
 
-const MODEL_ID = "flamingo-mini";
-const MODELS_DIR = process.env.FLAMINGO_MODELS_DIR ?? path.join(process.cwd(), "public", "models");
-const PKG = path.join(MODELS_DIR, MODEL_ID);
-
-interface GoldenPrompt {
-  name: string;
-  text: string;
-  images: string[];
-  input_ids: number[];
-  image_index: number[];
-  pixels_mean_per_image: number[];
-  visual_tokens: { first_16_of_each_image: number[][]; sum_per_image: number[]; abs_sum_per_image: number[] };
-  first_position_logits: { first_32: number[]; argmax: number; top5: number[]; top5_logits: number[]; logsumexp: number };
-  greedy_ids: number[];
-}
-interface Golden {
-  tolerance: { visual_tokens: number; logits: number };
-  prompts: GoldenPrompt[];
-}
-
-const images = new Map<string, Uint8Array>(); // asset id (sha256) -> bytes
-const byFile = new Map<string, string>(); // golden/x.png -> asset id
-const imageSource = async (id: string) => {
-  const b = images.get(id);
-  if (!b) throw new AppError("not_found", `Image "${id}" was not found`);
-  return b;
-};
-
-function addImage(bytes: Uint8Array): string {
-  const id = createHash("sha256").update(bytes).digest("hex");
-  images.set(id, bytes);
-  return id;
-}
-
-/** A golden prompt string -> PromptSequence (markers become parts). */
-function toSequence(text: string, imageFiles: string[]): PromptSequence {
-  const parts: PromptPart[] = [];
-  let k = 0;
-  for (const piece of text.split(/(<image>|<\|endofchunk\|>)/)) {
-    if (piece === "<image>") parts.push({ type: "image", assetId: byFile.get(imageFiles[k++] as string) as string });
-    else if (piece === "<|endofchunk|>") parts.push({ type: "endOfChunk" });
-    else if (piece !== "") parts.push({ type: "text", text: piece });
-  }
-  return { parts };
-}
-
-const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-};
+let images: Map<string, Uint8Array>;
+let byFile: Map<string, string>;
+let imageSource: (id: string) => Promise<Uint8Array>;
+let addImage: (bytes: Uint8Array) => string;
+let toSequence: (text: string, files: string[]) => PromptSequence;
 
 let golden: Golden;
 let model: ServerModel;
@@ -76,11 +27,8 @@ let pkg: ModelPackage;
 const parity: Record<string, number> = {};
 
 beforeAll(async () => {
-  if (!existsSync(path.join(PKG, "manifest.json"))) {
-    throw new Error(`The model package is missing: ${PKG}/manifest.json (it ships in the repository; set FLAMINGO_MODELS_DIR to test another copy)`);
-  }
-  golden = JSON.parse(readFileSync(path.join(PKG, "golden.json"), "utf8")) as Golden;
-  for (const p of golden.prompts) for (const f of p.images) byFile.set(f, addImage(readFileSync(path.join(PKG, f))));
+  const g = loadGolden();
+  ({ golden, images, byFile, imageSource, addImage, toSequence } = g);
   model = await getServerModel(MODEL_ID, { modelsDir: MODELS_DIR, imageSource });
   engine = model.engine;
   pkg = await loadPackage({ key: `test:${PKG}`, fetchFile: fsFetchFile(PKG) });
