@@ -19,6 +19,7 @@ def main():
     ap.add_argument("--stages", default="0123")
     ap.add_argument("--s1-steps", type=int, default=250)
     ap.add_argument("--s2-steps", type=int, default=300)
+    ap.add_argument("--s2b-steps", type=int, default=700)
     ap.add_argument("--s3-steps", type=int, default=2500)
     ap.add_argument("--gate-init", type=float, default=0.0)
     ap.add_argument("--gate-lr-mult", type=float, default=1.0)
@@ -46,7 +47,10 @@ def main():
     if "1" in a.stages:
         T.stage1_vision(run, ds, tok, cfg, log, steps=a.s1_steps, seed=a.seed)
     if "2" in a.stages:
-        T.stage2_lm(run, ds, tok, cfg, log, steps=a.s2_steps, seed=a.seed)
+        T.stage2_lm(run, ds, tok, cfg, log, steps=a.s2_steps, seed=a.seed, phase="a")
+    if "2" in a.stages or "B" in a.stages:
+        T.stage2_lm(run, ds, tok, cfg, log, steps=a.s2b_steps, bs=16, seq=192, lr=2e-3, seed=a.seed, phase="b",
+                    probe_every=100)
     if "3" in a.stages:
         T.stage3_bridge(run, ds, tok, cfg, log, steps=a.s3_steps, lr=a.s3_lr, gate_lr_mult=a.gate_lr_mult,
                         max_imgs=a.max_imgs, seed=a.seed, time_budget=a.s3_time_budget)

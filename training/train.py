@@ -114,14 +114,16 @@ def stage1_vision(run, ds, tok, cfg, log, steps=250, bs=160, seed=0):
 
 
 # ------------------------------------------------------------------ stage 2
-def text_doc(rng, ds, lm_words, tr_cls, tr_sc, tok):
+def text_doc(rng, ds, lm_words, tr_cls, tr_sc, tok, phase="a"):
     r = rng.random()
     chunks = []
-    if r < 0.6:  # text-keyed few-shot episode (a word stands in for the image)
-        n = rng.choice([1, 2, 2, 3, 3, 4, 5])
+    p_key = 0.6 if phase == "a" else 0.85
+    p_emoji_key = 0.5 if phase == "a" else 0.25
+    if r < p_key:  # text-keyed few-shot episode (a word stands in for the image)
+        n = rng.choice([1, 2, 2, 3, 3, 4, 5]) if phase == "a" else rng.choice([2, 2, 3, 3, 4, 5])
         keys = []
         while len(keys) < n:
-            k = ds["emoji"][rng.choice(tr_cls)]["name"] if rng.random() < 0.5 else lm_words.one(rng)
+            k = ds["emoji"][rng.choice(tr_cls)]["name"] if rng.random() < p_emoji_key else lm_words.one(rng)
             if k not in keys:
                 keys.append(k)
         labels = lm_words.distinct(rng, n)
@@ -130,13 +132,13 @@ def text_doc(rng, ds, lm_words, tr_cls, tr_sc, tok):
         seen = set()
         for c in order:
             chunks.append(E.text_key_chunk(keys[c], labels[c], learnable=c in seen)); seen.add(c)
-    elif r < 0.75:
+    elif r < p_key + (0.15 if phase == "a" else 0.06):
         for _ in range(rng.randint(2, 8)):
             if rng.random() < 0.5:
                 chunks.append({"img": None, "parts": [(E.CAP, 1), (ds["emoji"][rng.choice(tr_cls)]["sub"], 1), (EOC, 1), ("\n", 1)]})
             else:
                 chunks.append({"img": None, "parts": [(E.CAP, 1), (ds["scene_meta"][rng.choice(tr_sc)]["caption"], 1), (EOC, 1), ("\n", 1)]})
-    elif r < 0.9:
+    elif r < p_key + (0.3 if phase == "a" else 0.12):
         for _ in range(rng.randint(2, 8)):
             q, a = rng.choice(ds["scene_meta"][rng.choice(tr_sc)]["qa"])
             chunks.append({"img": None, "parts": [("Question:" + q + " Short answer:", 1), (a, 1), (EOC, 1), ("\n", 1)]})
@@ -148,12 +150,16 @@ def text_doc(rng, ds, lm_words, tr_cls, tr_sc, tok):
     return ids, loss
 
 
-def stage2_lm(run, ds, tok, cfg, log, steps=300, bs=12, seq=320, lr=3e-3, seed=0):
+def stage2_lm(run, ds, tok, cfg, log, steps=300, bs=12, seq=320, lr=3e-3, seed=0, phase="a", probe_every=0):
+    """phase a: mixed text (from scratch, long sequences); phase b: continues from phase a with mostly
+    text-keyed few-shot episodes (shorter sequences) until in-context key->label binding emerges."""
     dev = device()
-    seed_all(seed + 2)
-    rng = random.Random(seed + 2)
+    seed_all(seed + (2 if phase == "a" else 22))
+    rng = random.Random(seed + (2 if phase == "a" else 22))
     model = Flamingo(cfg).to(dev)
     lm = model.lm
+    if phase == "b":
+        lm.load_state_dict(torch.load(os.path.join(run, "stage2a_lm.pt"), map_location=dev), strict=False)
     opt = torch.optim.AdamW([p for n, p in lm.named_parameters() if not n.startswith("xblocks")], lr=lr,
                             weight_decay=0.05, betas=(0.9, 0.98))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.05)
@@ -167,7 +173,7 @@ def stage2_lm(run, ds, tok, cfg, log, steps=300, bs=12, seq=320, lr=3e-3, seed=0
         for b in range(bs):
             ids, loss = [], []
             while len(ids) < seq + 1:
-                i, l = text_doc(rng, ds, words, tr_cls, tr_sc, tok)
+                i, l = text_doc(rng, ds, words, tr_cls, tr_sc, tok, phase)
                 ids += i; loss += l
             X[b] = torch.tensor(ids[:seq + 1]); M[b] = torch.tensor(loss[:seq + 1], dtype=torch.float32)
         X, M = X.to(dev), M.to(dev)
@@ -178,9 +184,13 @@ def stage2_lm(run, ds, tok, cfg, log, steps=300, bs=12, seq=320, lr=3e-3, seed=0
         torch.nn.utils.clip_grad_norm_(lm.parameters(), 1.0)
         opt.step(); sched.step()
         if step % 25 == 0 or step == steps - 1:
-            log("stage2 step %d loss %.3f (%.1fs)" % (step, loss.item(), time.time() - t0))
+            log("stage2%s step %d loss %.3f (%.1fs)" % (phase, step, loss.item(), time.time() - t0))
+        if probe_every and step % probe_every == probe_every - 1:
+            probe_lm(lm, tok, log, n=100)
+            lm.train()
     sd = {k: v for k, v in lm.state_dict().items() if not k.startswith("xblocks")}
-    torch.save(sd, os.path.join(run, "stage2_lm.pt"))
+    torch.save(sd, os.path.join(run, "stage2a_lm.pt" if phase == "a" else "stage2_lm.pt"))
+    probe_lm(lm, tok, log)
     return lm
 
 
@@ -340,3 +350,32 @@ def stage3_bridge(run, ds, tok, cfg, log, steps=3000, bs=32, lr=1e-3, gate_lr_mu
             torch.save(bridge_state(model, tok), os.path.join(run, "stage3_bridge.pt"))
             break
     return model
+
+
+@torch.no_grad()
+def probe_lm(lm, tok, log, n=300, seed=0):
+    """Does the frozen text LM bind keys to labels in context? Text-only 2-way episodes with HELD-OUT words:
+    'k1\\nOutput:l1<EOC>\\nk2\\nOutput:l2<EOC>\\n...k_q\\nOutput:' -> rank l1 vs l2 by log-likelihood."""
+    lm.eval()
+    rng = random.Random(seed + 99)
+    words = LabelMaker("heldout")
+    hits = {1: [], 2: []}
+    for _ in range(n):
+        for shots in (1, 2):
+            keys = words.distinct(rng, 2); labs = words.distinct(rng, 2)
+            order = [0, 1] * shots
+            rng.shuffle(order)
+            q = rng.randrange(2)
+            chunks = [E.text_key_chunk(keys[c], labs[c]) for c in order]
+            chunks.append({"img": None, "parts": [(keys[q] + "\n", 0), (E.OUT, 0)]})
+            ids, _, _, _ = E.build(tok, chunks)
+            sc = []
+            for l in labs:
+                c = tok.encode_text(l) + [tok.eoc_id]
+                x = torch.tensor([ids + c])
+                lo, _, _, _ = lm(x, use_xattn=False)
+                lp = F.log_softmax(lo[0, len(ids) - 1:-1], -1)
+                sc.append(float(lp.gather(1, torch.tensor(c)[:, None]).sum()))
+            hits[shots].append(int(np.argmax(sc) == q))
+    log("LM probe (text-keyed 2-way, held-out words): 1-shot %.3f, 2-shot %.3f (n=%d)" % (
+        np.mean(hits[1]), np.mean(hits[2]), n))

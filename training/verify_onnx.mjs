@@ -44,6 +44,8 @@ const p2 = await lm.run({ input_ids: i64(sliceRows(r.input_ids, cut, S), [B, res
 const V = full.logits.dims[2];
 const fullTail = []; for (let b = 0; b < B; b++) fullTail.push(...full.logits.data.slice((b * S + cut) * V, (b * S + S) * V));
 report(`kv-cache decode (prefill ${cut} + ${rest} tokens) vs full forward`, maxDiff(p2.logits.data, fullTail));
+const refTail = []; for (let b = 0; b < B; b++) refTail.push(...r.logits.slice((b * S + cut) * V, (b * S + S) * V));
+report("kv-cache decode vs PyTorch full forward", maxDiff(p2.logits.data, refTail));
 console.log("present_key_values dims after step 2:", p2.present_key_values.dims.join("x"));
 
 // then one more token at a time (step 3), batch replicated -> prefix-shared scoring works the same way

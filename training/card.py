@@ -1,0 +1,65 @@
+"""Writes the measured eval table into the package manifest and the model card.
+
+    /usr/bin/python3 -m training.card --run main
+"""
+import os, json, argparse, shutil
+from .common import TRAIN_DIR, PKG_DIR, save_json
+from .tokenizer import Tokenizer
+from . import export as X
+
+SHOTS = [0, 1, 2, 4, 8]
+
+
+def pct(c):
+    return "%.1f ± %.1f" % (100 * c["acc"], 100 * c["ci95"])
+
+
+def fewshot_md(ev):
+    fs = ev["fewshot"]
+    out = []
+    cols = ["%d-shot" % s for s in SHOTS] + ["16 images", "32 images"]
+    out.append("| task | scoring | variant | " + " | ".join(cols) + " |")
+    out.append("|" + "---|" * (3 + len(cols)))
+    for n in (2, 5):
+        for metric, mname in (("rank", "log-likelihood ranking"), ("gen", "greedy generation, exact label + EOC")):
+            for var, vname in (("main", "**model**"), ("gates_0", "gates forced to 0"), ("no_mask", "no masking rule")):
+                cells = []
+                for c in cols:
+                    k = "%d-way %s" % (n, c)
+                    cells.append(pct(fs[k][var][metric]) if k in fs and var in fs[k] and metric in fs[k][var] else "–")
+                out.append("| %d-way (chance %.0f%%) | %s | %s | %s |" % (n, 100.0 / n, mname, vname, " | ".join(cells)))
+    return "\n".join(out)
+
+
+def cv_md(ev):
+    cv = ev.get("caption_vqa") or {}
+    out = ["| task (zero-shot, greedy, exact match) | model | gates forced to 0 | majority-answer baseline | n |", "|---|---|---|---|---|"]
+    for k, v in cv.items():
+        out.append("| %s | %s | %s | %s (`%s`) | %d |" % (k, pct(v["main"]), pct(v["gates_0"]) if "gates_0" in v else "–",
+                                                       pct(v["majority_baseline"]), v["majority_answer"], v["main"]["n"]))
+    return "\n".join(out)
+
+
+def main(run):
+    ev = json.load(open(os.path.join(run, "eval.json")))
+    info = json.load(open(os.path.join(run, "train_info.json"))) if os.path.exists(os.path.join(run, "train_info.json")) else {}
+    cfg = json.load(open(os.path.join(run, "config.json")))
+    tok = Tokenizer.load(os.path.join(run, "tokenizer.json"))
+    X.write_manifest(cfg, tok, PKG_DIR, eval_table=ev, train_info=info)
+    shutil.copy(os.path.join(run, "fewshot_curve.png"), os.path.join(PKG_DIR, "fewshot_curve.png"))
+    tmpl = open(os.path.join(TRAIN_DIR, "model_card_template.md")).read()
+    man = json.load(open(os.path.join(PKG_DIR, "manifest.json")))
+    card = tmpl.replace("{{FEWSHOT_TABLE}}", fewshot_md(ev)).replace("{{CV_TABLE}}", cv_md(ev)) \
+        .replace("{{WEIGHT_MB}}", "%.1f" % (man["total_weight_bytes"] / 1e6)) \
+        .replace("{{EPISODES}}", str(ev["episodes_per_cell"]))
+    notes_p = os.path.join(run, "notes.md")
+    card = card.replace("{{TRAINING_NOTES}}", open(notes_p).read() if os.path.exists(notes_p) else "")
+    open(os.path.join(PKG_DIR, "README.md"), "w").write(card)
+    print("wrote manifest eval table + README.md")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--run", default="main")
+    a = ap.parse_args()
+    main(os.path.join(TRAIN_DIR, "runs", a.run))
