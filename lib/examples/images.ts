@@ -18,7 +18,7 @@ export interface ExampleImageBytes {
 export async function loadExampleImages(dir = EXAMPLE_IMAGES_DIR): Promise<Map<ExampleImageFile, ExampleImageBytes>> {
   const entries = await Promise.all(
     EXAMPLE_IMAGE_FILES.map(async (file) => {
-      const bytes = await readFile(path.join(dir, file)).catch((cause: unknown) => {
+      const bytes = await readFile(path.join(/* turbopackIgnore: true */ dir, file)).catch((cause: unknown) => {
         throw new Error(`Example image ${file} is missing from ${dir}; restore it from git (lib/examples/images/).`, { cause });
       });
       return [file, { file, bytes: new Uint8Array(bytes), id: sha256Hex(bytes) }] as const;

@@ -51,7 +51,7 @@ export function providerOf(url: string): Provider {
 /** The SQLite file a `file:` URL points at, resolved against the working directory. */
 export function sqlitePath(url: string): string {
   const p = url.replace(/^file:(\/\/)?/, "").replace(/\?.*$/, "");
-  return path.resolve(process.cwd(), p);
+  return path.resolve(/* turbopackIgnore: true */ process.cwd(), p);
 }
 
 /** Never print a password that was part of a URL. */
