@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import zlib from "node:zlib";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { inspectImage } from "@/lib/assets/inspect";
@@ -7,6 +6,7 @@ import { makeThumbnail } from "@/lib/assets/thumbnail";
 import { sniffImageType } from "@/lib/assets/sniff";
 import { parseEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { hugeHeaderPng } from "../support/images";
 
 const solid = (width: number, height: number, background: string) =>
   sharp({ create: { width, height, channels: 3, background } });
@@ -18,29 +18,6 @@ const noisy = (width: number, height: number) =>
 async function animatedGif(): Promise<Buffer> {
   const frames = await Promise.all(["#ff0000", "#00ff00", "#0000ff"].map((c) => solid(30, 20, c).png().toBuffer()));
   return sharp(frames, { join: { animated: true } }).gif({ delay: [100, 100, 100], loop: 0 }).toBuffer();
-}
-
-/** A valid PNG signature and IHDR claiming 20000×20000, with a token IDAT: 70-odd bytes. */
-function hugeHeaderPng(width = 20000, height = 20000): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body) >>> 0);
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", zlib.deflateSync(Buffer.alloc(1000))),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
 }
 
 async function expectAppError(promise: Promise<unknown>, code: AppError["code"], status: number, message: RegExp): Promise<AppError> {
