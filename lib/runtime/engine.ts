@@ -312,55 +312,86 @@ export class FlamingoEngine {
   }
 
   /**
-   * One lm.onnx call. `inputIds`, `imageIndex`: row-major `[B, S]`; `vis`: `[B, N, L, D]`;
-   * `cache` `[n_layers, 2, B, n_heads, P, head_dim]` is advanced to `P + S`.
-   * Returns `logits` `[B, S, V]` (as data), `xattn_weights` `[B, n_xattn, S, N*L]`, `gates` `[n_xattn, 2]`.
+   * One lm.onnx call. `inputIds`, `imageIndex`: row-major `[B, S]` (indices into `images`, the
+   * prompt's N images); `cache` `[n_layers, 2, B, n_heads, P, head_dim]` is advanced to `P + S`.
+   * Only the images this call's tokens refer to are fed (`visual_tokens` `[B, n, L, D]` with the
+   * indices shifted): a token attends to its own image only, so the result is the same, and a
+   * decode step does not project all N·L visual tokens again.
+   * Returns `logits` `[B, S, V]` (as data), `xattn_weights` `[B, n_xattn, S, n*L]`, `gates`
+   * `[n_xattn, 2]`, and `imageOffset`: the prompt index of the first image fed.
    */
-  private async lmStep(inputIds: readonly number[], imageIndex: readonly number[], B: number, vis: OrtTensor, cache: KvCache) {
+  private async lmStep(inputIds: readonly number[], imageIndex: readonly number[], B: number, images: readonly Float32Array[], cache: KvCache) {
     const S = inputIds.length / B;
+    let lo = Infinity;
+    let hi = -1;
+    for (const v of imageIndex) {
+      if (v >= 0) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+    const used = hi >= 0 ? images.slice(lo, hi + 1) : [];
+    const imageOffset = hi >= 0 ? lo : 0;
     const out = await this.lm.run({
       input_ids: int64Tensor(this.ort, inputIds, [B, S]),
-      visual_tokens: vis,
-      image_index: int64Tensor(this.ort, imageIndex, [B, S]),
+      visual_tokens: this.visualTensor(used, B),
+      image_index: int64Tensor(this.ort, hi >= 0 ? imageIndex.map((v) => (v < 0 ? -1 : v - lo)) : imageIndex, [B, S]),
       past_key_values: cache.tensor,
     });
     cache.update(out.present_key_values as OrtTensor);
     const logits = out.logits as OrtTensor;
-    return { logits: float32Data(logits), V: logits.dims[2] as number, S, xattn: out.xattn_weights as OrtTensor, gates: out.gates as OrtTensor };
+    return {
+      logits: float32Data(logits),
+      V: logits.dims[2] as number,
+      S,
+      xattn: out.xattn_weights as OrtTensor,
+      gates: out.gates as OrtTensor,
+      imageOffset,
+    };
   }
 
-  /** Encode images, then prefill the prompt (reusing the longest cached prefix). */
+  /**
+   * Encode images, then prefill the prompt, reusing the longest cached prefix. A cold prompt is
+   * prefilled in two segments, split before its last `<image>` (the query chunk), and the state
+   * after the demonstrations is kept too: the next query with the same demonstrations only
+   * prefills its own chunk. Cached and uncached runs compute the same segments.
+   */
   private async prefill(prompt: PromptSequence, wantTrace: boolean, signal?: AbortSignal): Promise<Prefilled> {
     this.assertLive();
     const inputs = this.tokenizer.encodePrompt(prompt);
-    if (inputs.inputIds.length === 0) throw new AppError("bad_request", "The prompt is empty");
+    const { inputIds: ids, imageIndex, mediaLocations } = inputs;
+    const S = ids.length;
+    if (S === 0) throw new AppError("bad_request", "The prompt is empty");
     const t0 = now();
-    const images = await this.encodeImagesUnlocked(inputs.mediaLocations, signal);
+    const images = await this.encodeImagesUnlocked(mediaLocations, signal);
     const t1 = now();
-    const lastImage = inputs.imageIndex[inputs.imageIndex.length - 1] as number;
-    const hit: PrefixEntry | undefined = wantTrace ? undefined : this.prefixCache.lookup(inputs.inputIds, inputs.mediaLocations);
-    let cache: KvCache;
-    let lastLogits: Float32Array;
+    const lastImage = imageIndex[S - 1] as number;
+    let hit: PrefixEntry | undefined = this.prefixCache.lookup(ids, mediaLocations);
+    // A trace needs the last position's cross-attention, so an exact hit is not enough then.
+    if (hit && wantTrace && hit.ids.length === S) hit = undefined;
+    const from = hit ? hit.ids.length : 0;
+    const cache = hit ? hit.cache.gather([0]) : KvCache.empty(this.ort, this.kv, 1);
+    let lastLogits = hit?.lastLogits ?? new Float32Array(0);
     let lastTrace: TokenTrace | undefined;
-    if (hit && hit.ids.length === inputs.inputIds.length) {
-      cache = hit.cache.gather([0]);
-      lastLogits = hit.lastLogits;
-    } else {
-      const from = hit ? hit.ids.length : 0;
-      cache = hit ? hit.cache.gather([0]) : KvCache.empty(this.ort, this.kv, 1);
-      signal?.throwIfAborted();
-      const vis = this.visualTensor(images, 1);
-      try {
-        const r = await this.lmStep(inputs.inputIds.slice(from), inputs.imageIndex.slice(from), 1, vis, cache);
+    const split = ids.lastIndexOf(this.tokenizer.imageId);
+    const ends = split > from && split < S ? [split, S] : [S];
+    try {
+      let start = from;
+      for (const end of ends) {
+        if (end <= start) continue;
+        signal?.throwIfAborted();
+        const r = await this.lmStep(ids.slice(start, end), imageIndex.slice(start, end), 1, images, cache);
         lastLogits = r.logits.slice((r.S - 1) * r.V, r.S * r.V);
-        if (wantTrace) lastTrace = traceAt(r.xattn, 0, r.S - 1, images.length, this.L, gatesOf(r.gates));
+        if (wantTrace && end === S) lastTrace = traceAt(r.xattn, 0, r.S - 1, images.length, this.L, gatesOf(r.gates), r.imageOffset);
         r.xattn.dispose?.();
         r.gates.dispose?.();
-      } catch (e) {
-        cache.dispose();
-        throw e;
+        const nMedia = (imageIndex[end - 1] as number) + 1;
+        this.prefixCache.store(ids.slice(0, end), mediaLocations.slice(0, nMedia), cache, lastLogits);
+        start = end;
       }
-      this.prefixCache.store(inputs.inputIds, inputs.mediaLocations, cache, lastLogits);
+    } catch (e) {
+      cache.dispose();
+      throw e;
     }
     return { inputs, images, cache, lastLogits, lastTrace, lastImage, encodeMs: t1 - t0, prefillMs: now() - t1 };
   }
@@ -385,7 +416,6 @@ export class FlamingoEngine {
     const temperature = opts.temperature ?? 0;
     const topP = opts.topP ?? 1;
     const minTokens = opts.minTokens ?? 0;
-    const vis = this.visualTensor(pre.images, 1);
     const ids: number[] = [];
     const traces: TokenTrace[] = [];
     let logits = pre.lastLogits;
@@ -423,9 +453,9 @@ export class FlamingoEngine {
       }
       if (last) break;
       opts.signal?.throwIfAborted();
-      const r = await this.lmStep([next], [pre.lastImage], 1, vis, pre.cache);
+      const r = await this.lmStep([next], [pre.lastImage], 1, pre.images, pre.cache);
       logits = r.logits;
-      trace = opts.trace ? traceAt(r.xattn, 0, 0, pre.images.length, this.L, gatesOf(r.gates)) : undefined;
+      trace = opts.trace ? traceAt(r.xattn, 0, 0, pre.images.length, this.L, gatesOf(r.gates), r.imageOffset) : undefined;
       r.xattn.dispose?.();
       r.gates.dispose?.();
     }
@@ -478,7 +508,7 @@ export class FlamingoEngine {
           next.map((b) => b.ids[b.ids.length - 1] as number),
           next.map(() => pre.lastImage),
           next.length,
-          this.visualTensor(pre.images, next.length),
+          pre.images,
           cache,
         );
         r.xattn.dispose?.();
@@ -544,7 +574,7 @@ export class FlamingoEngine {
           for (const t of batch) for (let j = 0; j < C; j++) ids.push(j < t.length - 1 ? (t[j] as number) : this.tokenizer.padId);
           const cache = pre.cache.gather(new Array<number>(K).fill(0));
           try {
-            const r = await this.lmStep(ids, new Array<number>(K * C).fill(pre.lastImage), K, this.visualTensor(pre.images, K), cache);
+            const r = await this.lmStep(ids, new Array<number>(K * C).fill(pre.lastImage), K, pre.images, cache);
             r.xattn.dispose?.();
             r.gates.dispose?.();
             batch.forEach((t, k) => {

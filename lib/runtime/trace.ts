@@ -19,21 +19,24 @@ export function gatesOf(gates: OrtTensor): number[][] {
 
 /**
  * Attention mass per image of one position.
- * @param xattn `xattn_weights` `[B, n_xattn_layers, S, N*L]`
+ * @param xattn `xattn_weights` `[B, n_xattn_layers, S, n*L]` of a call fed images
+ *   `imageOffset … imageOffset + n - 1` of the prompt
  * @param b batch row, `s` position within this call
- * @param nImages N real images (0 for a text-only prompt, whose dummy image is ignored)
+ * @param nImages N, the prompt's images (0 for a text-only prompt, whose dummy image is ignored)
  * @param L visual tokens per image
  */
-export function traceAt(xattn: OrtTensor, b: number, s: number, nImages: number, L: number, gates: number[][]): TokenTrace {
+export function traceAt(xattn: OrtTensor, b: number, s: number, nImages: number, L: number, gates: number[][], imageOffset = 0): TokenTrace {
   const [, nX = 0, S = 0, NL = 0] = xattn.dims;
+  const fed = Math.floor(NL / L);
   const d = float32Data(xattn);
   const attentionPerLayer: number[][] = [];
   for (let x = 0; x < nX; x++) {
     const base = ((b * nX + x) * S + s) * NL;
     const row: number[] = [];
     for (let n = 0; n < nImages; n++) {
+      const k = n - imageOffset;
       let m = 0;
-      for (let l = 0; l < L; l++) m += d[base + n * L + l] as number;
+      if (k >= 0 && k < fed) for (let l = 0; l < L; l++) m += d[base + k * L + l] as number;
       row.push(m);
     }
     attentionPerLayer.push(row);
