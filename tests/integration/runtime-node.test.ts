@@ -5,7 +5,7 @@
  */
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getServerModel, releaseServerModels, type ServerModel } from "@/lib/backends/server";
+import { getServerModel, releaseServerModels, serverModelStatus, type ServerModel } from "@/lib/backends/server";
 import { decodeWithSharp } from "@/lib/backends/server/sharp-decoder";
 import { fsFetchFile } from "@/lib/backends/server/fs-package";
 import { AppError } from "@/lib/errors";
@@ -42,6 +42,7 @@ afterAll(async () => {
 describe("golden parity (onnxruntime-node)", () => {
   it("reports the execution provider it runs on", () => {
     expect(["cpu", "cuda"]).toContain(model.executionProvider);
+    expect(serverModelStatus()).toContainEqual(expect.objectContaining({ id: MODEL_ID, state: "ready", executionProvider: model.executionProvider }));
     expect(engine.executionProvider).toBe(model.executionProvider);
   });
 

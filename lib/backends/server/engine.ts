@@ -53,16 +53,41 @@ export function getServerModel(modelId: string, opts: ServerEngineOptions = {}):
   if (!p) {
     p = createServerModel(modelId, dir, opts);
     models.set(key, p);
-    // A failed load is not cached: the next request tries again.
-    p.catch(() => models.delete(key));
+    status.set(key, { id: modelId, state: "loading" });
+    p.then(
+      (m) => status.set(key, { id: modelId, state: "ready", executionProvider: m.executionProvider, ...(m.fallbackReason ? { fallbackReason: m.fallbackReason } : {}) }),
+      (e: unknown) => {
+        // A failed load is not cached: the next request tries again.
+        models.delete(key);
+        // Unknown or malformed ids are the caller's mistake, not a model's state: keep them out.
+        if (e instanceof AppError && e.status < 500 && e.code !== "unprocessable") status.delete(key);
+        else status.set(key, { id: modelId, state: "failed", error: firstLine(e) });
+      },
+    );
   }
   return p;
+}
+
+export interface ServerModelStatus {
+  id: string;
+  state: "loading" | "ready" | "failed";
+  executionProvider?: "cuda" | "cpu";
+  fallbackReason?: string;
+  error?: string;
+}
+
+const status = new Map<string, ServerModelStatus>();
+
+/** Models loaded (or loading, or failed) in this process and their execution providers; loads nothing. For /api/health. */
+export function serverModelStatus(): ServerModelStatus[] {
+  return [...status.values()];
 }
 
 /** Release every loaded engine (tests, shutdown). */
 export async function releaseServerModels(): Promise<void> {
   const all = [...models.values()];
   models.clear();
+  status.clear();
   await Promise.all(all.map((p) => p.then((m) => m.engine.release(), () => undefined)));
 }
 
