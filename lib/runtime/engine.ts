@@ -35,6 +35,28 @@ export interface EngineOptions {
   prefixCacheEntries?: number;
   /** Requests allowed to wait for the model; more are refused (QueueFullError). */
   maxPending?: number;
+  /**
+   * Lets pending events (a cancel message, a closed connection) run between decode steps:
+   * onnxruntime-web's WASM kernels resolve in microtasks, which alone would starve them.
+   * Default: setImmediate, else a MessageChannel round trip.
+   */
+  yieldToEventLoop?: () => Promise<void>;
+}
+
+/** A macrotask boundary without setTimeout's 4 ms clamp. */
+export function defaultYield(): () => Promise<void> {
+  if (typeof setImmediate === "function") return () => new Promise<void>((resolve) => setImmediate(resolve));
+  if (typeof MessageChannel === "function") {
+    const channel = new MessageChannel();
+    const waiting: (() => void)[] = [];
+    channel.port1.onmessage = () => waiting.shift()?.();
+    return () =>
+      new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        channel.port2.postMessage(null);
+      });
+  }
+  return () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 }
 
 export interface GenerateOptions {
@@ -140,6 +162,7 @@ export class FlamingoEngine {
   readonly prefixCache: PrefixCache;
   readonly executionProvider: string;
   private readonly queue: SessionQueue;
+  private readonly yieldToEventLoop: () => Promise<void>;
   private readonly kv: KvShape;
   private readonly L: number;
   private readonly D: number;
@@ -164,6 +187,7 @@ export class FlamingoEngine {
     this.prefixCache = new PrefixCache(opts.prefixCacheEntries ?? 8);
     this.queue = new SessionQueue(opts.maxPending ?? Infinity);
     this.executionProvider = opts.executionProvider ?? "unknown";
+    this.yieldToEventLoop = opts.yieldToEventLoop ?? defaultYield();
   }
 
   static async create(opts: EngineOptions): Promise<FlamingoEngine> {
@@ -425,6 +449,7 @@ export class FlamingoEngine {
     let finishReason: FinishReason = "max_tokens";
     const t0 = now();
     for (let step = 0; step < maxTokens; step++) {
+      await this.yieldToEventLoop();
       opts.signal?.throwIfAborted();
       if (ids.length < minTokens) {
         logits = logits.slice();
@@ -478,6 +503,7 @@ export class FlamingoEngine {
     const t0 = now();
     try {
       for (let step = 0; step < maxTokens; step++) {
+        await this.yieldToEventLoop();
         opts.signal?.throwIfAborted();
         const cand: { parent: number; token: number; score: number }[] = [];
         rows.forEach((lp, b) => {
@@ -563,6 +589,7 @@ export class FlamingoEngine {
       const first = logSoftmax(pre.lastLogits);
       const out: CandidateScore[] = [];
       for (let start = 0; start < toks.length; start += batchSize) {
+        await this.yieldToEventLoop();
         opts.signal?.throwIfAborted();
         const batch = toks.slice(start, start + batchSize);
         const K = batch.length;

@@ -1,0 +1,157 @@
+/**
+ * What the inference worker does, independent of `self`: load a package (one execution
+ * provider tried at a time, WebGPU then WASM), run generate / score on the shared engine,
+ * cancel, and report progress, tokens, results and errors as protocol messages. The worker
+ * entry (workers/inference.worker.ts) wires it to postMessage; tests drive it directly.
+ */
+import { FlamingoEngine } from "@/lib/runtime/engine";
+import { loadPackage, type FetchFile, type ModelPackage } from "@/lib/runtime/manifest";
+import type { OrtNamespace } from "@/lib/runtime/ort";
+import type { ImageDecoder } from "@/lib/runtime/preprocess";
+import { serializeError, WorkerRequestSchema, type LoadedInfo, type WorkerResponse } from "@/workers/protocol";
+
+export interface WorkerEnv {
+  /** The ORT namespace for a provider ("webgpu" may reject: no adapter, missing features). */
+  ort(provider: "webgpu" | "wasm"): Promise<OrtNamespace>;
+  /** Whether a WebGPU adapter exists (and has what the model needs); a reason when not. */
+  webgpuAvailable(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** Package files under `packageUrl` (Cache Storage in the browser). */
+  fetchFile(packageUrl: string): FetchFile;
+  /** Image bytes by asset id. */
+  fetchImage(assetUrl: string, assetId: string): Promise<Uint8Array>;
+  decodeImage: ImageDecoder;
+  /** Called when a load fails its integrity check, to drop cached copies. */
+  evictPackage?(packageUrl: string): Promise<void>;
+  /** Subscribe to WebGPU device loss of the current ORT namespace, if it can tell. */
+  onDeviceLost?(ort: OrtNamespace, lost: (reason: string) => void): void;
+}
+
+export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => void) {
+  let engine: FlamingoEngine | undefined;
+  let info: LoadedInfo | undefined;
+  let pkg: ModelPackage | undefined;
+  let assetUrl = "/api/assets/";
+  let loading: Promise<void> | undefined;
+  const running = new Map<string, AbortController>();
+
+  async function makeEngine(provider: "webgpu" | "wasm", p: ModelPackage): Promise<FlamingoEngine> {
+    const ort = await env.ort(provider);
+    const e = await FlamingoEngine.create({
+      ort,
+      pkg: p,
+      decodeImage: env.decodeImage,
+      imageSource: (assetId) => env.fetchImage(assetUrl, assetId),
+      sessionOptions: { executionProviders: [provider] },
+      executionProvider: provider,
+    });
+    if (provider === "webgpu") env.onDeviceLost?.(ort, (reason) => void fallBackToWasm(`WebGPU device lost: ${reason}`));
+    return e;
+  }
+
+  async function fallBackToWasm(reason: string): Promise<void> {
+    if (!pkg || info?.executionProvider === "wasm") return;
+    const old = engine;
+    engine = undefined;
+    loading = (async () => {
+      await old?.release().catch(() => undefined);
+      engine = await makeEngine("wasm", pkg as ModelPackage);
+      info = { ...(info as LoadedInfo), executionProvider: "wasm", fallbackReason: reason };
+      post({ type: "provider", id: "device", info });
+    })();
+    await loading.catch(() => undefined);
+  }
+
+  async function load(id: string, packageUrl: string, pref: "auto" | "webgpu" | "wasm"): Promise<void> {
+    const fetchFile = env.fetchFile(packageUrl);
+    try {
+      pkg = await loadPackage({
+        key: packageUrl,
+        fetchFile,
+        onProgress: (p) => post({ type: "progress", id, file: p.file, loadedBytes: p.loadedBytes, totalBytes: p.totalBytes }),
+      });
+    } catch (e) {
+      await env.evictPackage?.(packageUrl).catch(() => undefined);
+      throw e;
+    }
+    await engine?.release().catch(() => undefined);
+    engine = undefined;
+    let fallbackReason: string | undefined;
+    let provider: "webgpu" | "wasm" = "wasm";
+    if (pref !== "wasm") {
+      const gpu = await env.webgpuAvailable();
+      if (gpu.ok) {
+        try {
+          engine = await makeEngine("webgpu", pkg);
+          provider = "webgpu";
+        } catch (e) {
+          fallbackReason = `WebGPU session failed: ${serializeError(e).message}`;
+        }
+      } else fallbackReason = gpu.reason;
+    }
+    engine ??= await makeEngine("wasm", pkg);
+    info = { modelId: pkg.manifest.id, version: pkg.manifest.version, executionProvider: provider, ...(fallbackReason ? { fallbackReason } : {}) };
+    post({ type: "loaded", id, info });
+  }
+
+  async function ready(): Promise<FlamingoEngine> {
+    if (loading) await loading;
+    if (!engine) throw Object.assign(new Error("No model is loaded in the worker; send a load message first"), { name: "NotLoaded" });
+    return engine;
+  }
+
+  /** Handle one message from the UI thread; never throws (errors become `error` messages). */
+  async function handle(raw: unknown): Promise<void> {
+    const parsed = WorkerRequestSchema.safeParse(raw);
+    if (!parsed.success) {
+      const rid = typeof (raw as { id?: unknown })?.id === "string" ? (raw as { id: string }).id : "unknown";
+      post({ type: "error", id: rid, error: { name: "ProtocolError", message: `Bad worker message: ${parsed.error.issues[0]?.message ?? "malformed"}` } });
+      return;
+    }
+    const msg = parsed.data;
+    try {
+      switch (msg.type) {
+        case "load":
+          if (msg.assetUrl) assetUrl = msg.assetUrl;
+          loading = load(msg.id, msg.packageUrl, msg.executionProvider);
+          await loading;
+          return;
+        case "generate": {
+          const e = await ready();
+          const ac = new AbortController();
+          running.set(msg.id, ac);
+          try {
+            const result = await e.generate(msg.prompt, { ...msg.params, signal: ac.signal, onToken: (event) => post({ type: "token", id: msg.id, event }) });
+            post({ type: "generated", id: msg.id, result });
+          } finally {
+            running.delete(msg.id);
+          }
+          return;
+        }
+        case "score": {
+          const e = await ready();
+          const ac = new AbortController();
+          running.set(msg.id, ac);
+          try {
+            const scores = await e.score(msg.prompt, msg.candidates, { signal: ac.signal, appendEndOfChunk: msg.appendEndOfChunk });
+            post({ type: "scored", id: msg.id, scores });
+          } finally {
+            running.delete(msg.id);
+          }
+          return;
+        }
+        case "cancel":
+          running.get(msg.target)?.abort();
+          post({ type: "done", id: msg.id });
+          return;
+        case "setCaching":
+          (await ready()).setCaching(msg.enabled);
+          post({ type: "done", id: msg.id });
+          return;
+      }
+    } catch (e) {
+      post({ type: "error", id: msg.id, error: serializeError(e) });
+    }
+  }
+
+  return { handle, info: () => info };
+}

@@ -1,0 +1,72 @@
+/**
+ * The one message protocol between the UI thread and workers/inference.worker.ts.
+ * Discriminated unions keyed by `type`; every message carries the request `id` it belongs to.
+ * Requests are validated with zod in the worker; errors travel as `{ name, message, code? }`.
+ */
+import { z } from "zod";
+import type { CandidateScore, GenerateResult, TokenEvent } from "@/lib/runtime/engine";
+import { GenerateParamsSchema, PromptSequenceSchema } from "@/lib/runtime/requests";
+
+export const ExecutionProviderPreference = z.enum(["auto", "webgpu", "wasm"]);
+export type ExecutionProviderPreference = z.infer<typeof ExecutionProviderPreference>;
+
+const id = z.string().min(1).max(100);
+
+export const WorkerRequestSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("load"),
+    id,
+    /** Folder URL of the package (manifest.json inside), e.g. "/models/flamingo-mini". */
+    packageUrl: z.string().min(1),
+    /** URL prefix for image bytes by asset id (default "/api/assets/"). */
+    assetUrl: z.string().optional(),
+    executionProvider: ExecutionProviderPreference.default("auto"),
+  }),
+  z.object({ type: z.literal("generate"), id, prompt: PromptSequenceSchema, params: GenerateParamsSchema.default({}) }),
+  z.object({
+    type: z.literal("score"),
+    id,
+    prompt: PromptSequenceSchema,
+    candidates: z.array(z.string().min(1)).min(1).max(1000),
+    appendEndOfChunk: z.boolean().optional(),
+  }),
+  /** Cancel the request `target` (between decode steps). */
+  z.object({ type: z.literal("cancel"), id, target: id }),
+  z.object({ type: z.literal("setCaching"), id, enabled: z.boolean() }),
+]);
+export type WorkerRequest = z.input<typeof WorkerRequestSchema>;
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  /** AppError code when the failure was one (e.g. "unprocessable" for a corrupt image). */
+  code?: string;
+}
+
+export interface LoadedInfo {
+  modelId: string;
+  version: string;
+  /** The execution provider that runs: "webgpu" or "wasm". */
+  executionProvider: "webgpu" | "wasm";
+  /** Why the preferred provider was not used (no adapter, session failure, device lost…). */
+  fallbackReason?: string;
+}
+
+export type WorkerResponse =
+  | { type: "progress"; id: string; file: string; loadedBytes: number; totalBytes: number }
+  | { type: "loaded"; id: string; info: LoadedInfo }
+  | { type: "token"; id: string; event: TokenEvent }
+  | { type: "generated"; id: string; result: GenerateResult }
+  | { type: "scored"; id: string; scores: CandidateScore[] }
+  | { type: "done"; id: string }
+  /** The provider changed after load (e.g. WebGPU device lost -> WASM). */
+  | { type: "provider"; id: string; info: LoadedInfo }
+  | { type: "error"; id: string; error: SerializedError };
+
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return { name: e.name, message: e.message, ...(typeof code === "string" ? { code } : {}) };
+  }
+  return { name: "Error", message: String(e) };
+}
