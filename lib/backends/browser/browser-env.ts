@@ -11,14 +11,18 @@ import type { WorkerEnv } from "./worker-core";
 /** Named Cache Storage bucket for model files; bump to drop old copies. */
 export const MODEL_CACHE = "flamingo-models-v1";
 
-/** Where ORT's .mjs/.wasm are served from (copied to public/ort/ by the app; no CDN). */
-export const ORT_WASM_PATH = "/ort/";
+/**
+ * Where ORT's .mjs/.wasm are served from. Unset: the bundler emits them with the app (Next
+ * puts the .wasm under /_next/static/media), so nothing comes from a CDN. Set it (before the
+ * first load) to serve a copy from elsewhere, e.g. "/ort/".
+ */
+export const ortConfig: { wasmPaths?: string } = {};
 
 let ortWeb: Promise<OrtNamespace> | undefined;
 
 async function loadOrt(): Promise<OrtNamespace> {
   ortWeb ??= import("onnxruntime-web/webgpu").then((ort) => {
-    ort.env.wasm.wasmPaths = ORT_WASM_PATH;
+    if (ortConfig.wasmPaths) ort.env.wasm.wasmPaths = ortConfig.wasmPaths;
     return ort satisfies OrtNamespace;
   });
   return ortWeb;
