@@ -135,6 +135,8 @@ export interface EngineStats {
   prefixCache: ReturnType<PrefixCache["stats"]>;
   queue: { pending: number; running: boolean };
   executionProvider: string;
+  /** Tokens generated (decode steps taken) since the engine was created. */
+  tokensGenerated: number;
 }
 
 /** The prompt after prefill: a B = 1 cache owned by the caller, and the last position's logits. */
@@ -167,6 +169,7 @@ export class FlamingoEngine {
   private readonly L: number;
   private readonly D: number;
   private released = false;
+  private tokensGenerated = 0;
 
   private constructor(
     private readonly ort: OrtNamespace,
@@ -211,6 +214,7 @@ export class FlamingoEngine {
       prefixCache: this.prefixCache.stats(),
       queue: { pending: this.queue.pending, running: this.queue.running },
       executionProvider: this.executionProvider,
+      tokensGenerated: this.tokensGenerated,
     };
   }
 
@@ -464,6 +468,7 @@ export class FlamingoEngine {
         break;
       }
       ids.push(next);
+      this.tokensGenerated++;
       text = this.tokenizer.decode(ids);
       const hitStop = findStop(text, stops);
       const last = step === maxTokens - 1;

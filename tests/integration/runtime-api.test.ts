@@ -125,3 +125,28 @@ describe("run and score routes", () => {
     expect(ok.status).toBe(200);
   });
 });
+
+describe("run route cancellation", () => {
+  withStoreDatabase("sqlite");
+  afterAll(releaseServerModels);
+
+  it("stops generating when the client cancels the event stream, and keeps serving", async () => {
+    const PKG_IMG = path.join(PKG, "golden", "g_a1.png");
+    const bytes = new Uint8Array(readFileSync(PKG_IMG));
+    await putAsset({ id: sha256(bytes), mediaType: "image/png", width: 32, height: 32, bytes, thumbnail: new Uint8Array([1]) });
+    const parts: PromptPart[] = [{ type: "image", assetId: sha256(bytes) }, { type: "text", text: "Output:" }];
+    const { getServerModel } = await import("@/lib/backends/server");
+    const m = await getServerModel("flamingo-mini");
+    const before = m.engine.stats().tokensGenerated;
+    const res = await post(runPost, { prompt: { parts }, maxTokens: 200, minTokens: 200 });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    await reader.read(); // first token frame
+    await reader.cancel();
+    // The next request waits for the cancelled run, which stops between steps, not after 200 tokens.
+    const next = await m.engine.generate({ parts }, { maxTokens: 1, minTokens: 1 });
+    expect(next.tokenIds).toHaveLength(1);
+    expect(m.engine.stats().tokensGenerated - before).toBeLessThan(100);
+    expect(m.engine.stats().queue.pending).toBe(0);
+  });
+});

@@ -14,7 +14,10 @@ export const runtime = "nodejs";
  */
 export const POST = route(async (request: Request) => {
   const body = await readJson(request, RunRequestSchema);
-  const run = await startRun(body, request.signal);
+  // Stop generating when the client goes away: the request aborts or the response stream is cancelled.
+  const abort = new AbortController();
+  request.signal.addEventListener("abort", () => abort.abort(request.signal.reason), { once: true });
+  const run = await startRun(body, abort.signal);
   if (!body.stream) {
     for await (const _ of run.events) {
       // drain: the result carries the whole text
@@ -29,10 +32,17 @@ export const POST = route(async (request: Request) => {
         for await (const e of run.events) controller.enqueue(frame("token", e));
         controller.enqueue(frame("done", { model: run.model.id, ...(await run.result) }));
       } catch (e) {
-        if (!request.signal.aborted) controller.enqueue(frame("error", streamErrorBody(e)));
+        if (!abort.signal.aborted) controller.enqueue(frame("error", streamErrorBody(e)));
       } finally {
-        controller.close();
+        try {
+          controller.close();
+        } catch {
+          // already cancelled by the client
+        }
       }
+    },
+    cancel() {
+      abort.abort();
     },
   });
   return new Response(stream, {
