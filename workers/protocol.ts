@@ -30,6 +30,10 @@ export const WorkerRequestSchema = z.discriminatedUnion("type", [
     candidates: z.array(z.string().min(1)).min(1).max(1000),
     appendEndOfChunk: z.boolean().optional(),
   }),
+  /** Next-token logits after the prompt (parity checks, debugging). */
+  z.object({ type: z.literal("logits"), id, prompt: PromptSequenceSchema }),
+  /** Visual tokens `[L * D]` per image (parity checks). */
+  z.object({ type: z.literal("encodeImages"), id, assetIds: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(1).max(256) }),
   /** Cancel the request `target` (between decode steps). */
   z.object({ type: z.literal("cancel"), id, target: id }),
   z.object({ type: z.literal("setCaching"), id, enabled: z.boolean() }),
@@ -58,6 +62,8 @@ export type WorkerResponse =
   | { type: "token"; id: string; event: TokenEvent }
   | { type: "generated"; id: string; result: GenerateResult }
   | { type: "scored"; id: string; scores: CandidateScore[] }
+  | { type: "logits"; id: string; logits: Float32Array }
+  | { type: "visualTokens"; id: string; tokens: Float32Array[] }
   | { type: "done"; id: string }
   /** The provider changed after load (e.g. WebGPU device lost -> WASM). */
   | { type: "provider"; id: string; info: LoadedInfo }

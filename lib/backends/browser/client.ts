@@ -70,6 +70,16 @@ export class BrowserEngineClient {
     );
   }
 
+  /** Next-token logits `[V]` after `prompt`. */
+  nextTokenLogits(prompt: PromptSequence): Promise<Float32Array> {
+    return this.request({ type: "logits", prompt }).then((m) => (m.type === "logits" ? m.logits : unexpected(m)));
+  }
+
+  /** Visual tokens `[L * D]` of each image (asset ids). */
+  encodeImages(assetIds: string[]): Promise<Float32Array[]> {
+    return this.request({ type: "encodeImages", assetIds }).then((m) => (m.type === "visualTokens" ? m.tokens : unexpected(m)));
+  }
+
   async setCaching(enabled: boolean): Promise<void> {
     await this.request({ type: "setCaching", enabled });
   }

@@ -139,6 +139,16 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
           }
           return;
         }
+        case "logits": {
+          const logits = await (await ready()).nextTokenLogits(msg.prompt);
+          post({ type: "logits", id: msg.id, logits });
+          return;
+        }
+        case "encodeImages": {
+          const tokens = await (await ready()).encodeImages(msg.assetIds);
+          post({ type: "visualTokens", id: msg.id, tokens });
+          return;
+        }
         case "cancel":
           running.get(msg.target)?.abort();
           post({ type: "done", id: msg.id });

@@ -1,0 +1,37 @@
+/**
+ * Page script for runtime-browser.test.ts (bundled with esbuild): the browser backend exactly
+ * as the app uses it — BrowserEngineClient talking to workers/inference.worker.ts — plus the
+ * canvas decoder + shared preprocessing for the decoder-tolerance check.
+ */
+import { decodeWithCanvas } from "@/lib/backends/browser/browser-env";
+import { BrowserEngineClient } from "@/lib/backends/browser/client";
+import type { PromptSequence } from "@/lib/prompt/sequence";
+import { preprocessImage, type PreprocessSpec } from "@/lib/runtime/preprocess";
+
+async function parity(ep: "wasm" | "webgpu", prompts: PromptSequence[], assetIds: string[]) {
+  const client = new BrowserEngineClient(new Worker("/worker.js", { type: "module" }));
+  try {
+    const info = await client.load("/pkg", { executionProvider: ep, assetUrl: "/assets/" });
+    const visual = assetIds.length > 0 ? (await client.encodeImages(assetIds)).map((t) => Array.from(t)) : [];
+    const logits: number[][] = [];
+    const greedy: number[][] = [];
+    for (const p of prompts) {
+      logits.push(Array.from(await client.nextTokenLogits(p)));
+      greedy.push((await client.generate(p, { maxTokens: 12 })).tokenIds);
+    }
+    return { info, visual, logits, greedy };
+  } finally {
+    client.dispose();
+  }
+}
+
+async function preprocess(urls: string[], spec: PreprocessSpec) {
+  const out: number[][] = [];
+  for (const url of urls) {
+    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    out.push(Array.from(preprocessImage(await decodeWithCanvas(bytes), spec)));
+  }
+  return out;
+}
+
+(window as unknown as { flamingo: unknown }).flamingo = { parity, preprocess };
