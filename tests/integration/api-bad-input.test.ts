@@ -131,7 +131,7 @@ describe.each(providers)("API bad input on %s", (provider) => {
     expect(renamed.status).toBe(415);
     expect(renamed.message).toContain("not a PNG, JPEG, WebP or GIF");
 
-    const png = await sharp({ create: { width: 64, height: 64, channels: 3, noise: { type: "gaussian", mean: 128, sigma: 40 } } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#000", noise: { type: "gaussian", mean: 128, sigma: 40 } } }).png().toBuffer();
     const truncated = await errorOf(await uploadRaw(new Uint8Array(png.subarray(0, Math.floor(png.length / 2)))));
     expect(truncated.status).toBe(422);
 
