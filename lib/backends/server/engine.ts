@@ -38,7 +38,32 @@ const MODEL_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 /** FLAMINGO_MODELS_DIR, else public/models (the bundled packages, also served to the browser). */
 const defaultModelsDir = () => process.env.FLAMINGO_MODELS_DIR?.trim() || path.join(process.cwd(), "public", "models");
 
+/**
+ * Images that arrive inside a request (data URLs of the OpenAI-compatible endpoint) rather than
+ * from the asset store: kept by content hash, bounded in total bytes, oldest dropped first.
+ */
+const EPHEMERAL_MAX_BYTES = 64 * 1024 * 1024;
+const ephemeral = new Map<string, Uint8Array>();
+let ephemeralBytes = 0;
+
+export function putEphemeralImage(id: string, bytes: Uint8Array): void {
+  if (ephemeral.has(id)) {
+    ephemeral.delete(id);
+    ephemeral.set(id, bytes);
+    return;
+  }
+  ephemeral.set(id, bytes);
+  ephemeralBytes += bytes.byteLength;
+  for (const [k, v] of ephemeral) {
+    if (ephemeralBytes <= EPHEMERAL_MAX_BYTES || k === id) break;
+    ephemeral.delete(k);
+    ephemeralBytes -= v.byteLength;
+  }
+}
+
 const storeImageSource: ImageSource = async (assetId) => {
+  const held = ephemeral.get(assetId);
+  if (held) return held;
   const { getAssetBytes } = await import("@/lib/store/assets");
   return (await getAssetBytes(assetId)).bytes;
 };

@@ -4,3 +4,4 @@ export * from "./limits";
 export { decodeWithSharp } from "./sharp-decoder";
 export { fsFetchFile } from "./fs-package";
 export * from "./service";
+export { chatCompletions, listModels, messagesToPrompt } from "./openai";

@@ -1,0 +1,84 @@
+/**
+ * The OpenAI-compatible chat completions handler (lib/backends/server/openai.ts) with the real
+ * model: interleaved text and image_url parts (data URLs and this server's asset URLs), streaming,
+ * stop, max_tokens, and errors in OpenAI's shape.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chatCompletions, listModels, messagesToPrompt, releaseServerModels } from "@/lib/backends/server";
+import { serializePrompt } from "@/lib/prompt/sequence";
+import { putAsset } from "@/lib/store";
+import { withStoreDatabase } from "./support/databases";
+import { sha256 } from "./support/fixtures";
+import { PKG } from "./runtime-golden";
+
+const png = (f: string) => new Uint8Array(readFileSync(path.join(PKG, "golden", f)));
+const dataUrl = (b: Uint8Array) => `data:image/png;base64,${Buffer.from(b).toString("base64")}`;
+const call = (body: unknown) =>
+  chatCompletions(new Request("http://localhost/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
+
+describe("OpenAI-compatible chat completions", () => {
+  withStoreDatabase("sqlite");
+  let assetId = "";
+  beforeAll(async () => {
+    const b = png("g_b1.png");
+    assetId = sha256(b);
+    await putAsset({ id: assetId, mediaType: "image/png", width: 32, height: 32, bytes: b, thumbnail: new Uint8Array([1]) });
+  });
+  afterAll(releaseServerModels);
+
+  const fewShot = () => [
+    { role: "user", content: [{ type: "image_url", image_url: { url: dataUrl(png("g_a1.png")) } }, { type: "text", text: "Output:" }] },
+    { role: "assistant", content: "dax" },
+    { role: "user", content: [{ type: "image_url", image_url: { url: `http://localhost:3000/api/assets/${assetId}` } }, { type: "text", text: "Output:" }] },
+    { role: "assistant", content: "blicket" },
+    { role: "user", content: [{ type: "text", text: "" }, { type: "image_url", image_url: { url: `/api/assets/${assetId}` } }, { type: "text", text: "Output:" }] },
+  ];
+
+  it("turns messages into the trained chunk format", () => {
+    const p = messagesToPrompt(fewShot() as Parameters<typeof messagesToPrompt>[0]);
+    expect(serializePrompt(p)).toBe("<image>Output:dax<|endofchunk|>\n<image>Output:blicket<|endofchunk|>\n<image>Output:");
+  });
+
+  it("answers a non-streaming request", async () => {
+    const res = await call({ model: "flamingo-mini", messages: fewShot(), max_tokens: 5 });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { object: string; choices: { message: { role: string; content: string }; finish_reason: string }[]; usage: { prompt_tokens: number; completion_tokens: number } };
+    expect(body.object).toBe("chat.completion");
+    expect(body.choices[0]!.message.role).toBe("assistant");
+    expect(typeof body.choices[0]!.message.content).toBe("string");
+    expect(["stop", "length"]).toContain(body.choices[0]!.finish_reason);
+    expect(body.usage.prompt_tokens).toBeGreaterThan(5);
+  });
+
+  it("streams chunks ending with [DONE]", async () => {
+    const res = await call({ model: "flamingo-mini", messages: fewShot(), max_tokens: 6, stream: true, temperature: 0 });
+    expect(res.headers.get("content-type")).toMatch(/event-stream/);
+    const lines = (await res.text()).split("\n\n").filter(Boolean).map((l) => l.replace(/^data: /, ""));
+    expect(lines.at(-1)).toBe("[DONE]");
+    const chunks = lines.slice(0, -1).map((l) => JSON.parse(l) as { object: string; choices: { delta: { content?: string }; finish_reason: string | null }[] });
+    expect(chunks.every((c) => c.object === "chat.completion.chunk")).toBe(true);
+    expect(chunks.at(-1)!.choices[0]!.finish_reason).not.toBeNull();
+    const text = chunks.map((c) => c.choices[0]!.delta.content ?? "").join("");
+    const plain = (await (await call({ model: "flamingo-mini", messages: fewShot(), max_tokens: 6 })).json()) as { choices: { message: { content: string } }[] };
+    expect(text).toBe(plain.choices[0]!.message.content);
+  });
+
+  it("lists the bundled model", async () => {
+    const body = (await (await listModels()).json()) as { data: { id: string }[] };
+    expect(body.data.map((m) => m.id)).toContain("flamingo-mini");
+  });
+
+  it("reports errors in OpenAI's shape with clear statuses", async () => {
+    const unknown = await call({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+    const remote = await call({ model: "flamingo-mini", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }] });
+    expect(remote.status).toBe(400);
+    const corrupt = await call({ model: "flamingo-mini", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: dataUrl(png("g_a1.png").slice(0, 50)) } }, { type: "text", text: "Output:" }] }] });
+    expect(corrupt.status).toBe(422);
+    const bad = await call({ model: "flamingo-mini", messages: [] });
+    expect(bad.status).toBe(400);
+  });
+});
