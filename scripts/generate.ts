@@ -6,7 +6,7 @@
  *       --prompt "<image>Output:dax<|endofchunk|>\n<image>Output:wug<|endofchunk|>\n<image>Output:" --max-tokens 8
  *   npm run generate -- --image c.png --prompt "<image>Output:" --score dax,wug,blicket
  *
- * Options: --model ID (flamingo-mini) --max-tokens N (20) --temperature T --top-p P --seed S
+ * Options: --model ID (flamingo-mini) --max-tokens N (20) --min-tokens N --temperature T --top-p P --seed S
  * --beams K --stop STR (repeatable) --trace --json --no-cache --models-dir DIR.
  * In --prompt, "<image>" takes the next --image in order and "<|endofchunk|>" closes a chunk;
  * "\n" is a newline. Images are read from files, not the asset store.
@@ -25,12 +25,15 @@ const { parseArgs } = await import("node:util");
 const { getServerModel, releaseServerModels } = await import("../lib/backends/server");
 type PromptPart = import("../lib/prompt/sequence").PromptPart;
 
-const { values } = parseArgs({
+const parsed = (() => {
+  try {
+    return parseArgs({
   options: {
     image: { type: "string", multiple: true, default: [] },
     prompt: { type: "string" },
     model: { type: "string", default: "flamingo-mini" },
     "max-tokens": { type: "string", default: "20" },
+    "min-tokens": { type: "string" },
     temperature: { type: "string" },
     "top-p": { type: "string" },
     seed: { type: "string" },
@@ -43,7 +46,13 @@ const { values } = parseArgs({
     "models-dir": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
-});
+    });
+  } catch (e) {
+    console.error(`generate: ${e instanceof Error ? e.message : String(e)} (see --help)`);
+    process.exit(2);
+  }
+})();
+const { values } = parsed;
 
 function fail(msg: string): never {
   console.error(`generate: ${msg}`);
@@ -112,6 +121,7 @@ try {
   } else {
     const res = await model.engine.generate(prompt, {
       maxTokens: num("max-tokens", values["max-tokens"]),
+      minTokens: num("min-tokens", values["min-tokens"]),
       temperature: num("temperature", values.temperature),
       topP: num("top-p", values["top-p"]),
       seed: num("seed", values.seed),
