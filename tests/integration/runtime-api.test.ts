@@ -124,6 +124,17 @@ describe("run and score routes", () => {
     const ok = await post(runPost, { prompt: { parts: fewShot() }, maxTokens: 2, stream: false });
     expect(ok.status).toBe(200);
   });
+
+  it("answers 429 past a full queue instead of running the session concurrently, then serves again", async () => {
+    const rs = await Promise.all(Array.from({ length: 24 }, () => post(runPost, { prompt: { parts: fewShot() }, maxTokens: 3, minTokens: 3, stream: false })));
+    const statuses = rs.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(17); // one running + 16 waiting
+    const refused = rs.filter((r) => r.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(((await refused[0]!.json()) as { error: { message: string } }).error.message).toMatch(/busy/);
+    const ok = await post(runPost, { prompt: { parts: fewShot() }, maxTokens: 2, stream: false });
+    expect(ok.status).toBe(200);
+  });
 });
 
 describe("run route cancellation", () => {
