@@ -5,7 +5,6 @@ import { apiFetch } from "@/components/ui/api";
 import { AssetImage } from "@/components/ui/AssetImage";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import type { AssetInfo } from "@/lib/store/types";
-import { useImagePaste } from "./useImagePaste";
 
 interface Props {
   /** Insert text at the editor's cursor. */
@@ -14,7 +13,7 @@ interface Props {
 
 export const imageBlockJson = (assetId: string) => `{ "type": "image", "source": { "kind": "asset", "assetId": ${JSON.stringify(assetId)} } }`;
 
-/** Upload (button or paste), then insert the new asset id or an image block into the JSON. */
+/** Upload with the button, then insert the new asset id or an image block into the JSON source. */
 export function AssetUploader({ onInsert }: Props) {
   const input = useRef<HTMLInputElement>(null);
   const [uploads, setUploads] = useState<AssetInfo[]>([]);
@@ -36,7 +35,6 @@ export function AssetUploader({ onInsert }: Props) {
       setBusy((n) => n - 1);
     }
   }, []);
-  useImagePaste(upload);
 
   function onChange(e: ChangeEvent<HTMLInputElement>) {
     const files = [...(e.currentTarget.files ?? [])];
@@ -64,7 +62,7 @@ export function AssetUploader({ onInsert }: Props) {
         <button type="button" className="btn" onClick={() => input.current?.click()} disabled={busy > 0} data-testid="upload-image-button">
           {busy > 0 ? "Uploading…" : "Upload image"}
         </button>
-        <span className="text-xs text-stone-500">or paste or drop an image anywhere on this page</span>
+        <span className="text-xs text-stone-500">for the JSON source; pasted or dropped images go into the composer</span>
       </div>
       <ErrorNotice error={error} title="Upload failed" />
       {uploads.length > 0 ? (

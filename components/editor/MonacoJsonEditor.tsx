@@ -4,10 +4,13 @@ import Editor, { type OnMount } from "@monaco-editor/react";
 import { useEffect, useRef } from "react";
 import { monaco, TEMPLATE_MODEL_SUFFIX } from "./monaco-setup";
 import type { EditorIssue } from "./analyze";
+import { minimalEdit } from "./source-sync";
 
 export interface EditorHandle {
   /** Replace the selection (or insert at the cursor) and focus the editor. */
   insertText(text: string): void;
+  /** Move the cursor to the start of a line and reveal it. */
+  revealLine(line: number): void;
   /** Move the cursor to a character offset and reveal it. */
   revealOffset(offset: number): void;
 }
@@ -16,6 +19,8 @@ interface Props {
   /** Distinguishes models when several editors are open (e.g. "new", a template id). */
   modelKey: string;
   defaultValue: string;
+  /** The document's text as the rest of the page has it; differences are applied as one undoable edit. */
+  value: string;
   onChange(value: string): void;
   /** Template issues to show as markers (syntax errors come from Monaco's JSON worker). */
   issues: EditorIssue[];
@@ -32,8 +37,9 @@ declare global {
   }
 }
 
-export default function MonacoJsonEditor({ modelKey, defaultValue, onChange, issues, onSave, onReady, label }: Props) {
+export default function MonacoJsonEditor({ modelKey, defaultValue, value, onChange, issues, onSave, onReady, label }: Props) {
   const editorRef = useRef<Ed | null>(null);
+  const valueRef = useRef(value);
   const saveRef = useRef(onSave);
   useEffect(() => {
     saveRef.current = onSave;
@@ -43,6 +49,7 @@ export default function MonacoJsonEditor({ modelKey, defaultValue, onChange, iss
 
   const onMount: OnMount = (editor) => {
     editorRef.current = editor;
+    syncValue(editor, valueRef.current);
     applyMarkers(editor, issuesRef.current);
     // A stable hook for end-to-end tests (typing JSON into Monaco auto-closes brackets).
     window.__flamingoSourceEditor = { getValue: () => editor.getValue(), setValue: (v: string) => editor.setValue(v) };
@@ -57,6 +64,11 @@ export default function MonacoJsonEditor({ modelKey, defaultValue, onChange, iss
         editor.executeEdits("flamingo-insert", [{ range: sel, text, forceMoveMarkers: true }]);
         editor.focus();
       },
+      revealLine(line) {
+        editor.setPosition({ lineNumber: line, column: 1 });
+        editor.revealLineInCenter(line);
+        editor.focus();
+      },
       revealOffset(offset) {
         const model = editor.getModel();
         if (!model) return;
@@ -67,6 +79,11 @@ export default function MonacoJsonEditor({ modelKey, defaultValue, onChange, iss
       },
     });
   };
+
+  useEffect(() => {
+    valueRef.current = value;
+    if (editorRef.current) syncValue(editorRef.current, value);
+  }, [value]);
 
   useEffect(() => {
     issuesRef.current = issues;
@@ -99,6 +116,19 @@ export default function MonacoJsonEditor({ modelKey, defaultValue, onChange, iss
 
 export function EditorPlaceholder() {
   return <div className="flex h-full items-center justify-center text-sm text-stone-500">Loading editor…</div>;
+}
+
+/** Bring the editor to `value` by replacing only the range that differs (keeps cursor, scroll and undo). */
+function syncValue(editor: Ed, value: string) {
+  const model = editor.getModel();
+  if (!model) return;
+  const edit = minimalEdit(model.getValue(), value);
+  if (!edit) return;
+  const a = model.getPositionAt(edit.start);
+  const b = model.getPositionAt(edit.end);
+  editor.pushUndoStop();
+  editor.executeEdits("flamingo-composer", [{ range: new monaco.Range(a.lineNumber, a.column, b.lineNumber, b.column), text: edit.text }]);
+  editor.pushUndoStop();
 }
 
 /** Our template issues as Monaco markers, at the ranges analyze() found. */

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useId } from "react";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
-import type { SourceEditorTarget } from "./TemplateSourceEditor";
+import type { SourceEditorTarget } from "./target";
 
 interface Props {
   target: SourceEditorTarget;

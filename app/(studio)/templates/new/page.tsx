@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { listLibraries } from "@/lib/store";
-import { TemplateSourceEditor } from "@/components/editor/TemplateSourceEditor";
+import { TemplateEditor } from "@/components/editor/TemplateEditor";
+import { ensureIds } from "@/components/composer/document-ops";
 import { STARTER_TEMPLATE, toSource } from "@/components/editor/starter";
 import { firstParam, hrefWith } from "@/components/ui/format";
 import { preferredLibrary } from "@/components/ui/libraries";
@@ -32,12 +33,12 @@ export default async function NewTemplatePage({ searchParams }: { searchParams: 
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">New template</h1>
         <p className="text-sm text-stone-600">
-          Write the template as JSON. Completion (Ctrl + Space) knows the format; problems are marked at their line.
+          Build the prompt in the composer, or write its JSON in the source: both show the same template.
         </p>
       </header>
-      <TemplateSourceEditor
+      <TemplateEditor
         target={{ mode: "create", libraries: libraries.map((l) => ({ id: l.id, name: l.name })), libraryId: library.id }}
-        initialText={toSource(STARTER_TEMPLATE)}
+        initialText={toSource(ensureIds(STARTER_TEMPLATE))}
         cancelHref={hrefWith("/", { library: wanted ? library.id : undefined })}
       />
     </div>

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTemplate, getTemplateVersion } from "@/lib/store";
-import { TemplateSourceEditor } from "@/components/editor/TemplateSourceEditor";
+import { TemplateEditor } from "@/components/editor/TemplateEditor";
+import { ensureIds, type Doc } from "@/components/composer/document-ops";
 import { toSource } from "@/components/editor/starter";
 import { firstParam } from "@/components/ui/format";
 import { orNotFound, versionParam } from "../../../not-found-guard";
@@ -28,20 +29,21 @@ export default async function EditTemplatePage({ params, searchParams }: { param
           <span aria-hidden className="mx-1.5">
             /
           </span>
-          <span>source</span>
+          <span>edit</span>
         </nav>
         <h1 className="text-2xl font-semibold tracking-tight">
-          Edit source{" "}
+          Edit template{" "}
           <span className="text-base font-normal text-stone-500">
             {start ? `starting from v${start.version}, saving after v${template.latestVersion}` : `from v${template.latestVersion}`}
           </span>
         </h1>
       </header>
-      <TemplateSourceEditor
+      <TemplateEditor
         // A new latest version remounts the editor with fresh text.
         key={`${template.latestVersion}-${start?.version ?? "latest"}`}
         target={{ mode: "edit", templateId: template.id, baseVersion: template.latestVersion, startVersion: start?.version }}
-        initialText={toSource(start ? start.document : template.document)}
+        // Ids give the composer stable drag-and-drop keys; they are saved with the next version.
+        initialText={toSource(ensureIds((start ? start.document : template.document) as Doc))}
         cancelHref={back}
       />
     </div>
