@@ -4,13 +4,18 @@
 # headless Chromium against a production build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
 bash scripts/system-deps.sh
 source scripts/ensure-deps.sh
 
-step() { printf '\n━━ %s\n' "$*"; }
+reports=.tmp/reports
+rm -rf "$reports" && mkdir -p "$reports"
+step() { printf '\n━━ %s (at %ds)\n' "$*" "$((SECONDS - started))"; }
 step "lint";        npm run --silent lint
 step "type check";  npm run --silent typecheck
-step "unit";        npm run --silent test:unit
-step "integration"; npm run --silent test:integration
+step "unit";        npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$reports/unit.json"
+step "integration"; npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$reports/integration.json"
 step "build";       npx next build
-step "e2e";         npm run --silent test:e2e
+step "e2e";         PLAYWRIGHT_JSON_OUTPUT_FILE="$reports/e2e.json" npx playwright test --reporter=list,json
+printf '\n━━ done in %ds\n' "$((SECONDS - started))"
+node scripts/test-summary.mjs "$reports"
