@@ -1,7 +1,5 @@
 import "server-only";
-import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { createRequire } from "node:module";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { AppError } from "@/lib/errors";
@@ -12,6 +10,7 @@ import { QueueFullError } from "@/lib/runtime/queue";
 import { fsFetchFile } from "./fs-package";
 import { DEFAULT_LIMITS, type ServerLimits } from "./limits";
 import { decodeWithSharp } from "./sharp-decoder";
+import { clearModelStatus, cudaLibraryMissing, setModelStatus } from "./status";
 
 /** The server's model engine and the execution provider it ended up on. */
 export interface ServerModel {
@@ -78,41 +77,26 @@ export function getServerModel(modelId: string, opts: ServerEngineOptions = {}):
   if (!p) {
     p = createServerModel(modelId, dir, opts);
     models.set(key, p);
-    status.set(key, { id: modelId, state: "loading" });
+    setModelStatus(key, { id: modelId, state: "loading" });
     p.then(
-      (m) => status.set(key, { id: modelId, state: "ready", executionProvider: m.executionProvider, ...(m.fallbackReason ? { fallbackReason: m.fallbackReason } : {}) }),
+      (m) => setModelStatus(key, { id: modelId, state: "ready", executionProvider: m.executionProvider, ...(m.fallbackReason ? { fallbackReason: m.fallbackReason } : {}) }),
       (e: unknown) => {
         // A failed load is not cached: the next request tries again.
         models.delete(key);
         // Unknown or malformed ids are the caller's mistake, not a model's state: keep them out.
-        if (e instanceof AppError && e.status < 500 && e.code !== "unprocessable") status.delete(key);
-        else status.set(key, { id: modelId, state: "failed", error: firstLine(e) });
+        if (e instanceof AppError && e.status < 500 && e.code !== "unprocessable") setModelStatus(key, undefined);
+        else setModelStatus(key, { id: modelId, state: "failed", error: firstLine(e) });
       },
     );
   }
   return p;
 }
 
-export interface ServerModelStatus {
-  id: string;
-  state: "loading" | "ready" | "failed";
-  executionProvider?: "cuda" | "cpu";
-  fallbackReason?: string;
-  error?: string;
-}
-
-const status = new Map<string, ServerModelStatus>();
-
-/** Models loaded (or loading, or failed) in this process and their execution providers; loads nothing. For /api/health. */
-export function serverModelStatus(): ServerModelStatus[] {
-  return [...status.values()];
-}
-
 /** Release every loaded engine (tests, shutdown). */
 export async function releaseServerModels(): Promise<void> {
   const all = [...models.values()];
   models.clear();
-  status.clear();
+  clearModelStatus();
   await Promise.all(all.map((p) => p.then((m) => m.engine.release(), () => undefined)));
 }
 
@@ -152,19 +136,6 @@ async function createServerModel(modelId: string, dir: string, opts: ServerEngin
   }
   engine ??= await make("cpu");
   return { id: modelId, engine, executionProvider, ...(fallbackReason ? { fallbackReason } : {}), loadMs: performance.now() - t0 };
-}
-
-/** Why CUDA cannot load, when that is visible without trying (saves ORT's error log); else undefined. */
-function cudaLibraryMissing(): string | undefined {
-  try {
-    const dir = path.join(path.dirname(createRequire(import.meta.url).resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);
-    if (!existsSync(path.join(dir, "libonnxruntime_providers_cuda.so"))) {
-      return "onnxruntime-node has no CUDA provider library here (installed with ONNXRUNTIME_NODE_INSTALL=skip, or no CUDA build for this platform)";
-    }
-  } catch {
-    // Unknown layout: just try CUDA.
-  }
-  return undefined;
 }
 
 function firstLine(e: unknown): string {

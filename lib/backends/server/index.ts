@@ -5,3 +5,4 @@ export { decodeWithSharp } from "./sharp-decoder";
 export { fsFetchFile } from "./fs-package";
 export * from "./service";
 export { chatCompletions, listModels, messagesToPrompt } from "./openai";
+export { executionProviderPlan, serverModelStatus, type ServerModelStatus } from "./status";

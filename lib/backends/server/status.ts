@@ -1,0 +1,59 @@
+import "server-only";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+/**
+ * Which execution provider each server model loaded on, kept apart from engine.ts so that
+ * /api/health can report it without importing onnxruntime-node (nothing is loaded here).
+ */
+export interface ServerModelStatus {
+  id: string;
+  state: "loading" | "ready" | "failed";
+  /** "cuda" or "cpu": the provider both sessions were created with. */
+  executionProvider?: "cuda" | "cpu";
+  /** Why CUDA was not used, when it was wanted and could not load. */
+  fallbackReason?: string;
+  error?: string;
+}
+
+const status = new Map<string, ServerModelStatus>();
+
+export function setModelStatus(key: string, s: ServerModelStatus | undefined): void {
+  if (s) status.set(key, s);
+  else status.delete(key);
+}
+
+export function clearModelStatus(): void {
+  status.clear();
+}
+
+/** Models loaded (or loading, or failed) in this process and their execution providers; loads nothing. For /api/health. */
+export function serverModelStatus(): ServerModelStatus[] {
+  return [...status.values()];
+}
+
+/** Why CUDA cannot load, when that is visible without trying (saves ORT's error log); else undefined. */
+export function cudaLibraryMissing(): string | undefined {
+  try {
+    const dir = path.join(path.dirname(createRequire(import.meta.url).resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);
+    if (!existsSync(path.join(dir, "libonnxruntime_providers_cuda.so"))) {
+      return "onnxruntime-node has no CUDA provider library here (installed with ONNXRUNTIME_NODE_INSTALL=skip, or no CUDA build for this platform)";
+    }
+  } catch {
+    // Unknown layout: just try CUDA.
+  }
+  return undefined;
+}
+
+/**
+ * The execution provider a model load would pick, without loading anything: what FLAMINGO_EP asks
+ * for, and whether the CUDA provider library is present (when absent: the reason CPU will be used).
+ */
+export function executionProviderPlan(): { requested: "auto" | "cpu" | "cuda"; cudaLibrary: boolean; reason?: string } {
+  const env = process.env.FLAMINGO_EP;
+  const requested = env === "cpu" || env === "cuda" ? env : "auto";
+  const missing = cudaLibraryMissing();
+  if (requested === "cpu") return { requested, cudaLibrary: !missing, reason: "FLAMINGO_EP=cpu" };
+  return { requested, cudaLibrary: !missing, ...(missing ? { reason: missing } : {}) };
+}
