@@ -47,7 +47,7 @@ export function BlockCard({ id, block, label, canRemove, onText, onReplace, onRe
 
   if (block.type === "text") {
     return (
-      <div ref={setNodeRef} style={style} className={`flex min-w-48 flex-[1_1_14rem] items-start gap-1 rounded-md ${lift}`} data-testid="composer-text-block" data-block-id={id}>
+      <div ref={setNodeRef} style={style} className={`flex min-w-40 flex-[1_1_10rem] items-start gap-1 rounded-md ${lift}`} data-testid="composer-text-block" data-block-id={id}>
         <div className="flex flex-col gap-1 pt-1.5">{handle}</div>
         <HighlightTextarea value={block.text} onChange={onText} label={`Text of ${label}`} placeholder="Text, with {{variables}}" testId="composer-text" />
         <div className="pt-1.5">{remove}</div>

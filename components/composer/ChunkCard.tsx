@@ -1,11 +1,11 @@
 "use client";
 
-import { DndContext, closestCenter, type DragEndEvent } from "@dnd-kit/core";
+import { DndContext, type DragEndEvent } from "@dnd-kit/core";
 import { SortableContext, rectSortingStrategy } from "@dnd-kit/sortable";
 import { useId, type CSSProperties, type ReactNode, type Ref } from "react";
 import { blockKey, blocksOf, chunkByKey, minBlocks, moveBlock, removeBlock, setText, type ChunkRef, type Doc } from "./document-ops";
 import { BlockCard } from "./BlockCard";
-import { announcements, screenReaderInstructions, useSortSensors } from "./dnd";
+import { announcements, screenReaderInstructions, stripCollisions, useSortSensors } from "./dnd";
 
 export type Edit = (op: (doc: Doc) => Doc) => void;
 
@@ -32,7 +32,7 @@ interface Props {
   handle?: ReactNode;
   /** A shot's buttons, after the title. */
   tools?: ReactNode;
-  /** After the blocks: a shot's answer, the query's "the model continues here". */
+  /** In the strip after the blocks: a shot's answer, the query's "the model continues here". */
   children?: ReactNode;
   outerRef?: Ref<HTMLElement>;
   style?: CSSProperties;
@@ -91,7 +91,7 @@ export function ChunkCard({ outerRef, ...p }: Props) {
       <DndContext
         id={dndId}
         sensors={sensors}
-        collisionDetection={closestCenter}
+        collisionDetection={stripCollisions}
         onDragEnd={onDragEnd}
         accessibility={{ announcements: announcements(nameOf), screenReaderInstructions }}
       >
@@ -114,11 +114,10 @@ export function ChunkCard({ outerRef, ...p }: Props) {
                 Uploading…
               </div>
             ) : null}
+            {p.children}
           </div>
         </SortableContext>
       </DndContext>
-
-      {p.children}
 
       <div className="mt-2 flex flex-wrap items-center gap-1.5">
         <button type="button" className="btn px-2 py-1 text-xs" onClick={() => actions.upload(chunkKey)} data-testid="chunk-upload">

@@ -160,7 +160,7 @@ export function Composer({ doc, edit }: Props) {
         </li>
         <li>
           <ChunkCard {...common("query")} chunk={QUERY} title={shots.length === 0 ? "Query (zero-shot)" : "Query"} tone="query">
-            <p className="mt-2 text-xs italic text-brand-700">the model continues here…</p>
+            <p className="self-center text-xs italic text-brand-700">the model continues here…</p>
           </ChunkCard>
         </li>
       </ol>

@@ -56,19 +56,18 @@ export function ShotCard({ index, count, ...rest }: Props) {
         </>
       }
     >
-      <div className="mt-2 flex flex-wrap items-start gap-2">
-        <div className="flex min-w-48 flex-[1_1_14rem] flex-col gap-0.5">
-          <span className="text-[10px] font-semibold uppercase tracking-wide text-emerald-700">Answer</span>
+      <div className="flex min-w-40 flex-[1_1_10rem] items-start gap-1.5">
+        <div className="flex min-w-0 flex-1 flex-col gap-0.5">
           <HighlightTextarea
             value={shot.answer}
             onChange={(v) => onShot((d, i) => setAnswer(d, i, v))}
             label={`Answer of ${rest.title}`}
-            placeholder="The answer this demonstration shows"
+            placeholder="Answer"
             tone="answer"
             testId="composer-answer"
           />
         </div>
-        <span className="mt-5 self-start rounded bg-stone-800 px-1.5 py-0.5 font-mono text-[11px] text-stone-100" title="closes the demonstration">
+        <span className="mt-2 shrink-0 rounded bg-stone-800 px-1.5 py-0.5 font-mono text-[11px] text-stone-100" title="closes the demonstration">
           {"<|endofchunk|>"}
         </span>
       </div>

@@ -1,6 +1,6 @@
 "use client";
 
-import { KeyboardSensor, PointerSensor, useSensor, useSensors, type Announcements } from "@dnd-kit/core";
+import { KeyboardSensor, PointerSensor, closestCorners, pointerWithin, useSensor, useSensors, type Announcements, type CollisionDetection } from "@dnd-kit/core";
 import { sortableKeyboardCoordinates } from "@dnd-kit/sortable";
 
 /** Pointer (after a 4 px move, so clicks stay clicks) and keyboard (Space to lift, arrows, Space to drop, Esc to cancel). */
@@ -24,3 +24,24 @@ export function announcements(nameOf: (id: string | number) => string): Announce
     onDragCancel: ({ active }) => `Moving ${nameOf(active.id)} was cancelled.`,
   };
 }
+
+/**
+ * Collision detection for a wrapping strip of blocks of different sizes. A
+ * pointer is over whatever it is within (else the closest corners). A keyboard
+ * move puts the item's top-left corner on the target's (see
+ * sortableKeyboardCoordinates), so the nearest top-left corner wins; centres
+ * and corners would pick the item's own, smaller place beside a wide text block.
+ */
+export const stripCollisions: CollisionDetection = (args) => {
+  if (args.pointerCoordinates) {
+    const within = pointerWithin(args);
+    return within.length > 0 ? within : closestCorners(args);
+  }
+  const { collisionRect: at, droppableRects } = args;
+  return args.droppableContainers
+    .flatMap((c) => {
+      const r = droppableRects.get(c.id);
+      return r ? [{ id: c.id, data: { droppableContainer: c, value: Math.hypot(r.left - at.left, r.top - at.top) } }] : [];
+    })
+    .sort((a, b) => a.data.value - b.data.value);
+};

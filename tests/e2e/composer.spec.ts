@@ -1,0 +1,160 @@
+import { createHash } from "node:crypto";
+import { expect, test, type Page } from "@playwright/test";
+import { SourceEditor, makePng } from "./support";
+
+/** Page object for the visual composer (beside the source editor). */
+class ComposerPage {
+  readonly source: SourceEditor;
+  constructor(readonly page: Page) {
+    this.source = new SourceEditor(page);
+  }
+  get root() {
+    return this.page.getByTestId("composer");
+  }
+  answers() {
+    return this.root.getByTestId("composer-answer").evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value));
+  }
+  async sourceDoc(): Promise<{ shots: { answer: string; blocks: { type: string }[] }[]; query: { blocks: { type: string; source?: { assetId?: string } }[] } }> {
+    return JSON.parse(await this.source.text());
+  }
+  /** Keyboard drag and drop with dnd-kit's KeyboardSensor: Space lifts, arrows move, Space drops. */
+  async keyboardMove(handle: ReturnType<Page["locator"]>, key: "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight", times = 1) {
+    await handle.focus();
+    await this.page.keyboard.press("Space");
+    await this.page.waitForTimeout(150);
+    for (let i = 0; i < times; i++) {
+      await this.page.keyboard.press(key);
+      await this.page.waitForTimeout(250);
+    }
+    await this.page.keyboard.press("Space");
+    await this.page.waitForTimeout(150);
+  }
+}
+
+async function openExample(page: Page, name: string): Promise<string> {
+  const res = await page.request.get("/api/templates");
+  const { templates } = (await res.json()) as { templates: { id: string; name: string }[] };
+  const t = templates.find((x) => x.name.startsWith(name));
+  expect(t, `example template "${name}"`).toBeTruthy();
+  await page.goto(`/templates/${t!.id}/edit`);
+  await new SourceEditor(page).ready();
+  return t!.id;
+}
+
+function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  return problems;
+}
+
+test("compose by drag and drop and paste, edit the source, and save a new version", async ({ page }) => {
+  const problems = watchConsole(page);
+  const templateId = await openExample(page, "Classification with novel words");
+  const c = new ComposerPage(page);
+  await expect(c.root.getByTestId("composer-shot")).toHaveCount(4);
+  expect(await c.answers()).toEqual(["dax", "blicket", "dax", "blicket"]);
+  await expect(page.getByTestId("stat-images")).toContainText("5 images");
+  await expect(page.getByTestId("stat-tokens")).toHaveAttribute("data-exact", "true");
+
+  // Keyboard drag and drop: shot 1 moves down one place; the source follows.
+  await c.keyboardMove(c.root.getByTestId("shot-handle").first(), "ArrowDown");
+  await expect.poll(() => c.answers()).toEqual(["blicket", "dax", "dax", "blicket"]);
+  await expect.poll(async () => (await c.sourceDoc()).shots.map((s) => s.answer)).toEqual(["blicket", "dax", "dax", "blicket"]);
+  // Focus stays on the moved shot's handle.
+  await expect(c.root.getByTestId("shot-handle").nth(1)).toBeFocused();
+
+  // Mouse drag and drop: the last shot's handle onto the third shot.
+  // Both cards in the middle of the viewport, away from the edges where dragging scrolls the page.
+  await c.root.getByTestId("composer-shot").nth(3).evaluate((el) => el.scrollIntoView({ block: "start" }));
+  await page.evaluate(() => window.scrollBy(0, -200));
+  const from = (await c.root.getByTestId("shot-handle").nth(3).boundingBox())!;
+  const [third, fourth] = [(await c.root.getByTestId("composer-shot").nth(2).boundingBox())!, (await c.root.getByTestId("composer-shot").nth(3).boundingBox())!];
+  const x = from.x + from.width / 2;
+  const y0 = from.y + from.height / 2;
+  // Move the card up by exactly one card: its centre lands on the third shot's centre.
+  const y1 = y0 - (fourth.y - third.y);
+  await page.mouse.move(x, y0);
+  await page.mouse.down();
+  for (let i = 1; i <= 15; i++) {
+    await page.mouse.move(x, y0 + ((y1 - y0) * i) / 15);
+    await page.waitForTimeout(20);
+  }
+  await page.waitForTimeout(200);
+  await page.mouse.up();
+  await expect.poll(() => c.answers()).toEqual(["blicket", "dax", "blicket", "dax"]);
+
+  // Blocks reorder inside a chunk by keyboard too: the query's image moves after its text.
+  const query = c.root.getByTestId("composer-query");
+  await c.keyboardMove(query.getByTestId("block-handle").first(), "ArrowRight");
+  await expect.poll(async () => (await c.sourceDoc()).query.blocks.map((b) => b.type)).toEqual(["text", "image"]);
+  await c.keyboardMove(query.getByTestId("block-handle").nth(1), "ArrowLeft");
+  await expect.poll(async () => (await c.sourceDoc()).query.blocks.map((b) => b.type)).toEqual(["image", "text"]);
+
+  // Edit the JSON source: the composer changes at once.
+  const doc = await c.sourceDoc();
+  doc.shots[0]!.answer = "wug";
+  await c.source.setDocument(doc);
+  await expect.poll(() => c.answers()).toEqual(["wug", "dax", "blicket", "dax"]);
+
+  // Broken source: the composer keeps the last valid document and names the line.
+  const good = await c.source.text();
+  await c.source.setText(good.replace('"answer": "wug"', '"answer": "wug",,'));
+  const banner = page.getByTestId("composer-source-error");
+  await expect(banner).toContainText("Source has errors");
+  const badLine = (await c.source.text()).split("\n").findIndex((l) => l.includes('"wug",,')) + 1;
+  await expect(banner).toContainText(`line ${badLine}`);
+  expect(await c.answers()).toEqual(["wug", "dax", "blicket", "dax"]);
+  await c.source.setText(good);
+  await expect(banner).toHaveCount(0);
+
+  // Paste an image onto the focused query: a new image card, and its asset in the source.
+  const png = await makePng(Date.now() % 997);
+  const assetId = createHash("sha256").update(png).digest("hex");
+  await query.focus();
+  await page.evaluate(
+    async ({ b64 }) => {
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], "pasted.png", { type: "image/png" }));
+      document.activeElement!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
+    },
+    { b64: png.toString("base64") },
+  );
+  await expect(query.locator(`[data-testid="composer-image"][data-asset-id="${assetId}"]`)).toBeVisible();
+  await expect(page.getByTestId("stat-images")).toContainText("6 images");
+  expect((await c.sourceDoc()).query.blocks.some((b) => b.source?.assetId === assetId)).toBe(true);
+
+  // The exact serialised prompt, on demand.
+  await page.getByTestId("toggle-prompt").click();
+  await expect(page.getByTestId("composer-prompt")).toHaveAttribute("data-prompt", /^<image>Output:wug<\|endofchunk\|>\n<image>Output:dax<\|endofchunk\|>\n.*<image><image>Output:$/s);
+
+  // Save: a new version with the composed prompt.
+  await c.source.save("composed in the composer");
+  await page.waitForURL((url) => url.pathname === `/templates/${templateId}`);
+  await expect(page.getByTestId("version-item").first()).toContainText("composed in the composer");
+  const res = await page.request.get(`/api/templates/${templateId}`);
+  const saved = (await res.json()) as { template: { latestVersion: number; document: { shots: { answer: string }[] } } };
+  expect(saved.template.document.shots.map((s) => s.answer)).toEqual(["wug", "dax", "blicket", "dax"]);
+  expect(problems).toEqual([]);
+});
+
+test("at 390 px the composer and the source are tabs, and nothing overflows", async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openExample(page, "Visual question answering");
+  await expect(page.getByTestId("composer")).toBeVisible();
+  await expect(page.getByTestId("monaco-container")).toBeHidden();
+  await page.getByTestId("tab-source").click();
+  await expect(page.getByTestId("monaco-container")).toBeVisible();
+  await page.keyboard.press("ArrowLeft");
+  await expect(page.getByTestId("tab-composer")).toBeFocused();
+  await expect(page.getByTestId("composer")).toBeVisible();
+  // A composer edit (add a shot), then check the width.
+  await page.getByTestId("add-shot").click();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  expect(problems).toEqual([]);
+});
