@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { SourceEditor, makePng } from "./support";
+import { SourceEditor, libraryIdByName, makePng } from "./support";
 
 /** Page object for the visual composer (beside the source editor). */
 class ComposerPage {
@@ -31,14 +31,27 @@ class ComposerPage {
   }
 }
 
+const forks: string[] = [];
+
+// The forks go again, so the library's searches find what the other tests expect.
+test.afterEach(async ({ request }) => {
+  for (const id of forks.splice(0)) await request.delete(`/api/templates/${id}`);
+});
+
+/** Fork an example into "My library" (the examples stay as other tests expect them) and open the fork's editor. */
 async function openExample(page: Page, name: string): Promise<string> {
   const res = await page.request.get("/api/templates");
-  const { templates } = (await res.json()) as { templates: { id: string; name: string }[] };
-  const t = templates.find((x) => x.name.startsWith(name));
-  expect(t, `example template "${name}"`).toBeTruthy();
-  await page.goto(`/templates/${t!.id}/edit`);
+  const { templates } = (await res.json()) as { templates: { id: string; name: string; libraryName: string }[] };
+  const example = templates.find((x) => x.name.startsWith(name) && x.libraryName === "Examples");
+  expect(example, `example template "${name}"`).toBeTruthy();
+  const libraryId = await libraryIdByName(page.request, "", "My library");
+  const fork = await page.request.post(`/api/templates/${example!.id}/fork`, { data: { libraryId, name: `${name} (composer e2e ${Date.now()})` } });
+  expect(fork.status()).toBe(201);
+  const { template } = (await fork.json()) as { template: { id: string } };
+  forks.push(template.id);
+  await page.goto(`/templates/${template.id}/edit`);
   await new SourceEditor(page).ready();
-  return t!.id;
+  return template.id;
 }
 
 function watchConsole(page: Page): string[] {
