@@ -1,0 +1,6 @@
+export * from "./dataset";
+export * from "./metrics";
+export * from "./report";
+export * from "./run";
+export * from "./select";
+export * from "./template";
