@@ -5,6 +5,7 @@ import { SortableContext, rectSortingStrategy } from "@dnd-kit/sortable";
 import { useId, type CSSProperties, type ReactNode, type Ref } from "react";
 import { blockKey, blocksOf, chunkByKey, minBlocks, moveBlock, removeBlock, setText, type ChunkRef, type Doc } from "./document-ops";
 import { BlockCard } from "./BlockCard";
+import { ImageIcon, PlusIcon, UploadIcon } from "./icons";
 import { announcements, screenReaderInstructions, stripCollisions, useSortSensors } from "./dnd";
 
 export type Edit = (op: (doc: Doc) => Doc) => void;
@@ -38,6 +39,8 @@ interface Props {
   style?: CSSProperties;
   lifted?: boolean;
 }
+
+const TOOL = "inline-flex items-center gap-1 rounded-md px-1.5 py-1 font-medium text-stone-600 hover:bg-white hover:text-brand-700";
 
 const TONE = {
   preamble: "border-stone-200 bg-stone-100/70",
@@ -119,17 +122,17 @@ export function ChunkCard({ outerRef, ...p }: Props) {
         </SortableContext>
       </DndContext>
 
-      <div className="mt-2 flex flex-wrap items-center gap-1.5">
-        <button type="button" className="btn px-2 py-1 text-xs" onClick={() => actions.upload(chunkKey)} data-testid="chunk-upload">
-          Upload image
+      <div className="mt-2 flex flex-wrap items-center gap-0.5 text-xs">
+        <button type="button" className={TOOL} onClick={() => actions.upload(chunkKey)} data-testid="chunk-upload">
+          <UploadIcon /> Upload image
         </button>
-        <button type="button" className="btn px-2 py-1 text-xs" onClick={() => actions.pick(chunkKey)} data-testid="chunk-pick">
-          Library…
+        <button type="button" className={TOOL} onClick={() => actions.pick(chunkKey)} data-testid="chunk-pick">
+          <ImageIcon className="size-3.5" /> From library
         </button>
-        <button type="button" className="btn px-2 py-1 text-xs" onClick={() => actions.addText(chunkKey)} data-testid="chunk-add-text">
-          Add text
+        <button type="button" className={TOOL} onClick={() => actions.addText(chunkKey)} data-testid="chunk-add-text">
+          <PlusIcon /> Text
         </button>
-        <span className="hidden text-[11px] text-stone-400 group-focus-within/chunk:inline sm:inline">{p.dropping ? "Drop to add here" : "or drop / paste an image"}</span>
+        <span className="ml-1 hidden text-[11px] text-stone-400 sm:inline">{p.dropping ? "Drop to add here" : "or drop / paste an image"}</span>
       </div>
     </section>
   );

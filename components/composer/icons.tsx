@@ -23,3 +23,13 @@ export const ImageIcon = ({ className = "size-4" }: { className?: string }) => (
     <path d="m17 13-4-4-7 7" />
   </svg>
 );
+export const PlusIcon = ({ className = "size-3.5" }: { className?: string }) => (
+  <svg {...base} className={className}>
+    <path d="M10 4v12M4 10h12" />
+  </svg>
+);
+export const UploadIcon = ({ className = "size-3.5" }: { className?: string }) => (
+  <svg {...base} className={className}>
+    <path d="M10 13V4M6.5 7.5 10 4l3.5 3.5M4 13v2.5h12V13" />
+  </svg>
+);

@@ -207,7 +207,8 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
                   : "Ctrl/⌘ + S in the source saves."
             }
           />
-          <div className="card p-4">
+          {/* Uploads for writing asset ids into the JSON; the composer takes images itself. */}
+          <div className={`${pane === "source" ? "block" : "hidden"} card p-4 lg:block`}>
             <AssetUploader onInsert={onInsert} />
           </div>
         </div>

@@ -154,6 +154,47 @@ test("compose by drag and drop and paste, edit the source, and save a new versio
   expect(problems).toEqual([]);
 });
 
+test("shots are added, duplicated and removed; images come from the library; variables are declared", async ({ page }) => {
+  const problems = watchConsole(page);
+  await openExample(page, "Image captioning");
+  const c = new ComposerPage(page);
+  const shots = c.root.getByTestId("composer-shot");
+  const before = await shots.count();
+
+  await c.root.getByTestId("add-shot").click();
+  await expect(shots).toHaveCount(before + 1);
+  const added = shots.last();
+  await added.getByTestId("composer-answer").fill("A {{colour}} kite.");
+  await expect(added.getByTestId("variable-highlight")).toHaveText("{{colour}}");
+
+  // From the library: the first image the picker offers goes into the new shot.
+  await added.getByTestId("chunk-pick").click();
+  const picked = page.getByTestId("asset-picker").getByTestId("picker-asset").first();
+  const assetId = await picked.getAttribute("data-asset-id");
+  await picked.click();
+  await expect(page.getByTestId("asset-picker")).toBeHidden();
+  await expect(added.locator(`[data-testid="composer-image"][data-asset-id="${assetId}"]`)).toBeVisible();
+
+  // {{colour}} is used but not declared: the editor says so, and one click declares it.
+  await expect(page.getByTestId("editor-issue").first()).toContainText("colour");
+  await page.getByTestId("undeclared-variable").getByTestId("declare-variable").click();
+  await expect(page.getByTestId("declared-variable").filter({ hasText: "colour" })).toBeVisible();
+  await expect(page.getByTestId("editor-valid")).toBeVisible();
+
+  await added.getByTestId("shot-duplicate").click();
+  await expect(shots).toHaveCount(before + 2);
+  expect((await c.sourceDoc()).shots.slice(-2).map((s) => s.answer)).toEqual(["A {{colour}} kite.", "A {{colour}} kite."]);
+  await shots.last().getByTestId("shot-remove").click();
+  await shots.first().getByTestId("shot-remove").click();
+  await expect(shots).toHaveCount(before);
+  const doc = await c.sourceDoc();
+  expect(doc.shots.at(-1)!.answer).toBe("A {{colour}} kite.");
+  // Ids keep drag and drop stable; each is unique.
+  const ids = doc.shots.map((s) => (s as { id?: string }).id);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(problems).toEqual([]);
+});
+
 test("at 390 px the composer and the source are tabs, and nothing overflows", async ({ page }) => {
   const problems = watchConsole(page);
   await page.setViewportSize({ width: 390, height: 844 });
