@@ -21,6 +21,7 @@ import {
 } from "./document-ops";
 import { AssetPicker } from "./AssetPicker";
 import { ChunkCard, type ChunkActions, type Edit } from "./ChunkCard";
+import { DetailsPanel } from "./DetailsPanel";
 import { announcements, screenReaderInstructions, useSortSensors } from "./dnd";
 import { PromptStats } from "./PromptStats";
 import { ShotCard } from "./ShotCard";
@@ -121,6 +122,7 @@ export function Composer({ doc, edit }: Props) {
   return (
     <div className="flex flex-col gap-3" data-testid="composer">
       <PromptStats doc={doc} />
+      <DetailsPanel doc={doc} edit={edit} />
       <VariablesPanel doc={doc} edit={edit} />
       <ErrorNotice error={error} title="Image not added" />
 

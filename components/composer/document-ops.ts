@@ -290,3 +290,14 @@ export function chunkByKey(doc: Doc, key: string): ChunkRef | null {
   const m = /^shot-(\d+)$/.exec(key);
   return m && shots[Number(m[1])] ? shotRef(Number(m[1])) : null;
 }
+
+// ---------------------------------------------------------------- details
+
+/** Name, description, tags: only the fields given change. Tags are trimmed, empty and repeated ones dropped. */
+export function setDetails(doc: Doc, details: { name?: string; description?: string; tags?: string[] }): Doc {
+  const next: Doc = { ...doc };
+  if (details.name !== undefined) next.name = details.name;
+  if (details.description !== undefined) next.description = details.description;
+  if (details.tags !== undefined) next.tags = [...new Set(details.tags.map((t) => t.trim()).filter(Boolean))];
+  return next;
+}

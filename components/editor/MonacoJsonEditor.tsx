@@ -1,7 +1,7 @@
 "use client";
 
 import Editor, { type OnMount } from "@monaco-editor/react";
-import { useEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
 import { monaco, TEMPLATE_MODEL_SUFFIX } from "./monaco-setup";
 import type { EditorIssue } from "./analyze";
 import { minimalEdit } from "./source-sync";
@@ -40,6 +40,9 @@ declare global {
 export default function MonacoJsonEditor({ modelKey, defaultValue, value, onChange, issues, onSave, onReady, label }: Props) {
   const editorRef = useRef<Ed | null>(null);
   const valueRef = useRef(value);
+  // The text the editor last reported: a `value` equal to it is an echo of the user's own typing
+  // (possibly already overtaken by the next keystroke), never something to write back.
+  const reportedRef = useRef(defaultValue);
   const saveRef = useRef(onSave);
   useEffect(() => {
     saveRef.current = onSave;
@@ -80,9 +83,9 @@ export default function MonacoJsonEditor({ modelKey, defaultValue, value, onChan
     });
   };
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     valueRef.current = value;
-    if (editorRef.current) syncValue(editorRef.current, value);
+    if (editorRef.current && value !== reportedRef.current) syncValue(editorRef.current, value);
   }, [value]);
 
   useEffect(() => {
@@ -95,7 +98,10 @@ export default function MonacoJsonEditor({ modelKey, defaultValue, value, onChan
       path={`file:///studio/${encodeURIComponent(modelKey)}${TEMPLATE_MODEL_SUFFIX}`}
       language="json"
       defaultValue={defaultValue}
-      onChange={(v) => onChange(v ?? "")}
+      onChange={(v) => {
+        reportedRef.current = v ?? "";
+        onChange(v ?? "");
+      }}
       onMount={onMount}
       loading={<EditorPlaceholder />}
       options={{

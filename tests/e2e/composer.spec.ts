@@ -112,6 +112,17 @@ test("compose by drag and drop and paste, edit the source, and save a new versio
   await c.source.setDocument(doc);
   await expect.poll(() => c.answers()).toEqual(["wug", "dax", "blicket", "dax"]);
 
+  // Type in Monaco itself (fast): the composer's name field follows, keystroke for keystroke.
+  await page.getByTestId("monaco-container").locator(".view-lines").click();
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Home");
+  for (let i = 0; i < '"name": "'.length; i++) await page.keyboard.press("ArrowRight");
+  await page.keyboard.type("Typed ", { delay: 0 });
+  await expect(c.root.getByTestId("composer-name")).toHaveValue(/^Typed Classification/);
+  expect(JSON.parse(await c.source.text()).name).toMatch(/^Typed Classification/);
+
   // Broken source: the composer keeps the last valid document and names the line.
   const good = await c.source.text();
   await c.source.setText(good.replace('"answer": "wug"', '"answer": "wug",,'));

@@ -28,6 +28,7 @@ import {
   blockKey,
   chunkByKey,
   chunkKeyOf,
+  setDetails,
   type Doc,
 } from "@/components/composer/document-ops";
 
@@ -226,5 +227,14 @@ describe("composer keys", () => {
     expect(chunkByKey(removeShot(moved, 0), key)).toBeNull();
     expect(blockKey("query", d.query.blocks[0]!, 0)).toBe(d.query.blocks[0]!.id);
     expect(blockKey("query", text("x"), 3)).toBe("query:3");
+  });
+});
+
+describe("composer details", () => {
+  it("sets only the given fields and tidies tags", () => {
+    const d = setDetails(doc(), { tags: [" vqa", "", "vqa", "shapes "] });
+    expect(d.tags).toEqual(["vqa", "shapes"]);
+    expect("description" in d).toBe(false);
+    expect(setDetails(doc(), { name: "Renamed" }).name).toBe("Renamed");
   });
 });
