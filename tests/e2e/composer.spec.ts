@@ -192,6 +192,30 @@ test("shots are added, duplicated and removed; images come from the library; var
   await expect(page.getByTestId("declared-variable").filter({ hasText: "colour" })).toBeVisible();
   await expect(page.getByTestId("editor-valid")).toBeVisible();
 
+  // Replace that image through the picker's upload button (a file chooser), then drop a file from the "desktop" onto the shot.
+  const png = await makePng(Date.now() % 991);
+  const uploadedId = createHash("sha256").update(png).digest("hex");
+  await added.getByTestId("image-replace").first().click();
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByTestId("asset-picker").getByRole("button", { name: /Upload from this device/ }).click();
+  await (await chooser).setFiles({ name: "replacement.png", mimeType: "image/png", buffer: png });
+  await expect(added.locator(`[data-testid="composer-image"][data-asset-id="${uploadedId}"]`)).toBeVisible();
+  await expect(added.locator(`[data-testid="composer-image"][data-asset-id="${assetId}"]`)).toHaveCount(0);
+
+  const dropped = await makePng((Date.now() % 983) + 1);
+  const droppedId = createHash("sha256").update(dropped).digest("hex");
+  await added.getByTestId("chunk-blocks").evaluate(
+    (el, b64) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0))], "dropped.png", { type: "image/png" }));
+      el.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      el.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    dropped.toString("base64"),
+  );
+  await expect(added.getByTestId("composer-image")).toHaveCount(2);
+  await expect(added.getByTestId("composer-image").nth(1)).toHaveAttribute("data-asset-id", droppedId);
+
   await added.getByTestId("shot-duplicate").click();
   await expect(shots).toHaveCount(before + 2);
   expect((await c.sourceDoc()).shots.slice(-2).map((s) => s.answer)).toEqual(["A {{colour}} kite.", "A {{colour}} kite."]);
