@@ -32,6 +32,8 @@ import { VariablesPanel } from "./VariablesPanel";
 interface Props {
   doc: Doc;
   edit: Edit;
+  /** Show name, tags and description unfolded (a new template). */
+  detailsOpen?: boolean;
 }
 
 /** Where a new image goes: a chunk, and optionally the image block it replaces. */
@@ -52,7 +54,7 @@ function openFileDialog(inputId: string) {
 }
 
 /** The visual composer: preamble, sortable shots, the query; images by upload, drop, paste or the library. */
-export function Composer({ doc, edit }: Props) {
+export function Composer({ doc, edit, detailsOpen = false }: Props) {
   const dndId = useId();
   const sensors = useSortSensors();
   const fileInputId = useId();
@@ -122,7 +124,7 @@ export function Composer({ doc, edit }: Props) {
   return (
     <div className="flex flex-col gap-3" data-testid="composer">
       <PromptStats doc={doc} />
-      <DetailsPanel doc={doc} edit={edit} />
+      <DetailsPanel doc={doc} edit={edit} defaultOpen={detailsOpen} />
       <VariablesPanel doc={doc} edit={edit} />
       <ErrorNotice error={error} title="Image not added" />
 

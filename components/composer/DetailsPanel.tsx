@@ -5,11 +5,18 @@ import { setDetails, type Doc } from "./document-ops";
 import type { Edit } from "./ChunkCard";
 
 /** The template's name, description and tags. */
-export function DetailsPanel({ doc, edit }: { doc: Doc; edit: Edit }) {
+export function DetailsPanel({ doc, edit, defaultOpen = false }: { doc: Doc; edit: Edit; defaultOpen?: boolean }) {
   const id = useId();
   const tags = (doc.tags ?? []).join(", ");
   return (
-    <section className="card grid grid-cols-1 gap-2 p-3 sm:grid-cols-2" aria-label="Template details" data-testid="details-panel">
+    <details className="card group" open={defaultOpen} data-testid="details-panel">
+      <summary className="flex cursor-pointer list-none items-center gap-2 rounded-lg px-3 py-2 hover:bg-stone-50">
+        <span className="text-xs font-semibold uppercase tracking-wide text-stone-500">Details</span>
+        <span className="min-w-0 truncate text-sm font-medium text-stone-800">{doc.name || "(no name)"}</span>
+        {(doc.tags ?? []).length > 0 ? <span className="hidden truncate text-xs text-stone-500 sm:inline">· {(doc.tags ?? []).join(", ")}</span> : null}
+        <span aria-hidden className="ml-auto text-xs text-stone-400 group-open:rotate-180">▾</span>
+      </summary>
+      <div className="grid grid-cols-1 gap-2 border-t border-stone-100 p-3 sm:grid-cols-2">
       <div>
         <label htmlFor={`${id}-name`} className="label">
           Name
@@ -46,6 +53,7 @@ export function DetailsPanel({ doc, edit }: { doc: Doc; edit: Edit }) {
           className="input field-sizing-content min-h-14 resize-y"
         />
       </div>
-    </section>
+      </div>
+    </details>
   );
 }

@@ -27,23 +27,12 @@ export function VariablesPanel({ doc, edit }: { doc: Doc; edit: Edit }) {
   }
 
   return (
-    <section className="card flex flex-col gap-2 p-3" aria-labelledby={`${id}-h`} data-testid="variables-panel">
+    <section className="card flex flex-col gap-2 px-3 py-2" aria-labelledby={`${id}-h`} data-testid="variables-panel">
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1.5">
       <h3 id={`${id}-h`} className="text-xs font-semibold uppercase tracking-wide text-stone-500">
         Variables
       </h3>
-      {undeclared.length > 0 ? (
-        <ul className="flex flex-col gap-1" aria-label="Used but not declared">
-          {undeclared.map((u) => (
-            <li key={u.name} className="flex flex-wrap items-center gap-2 rounded-md border border-amber-200 bg-amber-50 px-2 py-1 text-xs text-amber-900" data-testid="undeclared-variable">
-              <code className="font-mono">{`{{${u.name}}}`}</code>
-              <span>is used but not declared</span>
-              <button type="button" className="btn ml-auto px-2 py-0.5 text-xs" onClick={() => edit((d) => declareVariable(d, u.name, u.kind))} data-testid="declare-variable">
-                Declare as {u.kind}
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+
       {declared.length > 0 ? (
         <ul className="flex flex-wrap gap-1.5">
           {declared.map((v) => (
@@ -71,9 +60,9 @@ export function VariablesPanel({ doc, edit }: { doc: Doc; edit: Edit }) {
           ))}
         </ul>
       ) : (
-        <p className="text-xs text-stone-500">None. Write {"{{name}}"} in a text block, or add one:</p>
+        <p className="text-xs text-stone-500">none yet: write {"{{name}}"} in a text, or</p>
       )}
-      <form onSubmit={add} className="flex flex-wrap items-center gap-1.5">
+      <form onSubmit={add} className="ml-auto flex flex-wrap items-center gap-1.5">
         <label htmlFor={`${id}-name`} className="sr-only">
           New variable name
         </label>
@@ -103,6 +92,20 @@ export function VariablesPanel({ doc, edit }: { doc: Doc; edit: Edit }) {
           </span>
         ) : null}
       </form>
+      </div>
+      {undeclared.length > 0 ? (
+        <ul className="flex flex-col gap-1" aria-label="Used but not declared">
+          {undeclared.map((u) => (
+            <li key={u.name} className="flex flex-wrap items-center gap-2 rounded-md border border-amber-200 bg-amber-50 px-2 py-1 text-xs text-amber-900" data-testid="undeclared-variable">
+              <code className="font-mono">{`{{${u.name}}}`}</code>
+              <span>is used but not declared</span>
+              <button type="button" className="btn ml-auto px-2 py-0.5 text-xs" onClick={() => edit((d) => declareVariable(d, u.name, u.kind))} data-testid="declare-variable">
+                Declare as {u.kind}
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </section>
   );
 }

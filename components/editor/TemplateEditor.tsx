@@ -166,7 +166,7 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
             </div>
           ) : null}
           <div inert={!read.ok} className={read.ok ? "" : "pointer-events-none opacity-60"}>
-            <Composer doc={doc} edit={edit} />
+            <Composer doc={doc} edit={edit} detailsOpen={target.mode === "create"} />
           </div>
         </div>
 
