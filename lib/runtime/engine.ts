@@ -13,7 +13,7 @@ import { float32Data, int64Tensor, type OrtNamespace, type OrtSession, type OrtS
 import { preprocessImage, type ImageDecoder } from "./preprocess";
 import { PrefixCache, type PrefixEntry } from "./prefix-cache";
 import { SessionQueue } from "./queue";
-import { logSoftmax, sampleToken, seededRandom, topK } from "./sampling";
+import { logProbAt, logSoftmax, sampleToken, seededRandom, topK } from "./sampling";
 import { findStop, safePrefixLength } from "./stop";
 import { toStream, type Streamed } from "./stream";
 import { FlamingoTokenizer, type PromptInputs } from "./tokenizer";
@@ -137,6 +137,8 @@ export interface EngineStats {
   executionProvider: string;
   /** Tokens generated (decode steps taken) since the engine was created. */
   tokensGenerated: number;
+  /** Session runs since the engine was created (vision.onnx, lm.onnx) and the tokens fed to lm.onnx (rows × length). */
+  modelCalls: { vision: number; lm: number; lmTokens: number };
 }
 
 /** The prompt after prefill: a B = 1 cache owned by the caller, and the last position's logits. */
@@ -170,6 +172,7 @@ export class FlamingoEngine {
   private readonly D: number;
   private released = false;
   private tokensGenerated = 0;
+  private readonly calls = { vision: 0, lm: 0, lmTokens: 0 };
 
   private constructor(
     private readonly ort: OrtNamespace,
@@ -215,6 +218,7 @@ export class FlamingoEngine {
       queue: { pending: this.queue.pending, running: this.queue.running },
       executionProvider: this.executionProvider,
       tokensGenerated: this.tokensGenerated,
+      modelCalls: { ...this.calls },
     };
   }
 
@@ -313,6 +317,7 @@ export class FlamingoEngine {
         pixels.set(await this.preprocess(id, bytes), i * plane);
       }
       signal?.throwIfAborted();
+      this.calls.vision++;
       const out = await this.vision.run({ pixels: new this.ort.Tensor("float32", pixels, [missing.length, 3, H, W]) });
       const vt = out.visual_tokens as OrtTensor;
       const data = float32Data(vt);
@@ -360,6 +365,8 @@ export class FlamingoEngine {
     }
     const used = hi >= 0 ? images.slice(lo, hi + 1) : [];
     const imageOffset = hi >= 0 ? lo : 0;
+    this.calls.lm++;
+    this.calls.lmTokens += inputIds.length;
     const out = await this.lm.run({
       input_ids: int64Tensor(this.ort, inputIds, [B, S]),
       visual_tokens: this.visualTensor(used, B),
@@ -384,17 +391,18 @@ export class FlamingoEngine {
    * after the demonstrations is kept too: the next query with the same demonstrations only
    * prefills its own chunk. Cached and uncached runs compute the same segments.
    */
-  private async prefill(prompt: PromptSequence, wantTrace: boolean, signal?: AbortSignal): Promise<Prefilled> {
+  private async prefill(prompt: PromptSequence, wantTrace: boolean, signal?: AbortSignal, upTo?: number): Promise<Prefilled> {
     this.assertLive();
     const inputs = this.tokenizer.encodePrompt(prompt);
     const { inputIds: ids, imageIndex, mediaLocations } = inputs;
-    const S = ids.length;
-    if (S === 0) throw new AppError("bad_request", "The prompt is empty");
+    if (ids.length === 0) throw new AppError("bad_request", "The prompt is empty");
+    // `upTo`: prefill only the first upTo tokens (scoring feeds the rest with each candidate).
+    const S = upTo ?? ids.length;
     const t0 = now();
     const images = await this.encodeImagesUnlocked(mediaLocations, signal);
     const t1 = now();
-    const lastImage = imageIndex[S - 1] as number;
-    let hit: PrefixEntry | undefined = this.prefixCache.lookup(ids, mediaLocations);
+    const lastImage = imageIndex[ids.length - 1] as number;
+    let hit: PrefixEntry | undefined = S > 0 ? this.prefixCache.lookup(S < ids.length ? ids.slice(0, S) : ids, mediaLocations) : undefined;
     // A trace needs the last position's cross-attention, so an exact hit is not enough then.
     if (hit && wantTrace && hit.ids.length === S) hit = undefined;
     const from = hit ? hit.ids.length : 0;
@@ -402,7 +410,7 @@ export class FlamingoEngine {
     let lastLogits = hit?.lastLogits ?? new Float32Array(0);
     let lastTrace: TokenTrace | undefined;
     const split = ids.lastIndexOf(this.tokenizer.imageId);
-    const ends = split > from && split < S ? [split, S] : [S];
+    const ends = S === 0 ? [] : split > from && split < S ? [split, S] : [S];
     try {
       let start = from;
       for (const end of ends) {
@@ -581,6 +589,14 @@ export class FlamingoEngine {
     };
   }
 
+  /**
+   * Scoring, one LM call per batch of candidates: the prompt is prefilled up to its query chunk
+   * (the part from its last `<image>`; the demonstrations, usually a prefix-cache hit), then each
+   * candidate runs as one row `[query chunk, candidate tokens but the last]` of a right-padded
+   * `[K, Q + C]` batch on that cache tiled to K rows. Row k position Q − 1 + t predicts candidate
+   * token t. A prompt without an image is prefilled whole and the rows hold the candidate
+   * tokens only (token 0 scored from the prefill's last logits).
+   */
   private async scoreUnlocked(prompt: PromptSequence, candidates: readonly string[], opts: ScoreOptions): Promise<CandidateScore[]> {
     if (candidates.length === 0) return [];
     const appendEoc = opts.appendEndOfChunk ?? true;
@@ -589,30 +605,45 @@ export class FlamingoEngine {
     toks.forEach((t, i) => {
       if (t.length === 0) throw new AppError("bad_request", `Candidate ${i} is empty`);
     });
-    const pre = await this.prefill(prompt, false, opts.signal);
+    const { inputIds: ids } = this.tokenizer.encodePrompt(prompt);
+    const split = ids.lastIndexOf(this.tokenizer.imageId);
+    // Cached or not, the same segments run (identical scores either way).
+    const upTo = split >= 0 ? split : undefined;
+    const pre = await this.prefill(prompt, false, opts.signal, upTo);
     try {
-      const first = logSoftmax(pre.lastLogits);
+      const { imageIndex } = pre.inputs;
+      // The query tokens each row starts with (none when the whole prompt was prefilled).
+      const query = upTo === undefined ? [] : ids.slice(upTo);
+      const queryIndex = upTo === undefined ? [] : imageIndex.slice(upTo);
       const out: CandidateScore[] = [];
       for (let start = 0; start < toks.length; start += batchSize) {
         await this.yieldToEventLoop();
         opts.signal?.throwIfAborted();
         const batch = toks.slice(start, start + batchSize);
         const K = batch.length;
-        // Feed every token but the last of each candidate; position t predicts token t + 1.
-        const C = Math.max(...batch.map((t) => t.length - 1));
-        const lps: number[][] = batch.map((t) => [first[t[0] as number] as number]);
+        const lps: number[][] = batch.map(() => []);
+        if (query.length === 0) batch.forEach((t, k) => lps[k]?.push(logProbAt(pre.lastLogits, t[0] as number)));
+        // Feed the query, then every candidate token but the last; row position Q - 1 + t predicts token t.
+        const Q = query.length;
+        const C = Q + Math.max(...batch.map((t) => t.length - 1));
         if (C > 0) {
-          const ids: number[] = [];
-          for (const t of batch) for (let j = 0; j < C; j++) ids.push(j < t.length - 1 ? (t[j] as number) : this.tokenizer.padId);
+          const rowIds: number[] = [];
+          const rowIndex: number[] = [];
+          for (const t of batch) {
+            for (let j = 0; j < C; j++) {
+              rowIds.push(j < Q ? (query[j] as number) : j - Q < t.length - 1 ? (t[j - Q] as number) : this.tokenizer.padId);
+              rowIndex.push(j < Q ? (queryIndex[j] as number) : pre.lastImage);
+            }
+          }
           const cache = pre.cache.gather(new Array<number>(K).fill(0));
           try {
-            const r = await this.lmStep(ids, new Array<number>(K * C).fill(pre.lastImage), K, pre.images, cache);
+            const r = await this.lmStep(rowIds, rowIndex, K, pre.images, cache);
             r.xattn.dispose?.();
             r.gates.dispose?.();
             batch.forEach((t, k) => {
-              for (let j = 0; j < t.length - 1; j++) {
-                const row = logSoftmax(r.logits.subarray((k * C + j) * r.V, (k * C + j + 1) * r.V));
-                (lps[k] as number[]).push(row[t[j + 1] as number] as number);
+              for (let j = Q === 0 ? 1 : 0; j < t.length; j++) {
+                const pos = k * C + Q - 1 + j;
+                (lps[k] as number[]).push(logProbAt(r.logits.subarray(pos * r.V, (pos + 1) * r.V), t[j] as number));
               }
             });
           } finally {

@@ -37,6 +37,15 @@ export function logSoftmax(logits: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/** log-softmax(row)[index] without building the whole row (float64): one pass for the max, one for the sum. */
+export function logProbAt(row: ArrayLike<number>, index: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i] as number);
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) sum += Math.exp((row[i] as number) - max);
+  return (row[index] as number) - max - Math.log(sum);
+}
+
 /** Indices of the k largest values, largest first. */
 export function topK(values: ArrayLike<number>, k: number): number[] {
   const idx: number[] = [];

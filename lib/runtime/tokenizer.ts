@@ -31,6 +31,7 @@ export class FlamingoTokenizer {
   private readonly tok: Tokenizer;
   private readonly specialContents: string[];
   private readonly specialIds: Set<number>;
+  private readonly memo = new Map<string, number[]>();
 
   constructor(tokenizerJson: unknown, tokenizerConfig: unknown, manifest: Manifest) {
     this.tok = new Tokenizer(tokenizerJson as object, (tokenizerConfig ?? {}) as object);
@@ -54,7 +55,19 @@ export class FlamingoTokenizer {
   }
 
   /** Plain text -> ids; never yields a special token, whatever the text contains. */
-  encodeText(text: string): number[] {
+  encodeText(text: string): readonly number[] {
+    const memo = this.memo.get(text);
+    if (memo) return memo;
+    const ids = this.encodeUncached(text);
+    // Sweeps repeat the same chunk texts ("Output:dax", "\n") in every prompt: keep recent ones.
+    if (text.length <= 256) {
+      if (this.memo.size >= 4096) this.memo.clear();
+      this.memo.set(text, ids);
+    }
+    return ids;
+  }
+
+  private encodeUncached(text: string): number[] {
     const ids: number[] = [];
     for (const piece of this.splitSpecialLiterals(text)) {
       if (piece !== "") ids.push(...this.tok.encode(piece, { add_special_tokens: false }).ids);

@@ -153,6 +153,19 @@ describe("runtime engine (fake model)", () => {
     expect(s!.mean).toBeCloseTo(s!.sum / 2, 10);
   });
 
+  it("scores a query whose demonstrations are cached with one LM call, and caching changes no score", async () => {
+    const e = await make([0, 0, 0, 0, A, A]);
+    const query = (n: number) => ({ parts: [img(1), { type: "text" as const, text: "x" }, img(n), { type: "text" as const, text: "y" }] });
+    const first = await e.score(query(2), ["a", "b"]);
+    const before = e.stats().modelCalls;
+    await e.score(query(3), ["a", "b"]);
+    const after = e.stats().modelCalls;
+    expect(after.lm - before.lm).toBe(1);
+    expect(after.vision - before.vision).toBe(1); // the new query image only
+    e.setCaching(false);
+    expect(await e.score(query(2), ["a", "b"])).toEqual(first);
+  });
+
   it("cancels between steps", async () => {
     const e = await make(new Array(60).fill(A));
     const ac = new AbortController();

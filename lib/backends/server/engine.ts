@@ -116,7 +116,7 @@ async function createServerModel(modelId: string, dir: string, opts: ServerEngin
       pkg,
       decodeImage: decodeWithSharp,
       imageSource: opts.imageSource ?? storeImageSource,
-      sessionOptions: { executionProviders: [ep], graphOptimizationLevel: "all", logSeverityLevel: 3 },
+      sessionOptions: { executionProviders: [ep], graphOptimizationLevel: "all", logSeverityLevel: 3, ...ortThreads() },
       executionProvider: ep,
       maxPending: limits.maxQueue,
     });
@@ -136,6 +136,12 @@ async function createServerModel(modelId: string, dir: string, opts: ServerEngin
   }
   engine ??= await make("cpu");
   return { id: modelId, engine, executionProvider, ...(fallbackReason ? { fallbackReason } : {}), loadMs: performance.now() - t0 };
+}
+
+/** FLAMINGO_ORT_THREADS=N: ORT intra-op threads (default: ORT's choice, one per core). */
+function ortThreads(): { intraOpNumThreads?: number } {
+  const n = Number(process.env.FLAMINGO_ORT_THREADS);
+  return Number.isInteger(n) && n > 0 ? { intraOpNumThreads: n } : {};
 }
 
 function firstLine(e: unknown): string {
