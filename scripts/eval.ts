@@ -116,6 +116,7 @@ try {
   const template = ev.chunkTemplate(typeof fromManifest === "string" ? fromManifest : ev.DEFAULT_FORMATS[templateName]);
   const evalModel: import("../lib/eval").EvalModel = {
     score: async (prompt, candidates) => (await engine.score(prompt, candidates)).map((s) => s.sum),
+    scoreMany: async (prompts, candidates) => (await engine.scoreMany(prompts, candidates)).map((list) => list.map((s) => s.sum)),
     generate: async (prompt, n) => (await engine.generate(prompt, { maxTokens: n })).text,
   };
   const t1 = performance.now();

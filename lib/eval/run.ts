@@ -16,6 +16,11 @@ export type EvalMode = "rank" | "generate";
 export interface EvalModel {
   /** Summed log-likelihood of each candidate continuation of `prompt`. */
   score(prompt: PromptSequence, candidates: string[]): Promise<number[]>;
+  /**
+   * Optional: `score` for many prompts at once (`candidates[i]` for prompt i), so a backend can share
+   * the demonstrations' prefill among the queries of a cell and batch their candidates.
+   */
+  scoreMany?(prompts: PromptSequence[], candidates: string[][]): Promise<number[][]>;
   /** Greedy continuation, stopped at `<|endofchunk|>`. */
   generate(prompt: PromptSequence, maxTokens: number): Promise<string>;
 }
@@ -88,22 +93,34 @@ export async function runEval(items: readonly EvalItem[], imageIds: readonly str
     for (let seed = 0; seed < cfg.seeds; seed++) {
       const keys = demonstrationKeys(items.length, seed);
       let seedHits = 0;
-      for (const [done, q] of queries.entries()) {
+      const prompts = queries.map((q) => {
         const demo = selectDemonstrations(answers, shots, keys, { balanced: cfg.balanced ?? false, exclude: [q] });
         const parts: PromptPart[] = [];
         for (const d of demo) parts.push(...cfg.template.demo(items[d] as EvalItem, imageIds[d] as string));
+        parts.push(...cfg.template.query(items[q] as EvalItem, imageIds[q] as string));
+        return { parts };
+      });
+      const cands = queries.map((q) => candidatesFor(items[q] as EvalItem, items));
+      // Rank mode with a batching backend: the queries of a cell in groups of 64.
+      const batched: number[][] = [];
+      if (cfg.mode === "rank" && model.scoreMany) {
+        for (let i = 0; i < prompts.length; i += 64) {
+          batched.push(...(await model.scoreMany(prompts.slice(i, i + 64), cands.slice(i, i + 64))));
+          onProgress?.({ shots, seed, done: Math.min(i + 64, prompts.length), total: queries.length });
+        }
+      }
+      for (const [done, q] of queries.entries()) {
         const item = items[q] as EvalItem;
-        parts.push(...cfg.template.query(item, imageIds[q] as string));
-        const prompt = { parts };
+        const prompt = prompts[done] as PromptSequence;
         let hit: boolean;
         if (cfg.mode === "rank") {
-          const cands = candidatesFor(item, items);
-          const scores = await model.score(prompt, cands);
+          const options = cands[done] as string[];
+          const scores = batched[done] ?? (await model.score(prompt, options));
           let best = 0;
           scores.forEach((s, i) => {
             if (s > (scores[best] as number)) best = i;
           });
-          hit = exactMatch(cands[best] as string, item.answer);
+          hit = exactMatch(options[best] as string, item.answer);
         } else {
           const text = await model.generate(prompt, cfg.maxTokens ?? 16);
           hit = exactMatch(text, item.answer);
@@ -111,7 +128,7 @@ export async function runEval(items: readonly EvalItem[], imageIds: readonly str
         }
         hits.push(hit ? 1 : 0);
         if (hit) seedHits++;
-        onProgress?.({ shots, seed, done: done + 1, total: queries.length });
+        if (batched.length === 0) onProgress?.({ shots, seed, done: done + 1, total: queries.length });
       }
       perSeed.push(seedHits / queries.length);
     }

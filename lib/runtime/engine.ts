@@ -117,7 +117,7 @@ export interface ScoreOptions {
   signal?: AbortSignal;
   /** Append `<|endofchunk|>` to each candidate, as the paper's ranking does (default true). */
   appendEndOfChunk?: boolean;
-  /** Candidates per LM call (default 16). */
+  /** Candidate rows per LM call (default 48). */
   batchSize?: number;
 }
 
@@ -257,7 +257,18 @@ export class FlamingoEngine {
    * as one right-padded `[K, C]` batch.
    */
   score(prompt: PromptSequence, candidates: readonly string[], opts: ScoreOptions = {}): Promise<CandidateScore[]> {
-    return this.queue.run(() => this.scoreUnlocked(prompt, candidates, opts), opts.signal);
+    return this.queue.run(async () => (await this.scoreManyUnlocked([prompt], [candidates], opts))[0] as CandidateScore[], opts.signal);
+  }
+
+  /**
+   * `score` for many prompts at once (an eval cell: one query per prompt, `candidates[i]` for prompt i).
+   * With the caches on, their images are encoded in one call, and prompts equal up to their query chunk
+   * (the same demonstrations) share one prefill and run their candidate rows together, `batchSize` rows
+   * per LM call. With the caches off, each prompt is encoded and prefilled on its own. Scores equal
+   * `score`'s, prompt by prompt.
+   */
+  scoreMany(prompts: readonly PromptSequence[], candidates: readonly (readonly string[])[], opts: ScoreOptions = {}): Promise<CandidateScore[][]> {
+    return this.queue.run(() => this.scoreManyUnlocked(prompts, candidates, opts), opts.signal);
   }
 
   /** Next-token logits after `prompt`: `[V]` (the last position of `logits` `[1, S, V]`). */
@@ -590,76 +601,116 @@ export class FlamingoEngine {
   }
 
   /**
-   * Scoring, one LM call per batch of candidates: the prompt is prefilled up to its query chunk
-   * (the part from its last `<image>`; the demonstrations, usually a prefix-cache hit), then each
-   * candidate runs as one row `[query chunk, candidate tokens but the last]` of a right-padded
-   * `[K, Q + C]` batch on that cache tiled to K rows. Row k position Q − 1 + t predicts candidate
-   * token t. A prompt without an image is prefilled whole and the rows hold the candidate
-   * tokens only (token 0 scored from the prefill's last logits).
+   * Scoring (docs/model-format.md §6), one LM call per batch of candidate rows: each prompt is
+   * prefilled up to its query chunk (the part from its last `<image>`: the demonstrations, in a sweep
+   * a prefix-cache hit), then every candidate runs as one row `[query chunk, candidate tokens but the
+   * last]` of a right-padded `[R, Q + C]` batch on that cache tiled to R rows; row position Q − 1 + t
+   * predicts candidate token t. Every token of a row refers to its query image only, so
+   * `visual_tokens` is `[R, 1, L, D]` (row r: its prompt's query image) and `image_index` is 0.
+   * A prompt without an image is prefilled whole; its rows hold the candidate tokens only and token 0
+   * is scored from the prefill's last logits. Cached or not, the same segments run.
    */
-  private async scoreUnlocked(prompt: PromptSequence, candidates: readonly string[], opts: ScoreOptions): Promise<CandidateScore[]> {
-    if (candidates.length === 0) return [];
+  private async scoreManyUnlocked(prompts: readonly PromptSequence[], candidates: readonly (readonly string[])[], opts: ScoreOptions): Promise<CandidateScore[][]> {
+    if (candidates.length !== prompts.length) throw new AppError("bad_request", "One candidate list per prompt is needed");
     const appendEoc = opts.appendEndOfChunk ?? true;
-    const batchSize = Math.max(1, opts.batchSize ?? 16);
-    const toks = candidates.map((c) => [...this.tokenizer.encodeText(c), ...(appendEoc ? [this.tokenizer.endOfChunkId] : [])]);
-    toks.forEach((t, i) => {
-      if (t.length === 0) throw new AppError("bad_request", `Candidate ${i} is empty`);
+    const batchSize = Math.max(1, opts.batchSize ?? 48);
+    const toks = candidates.map((list) => list.map((c) => [...this.tokenizer.encodeText(c), ...(appendEoc ? [this.tokenizer.endOfChunkId] : [])]));
+    toks.forEach((list) =>
+      list.forEach((t, i) => {
+        if (t.length === 0) throw new AppError("bad_request", `Candidate ${i} is empty`);
+      }),
+    );
+    const enc = prompts.map((p) => this.tokenizer.encodePrompt(p));
+    const shared = this.prefixCache.enabled && this.visualCache.enabled;
+    if (shared && prompts.length > 1) await this.encodeImagesUnlocked([...new Set(enc.flatMap((e) => e.mediaLocations))], opts.signal);
+    // Prompts with the same tokens and images before their query chunk share one prefill.
+    const groups = new Map<string, number[]>();
+    enc.forEach((e, i) => {
+      const split = e.inputIds.lastIndexOf(this.tokenizer.imageId);
+      const key = !shared || split < 0 ? `#${i}` : `${e.mediaLocations.slice(0, e.imageIndex[split] as number).join(",")}|${e.inputIds.slice(0, split).join(",")}`;
+      groups.set(key, [...(groups.get(key) ?? []), i]);
     });
-    const { inputIds: ids } = this.tokenizer.encodePrompt(prompt);
-    const split = ids.lastIndexOf(this.tokenizer.imageId);
-    // Cached or not, the same segments run (identical scores either way).
-    const upTo = split >= 0 ? split : undefined;
-    const pre = await this.prefill(prompt, false, opts.signal, upTo);
-    try {
-      const { imageIndex } = pre.inputs;
-      // The query tokens each row starts with (none when the whole prompt was prefilled).
-      const query = upTo === undefined ? [] : ids.slice(upTo);
-      const queryIndex = upTo === undefined ? [] : imageIndex.slice(upTo);
-      const out: CandidateScore[] = [];
-      for (let start = 0; start < toks.length; start += batchSize) {
-        await this.yieldToEventLoop();
-        opts.signal?.throwIfAborted();
-        const batch = toks.slice(start, start + batchSize);
-        const K = batch.length;
-        const lps: number[][] = batch.map(() => []);
-        if (query.length === 0) batch.forEach((t, k) => lps[k]?.push(logProbAt(pre.lastLogits, t[0] as number)));
-        // Feed the query, then every candidate token but the last; row position Q - 1 + t predicts token t.
-        const Q = query.length;
-        const C = Q + Math.max(...batch.map((t) => t.length - 1));
-        if (C > 0) {
-          const rowIds: number[] = [];
-          const rowIndex: number[] = [];
-          for (const t of batch) {
-            for (let j = 0; j < C; j++) {
-              rowIds.push(j < Q ? (query[j] as number) : j - Q < t.length - 1 ? (t[j - Q] as number) : this.tokenizer.padId);
-              rowIndex.push(j < Q ? (queryIndex[j] as number) : pre.lastImage);
-            }
-          }
-          const cache = pre.cache.gather(new Array<number>(K).fill(0));
+    const out: CandidateScore[][] = prompts.map(() => []);
+    for (const members of groups.values()) {
+      const first = members[0] as number;
+      const split = (enc[first] as PromptInputs).inputIds.lastIndexOf(this.tokenizer.imageId);
+      const upTo = split >= 0 ? split : undefined;
+      const pre = await this.prefill(prompts[first] as PromptSequence, false, opts.signal, upTo);
+      try {
+        type Row = { prompt: number; cand: number; ids: number[]; q: number; image?: Float32Array; lps: number[] };
+        const rows: Row[] = [];
+        for (const i of members) {
+          const e = enc[i] as PromptInputs;
+          const query = upTo === undefined ? [] : e.inputIds.slice(upTo);
+          const qi = upTo === undefined ? -1 : (e.imageIndex[upTo] as number);
+          // The query image: already encoded by the prefill for the group's first prompt, a cache hit for the others.
+          const image = qi < 0 ? undefined : i === first ? pre.images[qi] : (await this.encodeImagesUnlocked([e.mediaLocations[qi] as string], opts.signal))[0];
+          (toks[i] as number[][]).forEach((t, k) => {
+            rows.push({ prompt: i, cand: k, ids: [...query, ...t.slice(0, -1)], q: query.length, ...(image ? { image } : {}), lps: query.length === 0 ? [logProbAt(pre.lastLogits, t[0] as number)] : [] });
+          });
+        }
+        for (let start = 0; start < rows.length; start += batchSize) {
+          await this.yieldToEventLoop();
+          opts.signal?.throwIfAborted();
+          const batch = rows.slice(start, start + batchSize);
+          const C = Math.max(...batch.map((r) => r.ids.length));
+          if (C === 0) continue;
+          const R = batch.length;
+          const ids: number[] = [];
+          for (const r of batch) for (let j = 0; j < C; j++) ids.push(j < r.ids.length ? (r.ids[j] as number) : this.tokenizer.padId);
+          const cache = pre.cache.gather(new Array<number>(R).fill(0));
           try {
-            const r = await this.lmStep(rowIds, rowIndex, K, pre.images, cache);
-            r.xattn.dispose?.();
-            r.gates.dispose?.();
-            batch.forEach((t, k) => {
-              for (let j = Q === 0 ? 1 : 0; j < t.length; j++) {
-                const pos = k * C + Q - 1 + j;
-                (lps[k] as number[]).push(logProbAt(r.logits.subarray(pos * r.V, (pos + 1) * r.V), t[j] as number));
+            const logits = await this.rowsStep(ids, R, batch.map((r) => r.image), cache);
+            batch.forEach((r, b) => {
+              const t = (toks[r.prompt] as number[][])[r.cand] as number[];
+              for (let j = r.q === 0 ? 1 : 0; j < t.length; j++) {
+                const pos = b * C + r.q - 1 + j;
+                r.lps.push(logProbAt(logits.data.subarray(pos * logits.V, (pos + 1) * logits.V), t[j] as number));
               }
             });
           } finally {
             cache.dispose();
           }
         }
-        batch.forEach((t, k) => {
-          const lp = lps[k] as number[];
-          const sum = lp.reduce((a, b) => a + b, 0);
-          out.push({ candidate: candidates[start + k] as string, tokenIds: t, tokenLogProbs: lp, sum, mean: sum / lp.length });
-        });
+        for (const r of rows) {
+          const sum = r.lps.reduce((a, b) => a + b, 0);
+          const t = (toks[r.prompt] as number[][])[r.cand] as number[];
+          (out[r.prompt] as CandidateScore[])[r.cand] = { candidate: (candidates[r.prompt] as string[])[r.cand] as string, tokenIds: t, tokenLogProbs: r.lps, sum, mean: sum / r.lps.length };
+        }
+      } finally {
+        pre.cache.dispose();
       }
-      return out;
-    } finally {
-      pre.cache.dispose();
     }
+    return out;
+  }
+
+  /**
+   * One lm.onnx call on R independent rows (`inputIds` row-major `[R, S]`), each attending to its own
+   * image only: `visual_tokens` `[R, 1, L, D]` (zeros and `image_index` -1 for a row without one).
+   * Returns the logits `[R, S, V]`; `cache` is advanced.
+   */
+  private async rowsStep(inputIds: readonly number[], R: number, images: readonly (Float32Array | undefined)[], cache: KvCache) {
+    const S = inputIds.length / R;
+    const per = this.L * this.D;
+    const vis = new Float32Array(R * per);
+    const index: number[] = [];
+    images.forEach((img, r) => {
+      if (img) vis.set(img, r * per);
+      for (let j = 0; j < S; j++) index.push(img ? 0 : -1);
+    });
+    this.calls.lm++;
+    this.calls.lmTokens += inputIds.length;
+    const out = await this.lm.run({
+      input_ids: int64Tensor(this.ort, inputIds, [R, S]),
+      visual_tokens: new this.ort.Tensor("float32", vis, [R, 1, this.L, this.D]),
+      image_index: int64Tensor(this.ort, index, [R, S]),
+      past_key_values: cache.tensor,
+    });
+    cache.update(out.present_key_values as OrtTensor);
+    (out.xattn_weights as OrtTensor).dispose?.();
+    (out.gates as OrtTensor).dispose?.();
+    const logits = out.logits as OrtTensor;
+    return { data: float32Data(logits), V: logits.dims[2] as number };
   }
 
   private assertLive(): void {

@@ -157,6 +157,17 @@ describe("runEval", () => {
     expect(formatReport(r)).toMatch(/shots\s+accuracy %/);
   });
 
+  it("gives the same results through a batching backend's scoreMany", async () => {
+    const cfg = { shots: [0, 2], seeds: 2, mode: "rank" as const, template: chunkTemplate(DEFAULT_FORMATS.classification) };
+    const plain = await runEval(items, ids, oracle([]), cfg);
+    const one = oracle([]);
+    let batches = 0;
+    const batching: EvalModel = { ...one, scoreMany: async (ps, cs) => (batches++, Promise.all(ps.map((p, i) => one.score(p, cs[i]!)))) };
+    const r = await runEval(items, ids, batching, cfg);
+    expect(r.results.map((x) => x.perSeed)).toEqual(plain.results.map((x) => x.perSeed));
+    expect(batches).toBe(4); // one per (shots, seed) cell
+  });
+
   it("generates, scoring exact match after trimming and token F1, on a fixed sample of queries", async () => {
     const r = await runEval(items, ids, oracle([]), { shots: [1], seeds: 1, mode: "generate", queries: 3, template: chunkTemplate(DEFAULT_FORMATS.classification) });
     expect(r.queries).toBe(3);

@@ -166,6 +166,28 @@ describe("runtime engine (fake model)", () => {
     expect(await e.score(query(2), ["a", "b"])).toEqual(first);
   });
 
+  it("scoreMany equals score prompt by prompt, sharing one prefill and one vision call among queries with the same demonstrations", async () => {
+    const e = await make([0, 0, 0, 0, A, A]);
+    const query = (n: number) => ({ parts: [img(1), { type: "text" as const, text: "x" }, img(n), { type: "text" as const, text: "y" }] });
+    const textOnly = { parts: [{ type: "text" as const, text: "xy" }] };
+    const prompts = [query(2), query(3), query(4), textOnly];
+    const cands = [["a", "b"], ["a"], ["b", "a", "a"], ["a", "b"]];
+    const many = await e.scoreMany(prompts, cands);
+    const calls = e.stats().modelCalls;
+    expect(calls.vision).toBe(1);
+    expect(calls.lm).toBe(1 + 1 + 2); // shared demonstrations prefill + all 6 image rows + the text-only prompt (prefill, rows)
+    e.setCaching(false);
+    for (const [i, p] of prompts.entries()) {
+      const one = await e.score(p, cands[i]!);
+      one.forEach((s, k) => {
+        expect(many[i]![k]!.candidate).toBe(s.candidate);
+        expect(many[i]![k]!.tokenIds).toEqual(s.tokenIds);
+        expect(many[i]![k]!.sum).toBeCloseTo(s.sum, 10);
+      });
+    }
+    await expect(e.scoreMany(prompts, cands.slice(1))).rejects.toThrow(/One candidate list per prompt/);
+  });
+
   it("cancels between steps", async () => {
     const e = await make(new Array(60).fill(A));
     const ac = new AbortController();

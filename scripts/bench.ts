@@ -1,0 +1,320 @@
+/**
+ * Benchmarks of the Flamingo runtime (figures, not tests). Run with `nice` on a shared machine:
+ *
+ *   nice npm run bench                       # everything below
+ *   nice npm run bench -- --only node,sweep  # sections: node, web, browser, sweep, torch
+ *
+ * - per backend (onnxruntime-node; onnxruntime-web WASM in Node; onnxruntime-web WASM in headless Chromium
+ *   through the real worker): image encode ms (one image per call, and a batch of 32), prefill ms of
+ *   0/4/16/32-shot prompts (caches off), decode tokens/s (golden prompts, exactly --tokens new tokens);
+ * - sweep: 0/1/2/4/8/16/32 shots × 50 queries, 3 candidates ranked per query, with the visual cache and prefix
+ *   reuse against the same sweep with both off (wall time, ratio, model calls);
+ * - torch: training/reference_generate.py (PyTorch eager, same weights and prompts) against our server decode.
+ *
+ * Options: --threads N (ORT intra-op threads and torch threads, default 1), --tokens N (32), --queries N (50),
+ * --repeats N (3), --only LIST, --json. Images: the example eval datasets in tests/fixtures/eval.
+ */
+import { spawnSync } from "node:child_process";
+
+// lib/backends/server imports "server-only", which loads only under the react-server condition.
+if (!process.execArgv.some((a) => a.includes("react-server"))) {
+  const r = spawnSync(process.execPath, ["--conditions=react-server", ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
+
+const { createHash } = await import("node:crypto");
+const { readdirSync, readFileSync } = await import("node:fs");
+const path = (await import("node:path")).default;
+const { parseArgs } = await import("node:util");
+type PromptPart = import("../lib/prompt/sequence").PromptPart;
+type PromptSequence = import("../lib/prompt/sequence").PromptSequence;
+type GenerateResult = import("../lib/runtime/engine").GenerateResult;
+type GenerateOptions = import("../lib/runtime/engine").GenerateOptions;
+
+const { values } = parseArgs({
+  options: {
+    threads: { type: "string", default: "1" },
+    tokens: { type: "string", default: "32" },
+    queries: { type: "string", default: "50" },
+    repeats: { type: "string", default: "3" },
+    only: { type: "string", default: "node,web,browser,sweep,torch" },
+    json: { type: "boolean", default: false },
+  },
+});
+const threads = Number(values.threads);
+const TOKENS = Number(values.tokens);
+const QUERIES = Number(values.queries);
+const REPEATS = Number(values.repeats);
+const only = new Set(values.only.split(",").map((s) => s.trim()));
+process.env.FLAMINGO_ORT_THREADS = String(threads);
+const PKG = path.join(process.cwd(), "public", "models", "flamingo-mini");
+const FIXTURES = path.join(process.cwd(), "tests", "fixtures", "eval");
+const log = (s: string) => {
+  if (!values.json) console.log(s);
+};
+const report: Record<string, unknown> = { threads, tokens: TOKENS, note: "2 of the machine's cores are shared with a training run: figures are noisy" };
+
+// ------------------------------------------------------------------ images and prompts
+const images = new Map<string, Uint8Array>();
+const add = (b: Uint8Array) => {
+  const id = createHash("sha256").update(b).digest("hex");
+  images.set(id, b);
+  return id;
+};
+const pool: string[] = [];
+for (const sub of ["emoji", "scenes"]) for (const f of readdirSync(path.join(FIXTURES, sub)).sort()) pool.push(add(new Uint8Array(readFileSync(path.join(FIXTURES, sub, f)))));
+interface GoldenPrompt {
+  name: string;
+  text: string;
+  images: string[];
+}
+const golden = (JSON.parse(readFileSync(path.join(PKG, "golden.json"), "utf8")) as { prompts: GoldenPrompt[] }).prompts;
+const goldenIds = new Map(golden.flatMap((p) => p.images).map((f) => [f, add(new Uint8Array(readFileSync(path.join(PKG, f))))]));
+const toSequence = (p: GoldenPrompt): PromptSequence => {
+  const parts: PromptPart[] = [];
+  let k = 0;
+  for (const piece of p.text.split(/(<image>|<\|endofchunk\|>)/)) {
+    if (piece === "<image>") parts.push({ type: "image", assetId: goldenIds.get(p.images[k++] as string) as string });
+    else if (piece === "<|endofchunk|>") parts.push({ type: "endOfChunk" });
+    else if (piece !== "") parts.push({ type: "text", text: piece });
+  }
+  return { parts };
+};
+const LABELS = ["dax", "blicket", "wug"];
+/** A k-shot classification prompt: demonstrations from the end of the pool, the query from its start. */
+const fewShot = (shots: number, query: number): PromptSequence => {
+  const parts: PromptPart[] = [];
+  for (let k = 0; k < shots; k++) {
+    parts.push({ type: "image", assetId: pool[pool.length - 1 - (k % 14)] as string }, { type: "text", text: `Output:${LABELS[k % 3]}` }, { type: "endOfChunk" }, { type: "text", text: "\n" });
+  }
+  parts.push({ type: "image", assetId: pool[query] as string }, { type: "text", text: "Output:" });
+  return { parts };
+};
+const imageSource = async (id: string) => {
+  const b = images.get(id);
+  if (!b) throw new Error(`unknown image ${id}`);
+  return b;
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const f1 = (x: number) => x.toFixed(1);
+
+// ------------------------------------------------------------------ headless Chromium (the real worker)
+/**
+ * Serves the bundled worker, a page holding a BrowserEngineClient, the package, ORT's wasm files and
+ * the images from 127.0.0.1, then drives `measure` through page.evaluate (timings come from the worker's
+ * engine; encode ms are measured in the page around the worker round trip).
+ */
+async function benchBrowser<T>(imageBytes: Map<string, Uint8Array>, run: (t: Target) => Promise<T>): Promise<T> {
+  const { createServer } = await import("node:http");
+  const { mkdtemp, readFile, rm, writeFile } = await import("node:fs/promises");
+  const os = await import("node:os");
+  const { build } = await import("esbuild");
+  const { chromium } = await import("playwright-core");
+  const dir = await mkdtemp(path.join(os.tmpdir(), "flamingo-bench-"));
+  const ortDist = path.join(process.cwd(), "node_modules/onnxruntime-web/dist");
+  const common = { bundle: true, format: "esm" as const, platform: "browser" as const, target: "es2022", logLevel: "error" as const, tsconfig: "tsconfig.json" };
+  await build({ ...common, entryPoints: ["workers/inference.worker.ts"], outfile: path.join(dir, "worker.js") });
+  const page = `
+    import { BrowserEngineClient } from "@/lib/backends/browser/client";
+    const client = new BrowserEngineClient(new Worker("/worker.js", { type: "module" }));
+    window.bench = {
+      load: () => client.load("/pkg", { executionProvider: "wasm", assetUrl: "/assets/" }),
+      async encodeMs(ids) { await client.setCaching(false); const t = performance.now(); await client.encodeImages(ids); return performance.now() - t; },
+      generate: (p, o) => client.generate(p, o),
+      setCaching: (on) => client.setCaching(on),
+    };`;
+  await build({ ...common, stdin: { contents: page, resolveDir: process.cwd(), loader: "ts" }, outfile: path.join(dir, "page.js") });
+  await writeFile(path.join(dir, "index.html"), `<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>`);
+  const types: Record<string, string> = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png", ".html": "text/html" };
+  const server = createServer((req, res) => {
+    void (async () => {
+      const p = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+      let file: string | undefined;
+      let body: Uint8Array | undefined;
+      if (p === "/" || p === "/index.html") file = path.join(dir, "index.html");
+      else if (p === "/worker.js" || p === "/page.js") file = path.join(dir, p.slice(1));
+      else if (p.startsWith("/pkg/") && !p.includes("..")) file = path.join(PKG, p.slice(5));
+      else if (p.startsWith("/assets/")) body = imageBytes.get(p.slice(8));
+      else if (/^\/ort[-.][\w.-]+\.(m?js|wasm)$/.test(p)) file = path.join(ortDist, p.slice(1));
+      if (file) body = await readFile(file).then((b) => new Uint8Array(b), () => undefined);
+      if (!body) return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": types[path.extname(file ?? p) || ".html"] ?? "application/octet-stream" }).end(body);
+    })();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+    await tab.waitForFunction(() => "bench" in window);
+    type B = { bench: Record<string, (...a: unknown[]) => Promise<unknown>> };
+    const info = (await tab.evaluate(() => (window as unknown as B).bench.load!())) as { executionProvider: string };
+    if (info.executionProvider !== "wasm") throw new Error(`the worker ran on ${info.executionProvider}, not wasm`);
+    return await run({
+      encodeMs: (ids) => tab.evaluate((x) => (window as unknown as B).bench.encodeMs!(x), ids) as Promise<number>,
+      generate: (p, o) => tab.evaluate(([p, o]) => (window as unknown as B).bench.generate!(p, o), [p, o] as const) as Promise<GenerateResult>,
+      setCaching: (on) => tab.evaluate((x) => (window as unknown as B).bench.setCaching!(x), on) as Promise<void>,
+    });
+  } finally {
+    await browser.close();
+    await new Promise((r) => server.close(r));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------ per-backend figures
+interface Target {
+  encodeMs(ids: string[]): Promise<number>;
+  generate(p: PromptSequence, o: Omit<GenerateOptions, "onToken" | "signal">): Promise<GenerateResult>;
+  setCaching(on: boolean): Promise<void>;
+}
+
+async function measure(label: string, t: Target) {
+  await t.setCaching(false);
+  await t.generate(fewShot(4, 0), { maxTokens: 2 }); // warm-up
+  const single: number[] = [];
+  for (let i = 0; i < 16; i++) single.push(await t.encodeMs([pool[i] as string]));
+  const batch: number[] = [];
+  for (let r = 0; r < REPEATS; r++) batch.push((await t.encodeMs(pool.slice(0, 32))) / 32);
+  const prefill: Record<string, { tokens: number; ms: number }> = {};
+  for (const shots of [0, 4, 16, 32]) {
+    const runs: GenerateResult[] = [];
+    for (let r = 0; r < REPEATS; r++) runs.push(await t.generate(fewShot(shots, 1 + r), { maxTokens: 1 }));
+    prefill[`${shots}-shot`] = { tokens: runs[0]?.usage.promptTokens ?? 0, ms: median(runs.map((x) => x.timings.prefillMs)) };
+  }
+  await t.setCaching(true);
+  const decode: Record<string, { tokensPerSecond: number; tokenIds: number[] }> = {};
+  for (const p of golden) {
+    let best: GenerateResult | undefined;
+    for (let r = 0; r < REPEATS; r++) {
+      const res = await t.generate(toSequence(p), { maxTokens: TOKENS, minTokens: TOKENS });
+      if (!best || res.timings.tokensPerSecond > best.timings.tokensPerSecond) best = res;
+    }
+    decode[p.name] = { tokensPerSecond: best?.timings.tokensPerSecond ?? 0, tokenIds: best?.tokenIds ?? [] };
+  }
+  const meanTps = Object.values(decode).reduce((s, d) => s + d.tokensPerSecond, 0) / golden.length;
+  const out = { encodeMsPerImage: { single: median(single), batchOf32: median(batch) }, prefillMs: prefill, decode, meanDecodeTokensPerSecond: meanTps };
+  log(`\n${label}`);
+  log(`  image encode: ${f1(out.encodeMsPerImage.single)} ms/image one per call, ${f1(out.encodeMsPerImage.batchOf32)} ms/image in a batch of 32 (decode + preprocess + vision.onnx)`);
+  log(`  prefill (caches off): ${Object.entries(prefill).map(([k, v]) => `${k} ${v.tokens} tok ${f1(v.ms)} ms`).join(", ")}`);
+  log(`  decode (${TOKENS} tokens): ${Object.entries(decode).map(([k, v]) => `${k} ${f1(v.tokensPerSecond)}`).join(", ")} tok/s; mean ${f1(meanTps)} tok/s`);
+  return out;
+}
+
+const { getServerModel, releaseServerModels } = await import("../lib/backends/server");
+const engineTarget = (e: import("../lib/runtime/engine").FlamingoEngine): Target => ({
+  async encodeMs(ids) {
+    e.setCaching(false);
+    const t0 = performance.now();
+    await e.encodeImages(ids);
+    return performance.now() - t0;
+  },
+  generate: (p, o) => e.generate(p, o),
+  setCaching: async (on) => e.setCaching(on),
+});
+
+try {
+  const t0 = performance.now();
+  const model = await getServerModel("flamingo-mini", { imageSource });
+  const server = model.engine;
+  log(`flamingo-mini on onnxruntime-node ${model.executionProvider}${model.fallbackReason ? ` (${model.fallbackReason})` : ""}, ${threads} intra-op thread(s); load ${f1(performance.now() - t0)} ms`);
+  report.executionProvider = model.executionProvider;
+
+  let nodeDecode: Record<string, { tokensPerSecond: number; tokenIds: number[] }> | undefined;
+  if (only.has("node") || only.has("torch")) {
+    const r = await measure(`onnxruntime-node (${model.executionProvider})`, engineTarget(server));
+    report.node = r;
+    nodeDecode = r.decode;
+  }
+
+  if (only.has("web")) {
+    const ortWeb = await import("onnxruntime-web");
+    ortWeb.env.wasm.numThreads = 1;
+    const { loadPackage } = await import("../lib/runtime/manifest");
+    const { fsFetchFile, decodeWithSharp } = await import("../lib/backends/server");
+    const { FlamingoEngine } = await import("../lib/runtime/engine");
+    const pkg = await loadPackage({ key: `web:${PKG}`, fetchFile: fsFetchFile(PKG) });
+    const web = await FlamingoEngine.create({ ort: ortWeb as unknown as import("../lib/runtime/ort").OrtNamespace, pkg, decodeImage: decodeWithSharp, imageSource, sessionOptions: { executionProviders: ["wasm"] }, executionProvider: "wasm" });
+    report.webWasmNode = await measure("onnxruntime-web WASM in Node (1 thread; sharp decoder)", engineTarget(web));
+    await web.release();
+  }
+
+  if (only.has("browser")) {
+    try {
+      report.browserWasm = await benchBrowser(images, (t) => measure("onnxruntime-web WASM in headless Chromium (worker, canvas decoder)", t));
+    } catch (e) {
+      log(`\nheadless Chromium: skipped (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+      report.browserWasm = { error: String(e) };
+    }
+  }
+
+  if (only.has("sweep")) {
+    const shotsList = [0, 1, 2, 4, 8, 16, 32];
+    /** The sweep, as `npm run eval` runs it (one scoreMany per shot count) or one score call per query. */
+    const sweep = async (batched: boolean) => {
+      const before = server.stats().modelCalls;
+      const cpu = process.cpuUsage();
+      const t = performance.now();
+      for (const shots of shotsList) {
+        const prompts = Array.from({ length: QUERIES }, (_, q) => fewShot(shots, q));
+        if (batched) await server.scoreMany(prompts, prompts.map(() => LABELS));
+        else for (const p of prompts) await server.score(p, LABELS);
+      }
+      const ms = performance.now() - t;
+      const used = process.cpuUsage(cpu);
+      const after = server.stats().modelCalls;
+      return { ms, cpuMs: (used.user + used.system) / 1000, vision: after.vision - before.vision, lm: after.lm - before.lm, lmTokens: after.lmTokens - before.lmTokens };
+    };
+    server.setCaching(false);
+    for (let q = 0; q < 3; q++) await server.score(fewShot(2, q), LABELS); // warm-up; every sweep starts from empty caches
+    const runs: Record<string, Awaited<ReturnType<typeof sweep>>> = {};
+    for (const batched of [true, false]) {
+      for (const cached of [true, false]) {
+        server.setCaching(false);
+        server.setCaching(cached);
+        runs[`${batched ? "batched" : "perQuery"}${cached ? "Cached" : "Uncached"}`] = await sweep(batched);
+      }
+    }
+    server.setCaching(true);
+    const line = (label: string, r: Awaited<ReturnType<typeof sweep>>) =>
+      log(`  ${label.padEnd(34)} ${(r.ms / 1000).toFixed(2).padStart(6)} s wall, ${(r.cpuMs / 1000).toFixed(2).padStart(6)} s CPU  (${r.vision} vision calls, ${r.lm} LM calls, ${r.lmTokens} LM tokens)`);
+    const b = { on: runs.batchedCached!, off: runs.batchedUncached! };
+    const q = { on: runs.perQueryCached!, off: runs.perQueryUncached! };
+    report.sweep = { shots: shotsList, queries: QUERIES, candidates: LABELS.length, runs, ratio: b.off.ms / b.on.ms, cpuRatio: b.off.cpuMs / b.on.cpuMs, perQueryRatio: q.off.ms / q.on.ms };
+    log(`\nsweep: ${shotsList.join("/")}-shot × ${QUERIES} queries × ${LABELS.length} candidates (rank), onnxruntime-node, ${threads} thread(s)`);
+    log(` as npm run eval runs it (engine.scoreMany per shot count):`);
+    line("visual cache + prefix reuse on", b.on);
+    line("both off", b.off);
+    log(`  ratio: ${(b.off.ms / b.on.ms).toFixed(1)}× wall, ${(b.off.cpuMs / b.on.cpuMs).toFixed(1)}× CPU time (target ≥ 10×)`);
+    log(` one engine.score call per query:`);
+    line("visual cache + prefix reuse on", q.on);
+    line("both off", q.off);
+    log(`  ratio: ${(q.off.ms / q.on.ms).toFixed(1)}× wall, ${(q.off.cpuMs / q.on.cpuMs).toFixed(1)}× CPU time`);
+  }
+
+  if (only.has("torch") && nodeDecode) {
+    const r = spawnSync("nice", ["-n", "5", "/usr/bin/python3", "-m", "training.reference_generate", "--json", "--tokens", String(TOKENS), "--repeats", String(REPEATS), "--threads", String(threads)], { encoding: "utf8" });
+    if (r.status !== 0) {
+      log(`\nPyTorch reference: failed (${(r.stderr || r.stdout).trim().split("\n").slice(-1)[0]})`);
+      report.torch = { error: r.stderr };
+    } else {
+      const ref = JSON.parse(r.stdout.trim().split("\n").slice(-1)[0] as string) as { run: string; torch: string; threads: number; prompts: { name: string; tokens_per_second: number; token_ids: number[] }[] };
+      const rows = ref.prompts.map((p) => {
+        const ours = nodeDecode[p.name];
+        return { name: p.name, torch: p.tokens_per_second, ours: ours?.tokensPerSecond ?? 0, ratio: (ours?.tokensPerSecond ?? 0) / p.tokens_per_second, sameTokens: JSON.stringify(ours?.tokenIds) === JSON.stringify(p.token_ids) };
+      });
+      const geo = Math.exp(rows.reduce((s, x) => s + Math.log(x.ratio), 0) / rows.length);
+      report.torch = { run: ref.run, version: ref.torch, threads: ref.threads, prompts: rows, ratio: geo };
+      log(`\nserver decode vs PyTorch eager reference (torch ${ref.torch}, ${ref.threads} thread(s), weights of training/runs/${ref.run} = the package's, checked against golden.json)`);
+      for (const x of rows) log(`  ${x.name.padEnd(18)} ours ${f1(x.ours).padStart(7)} tok/s  torch ${f1(x.torch).padStart(7)} tok/s  ${x.ratio.toFixed(1)}×  ${x.sameTokens ? "same token ids" : "TOKEN IDS DIFFER"}`);
+      log(`  ratio (geometric mean): ${geo.toFixed(1)}× (target ≥ 3×)`);
+    }
+  }
+  if (values.json) console.log(JSON.stringify(report, null, 1));
+} finally {
+  await releaseServerModels();
+}
