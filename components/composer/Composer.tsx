@@ -34,6 +34,9 @@ interface Props {
   edit: Edit;
   /** Show name, tags and description unfolded (a new template). */
   detailsOpen?: boolean;
+  /** Step through the document's history (shared with the source editor). */
+  onUndo?(): void;
+  onRedo?(): void;
 }
 
 /** Where a new image goes: a chunk, and optionally the image block it replaces. */
@@ -54,7 +57,7 @@ function openFileDialog(inputId: string) {
 }
 
 /** The visual composer: preamble, sortable shots, the query; images by upload, drop, paste or the library. */
-export function Composer({ doc, edit, detailsOpen = false }: Props) {
+export function Composer({ doc, edit, detailsOpen = false, onUndo, onRedo }: Props) {
   const dndId = useId();
   const sensors = useSortSensors();
   const fileInputId = useId();
@@ -122,8 +125,20 @@ export function Composer({ doc, edit, detailsOpen = false }: Props) {
   const imageVariables = (doc.variables ?? []).filter((v) => v.kind === "image").map((v) => v.name);
 
   return (
-    <div className="flex flex-col gap-3" data-testid="composer">
-      <PromptStats doc={doc} />
+    <div
+      className="flex flex-col gap-3"
+      data-testid="composer"
+      onKeyDown={(e) => {
+        // Ctrl/⌘+Z outside text fields undoes composer edits (inside them, the field's own undo).
+        if (!(e.ctrlKey || e.metaKey) || (e.target instanceof HTMLElement && e.target.matches("input, textarea, select"))) return;
+        const key = e.key.toLowerCase();
+        if (key === "z" && !e.shiftKey && onUndo) onUndo();
+        else if (((key === "z" && e.shiftKey) || key === "y") && onRedo) onRedo();
+        else return;
+        e.preventDefault();
+      }}
+    >
+      <PromptStats doc={doc} onUndo={onUndo} onRedo={onRedo} />
       <DetailsPanel doc={doc} edit={edit} defaultOpen={detailsOpen} />
       <VariablesPanel doc={doc} edit={edit} />
       <ErrorNotice error={error} title="Image not added" />

@@ -6,9 +6,10 @@ import { HighlightedText } from "@/components/template/HighlightedText";
 import { countImages, type Doc } from "./document-ops";
 import { approximateTokens, previewOf } from "./preview";
 import { useTokenizer } from "./useTokenCounter";
+import { UndoIcon } from "./icons";
 
 /** Live counts (shots, images, tokens) and, on demand, the exact serialised prompt. */
-export function PromptStats({ doc }: { doc: Doc }) {
+export function PromptStats({ doc, onUndo, onRedo }: { doc: Doc; onUndo?(): void; onRedo?(): void }) {
   const [open, setOpen] = useState(false);
   const tokenizer = useTokenizer();
   const preview = useMemo(() => previewOf(doc), [doc]);
@@ -48,7 +49,19 @@ export function PromptStats({ doc }: { doc: Doc }) {
             "— tokens"
           )}
         </span>
-        <button type="button" className="btn ml-auto px-2 py-1 text-xs" aria-expanded={open} aria-controls="composer-prompt" onClick={() => setOpen((o) => !o)} data-testid="toggle-prompt">
+        <span className="ml-auto flex gap-1">
+          {onUndo ? (
+            <button type="button" className="btn px-2 py-1 text-xs" onClick={onUndo} title="Undo (Ctrl/⌘+Z)" data-testid="composer-undo">
+              <UndoIcon /> Undo
+            </button>
+          ) : null}
+          {onRedo ? (
+            <button type="button" className="btn px-2 py-1 text-xs" onClick={onRedo} title="Redo (Ctrl/⌘+Shift+Z)" aria-label="Redo" data-testid="composer-redo">
+              <UndoIcon className="size-3.5 -scale-x-100" />
+            </button>
+          ) : null}
+        </span>
+        <button type="button" className="btn px-2 py-1 text-xs" aria-expanded={open} aria-controls="composer-prompt" onClick={() => setOpen((o) => !o)} data-testid="toggle-prompt">
           {open ? "Hide prompt" : "Show prompt"}
         </button>
       </div>

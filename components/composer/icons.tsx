@@ -33,3 +33,9 @@ export const UploadIcon = ({ className = "size-3.5" }: { className?: string }) =
     <path d="M10 13V4M6.5 7.5 10 4l3.5 3.5M4 13v2.5h12V13" />
   </svg>
 );
+export const UndoIcon = ({ className = "size-3.5" }: { className?: string }) => (
+  <svg {...base} className={className}>
+    <path d="M7.5 5 4 8.5 7.5 12" />
+    <path d="M4 8.5h8a4 4 0 0 1 0 8H9" />
+  </svg>
+);

@@ -9,6 +9,9 @@ import { minimalEdit } from "./source-sync";
 export interface EditorHandle {
   /** Replace the selection (or insert at the cursor) and focus the editor. */
   insertText(text: string): void;
+  /** Undo / redo the last change to the source, whichever view made it (composer edits are in the same history). */
+  undo(): void;
+  redo(): void;
   /** Move the cursor to the start of a line and reveal it. */
   revealLine(line: number): void;
   /** Move the cursor to a character offset and reveal it. */
@@ -66,6 +69,12 @@ export default function MonacoJsonEditor({ modelKey, defaultValue, value, onChan
         if (!sel) return;
         editor.executeEdits("flamingo-insert", [{ range: sel, text, forceMoveMarkers: true }]);
         editor.focus();
+      },
+      undo() {
+        void editor.getModel()?.undo();
+      },
+      redo() {
+        void editor.getModel()?.redo();
       },
       revealLine(line) {
         editor.setPosition({ lineNumber: line, column: 1 });

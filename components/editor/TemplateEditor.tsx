@@ -102,6 +102,8 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
     handle.current = h;
   }, []);
   const onInsert = useCallback((t: string) => handle.current?.insertText(t), []);
+  const onUndo = useCallback(() => handle.current?.undo(), []);
+  const onRedo = useCallback(() => handle.current?.redo(), []);
   const goToError = () => {
     if (read.ok) return;
     setPane("source");
@@ -166,7 +168,7 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
             </div>
           ) : null}
           <div inert={!read.ok} className={read.ok ? "" : "pointer-events-none opacity-60"}>
-            <Composer doc={doc} edit={edit} detailsOpen={target.mode === "create"} />
+            <Composer doc={doc} edit={edit} detailsOpen={target.mode === "create"} onUndo={onUndo} onRedo={onRedo} />
           </div>
         </div>
 

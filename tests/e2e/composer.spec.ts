@@ -222,6 +222,16 @@ test("shots are added, duplicated and removed; images come from the library; var
   await shots.last().getByTestId("shot-remove").click();
   await shots.first().getByTestId("shot-remove").click();
   await expect(shots).toHaveCount(before);
+  // Undo and redo share the source editor's history; Ctrl+Z works outside text fields.
+  await page.getByTestId("composer-undo").click();
+  await expect(shots).toHaveCount(before + 1);
+  await page.getByTestId("composer-redo").click();
+  await expect(shots).toHaveCount(before);
+  await page.getByTestId("add-shot").focus();
+  await page.keyboard.press("Control+z");
+  await expect(shots).toHaveCount(before + 1);
+  await page.keyboard.press("Control+Shift+z");
+  await expect(shots).toHaveCount(before);
   const doc = await c.sourceDoc();
   expect(doc.shots.at(-1)!.answer).toBe("A {{colour}} kite.");
   // Ids keep drag and drop stable; each is unique.
