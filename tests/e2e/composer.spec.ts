@@ -103,7 +103,18 @@ test("compose by drag and drop and paste, edit the source, and save a new versio
   const query = c.root.getByTestId("composer-query");
   await c.keyboardMove(query.getByTestId("block-handle").first(), "ArrowRight");
   await expect.poll(async () => (await c.sourceDoc()).query.blocks.map((b) => b.type)).toEqual(["text", "image"]);
-  await c.keyboardMove(query.getByTestId("block-handle").nth(1), "ArrowLeft");
+  // ... and by mouse: the text block's handle dragged onto the image.
+  await query.scrollIntoViewIfNeeded();
+  const grip = (await query.getByTestId("composer-text-block").getByTestId("block-handle").boundingBox())!;
+  const image = (await query.getByTestId("composer-image").boundingBox())!;
+  await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) {
+    await page.mouse.move(grip.x + grip.width / 2 + ((image.x + image.width / 2 - grip.x - grip.width / 2) * i) / 10, grip.y + grip.height / 2 + ((image.y + image.height / 2 - grip.y - grip.height / 2) * i) / 10);
+    await page.waitForTimeout(20);
+  }
+  await page.waitForTimeout(150);
+  await page.mouse.up();
   await expect.poll(async () => (await c.sourceDoc()).query.blocks.map((b) => b.type)).toEqual(["image", "text"]);
 
   // Edit the JSON source: the composer changes at once.
