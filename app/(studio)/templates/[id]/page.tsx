@@ -10,6 +10,7 @@ import { TemplateSidebar } from "@/components/template/TemplateSidebar";
 import { VersionDiff } from "@/components/template/VersionDiff";
 import { VersionList } from "@/components/template/VersionList";
 import { RestoreButton } from "@/components/template/RestoreButton";
+import { RunPanel } from "@/components/run/RunPanel";
 import { firstParam, hrefWith } from "@/components/ui/format";
 import { orNotFound, versionParam } from "../../not-found-guard";
 
@@ -70,6 +71,7 @@ export default async function TemplatePage({ params, searchParams }: { params: P
           {diffFrom && diffTo ? <VersionDiff from={diffFrom} to={diffTo} closeHref={hrefWith(base, { version: requested })} /> : null}
           <PromptStrip template={shown.document} />
           <SerializedPrompt template={shown.document} />
+          <RunPanel key={viewing} template={shown.document} />
         </div>
         <div className="flex flex-col gap-4">
           <VersionList templateId={template.id} versions={template.versions} latest={latest} viewing={viewing} diff={diff} />

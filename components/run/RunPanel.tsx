@@ -1,0 +1,163 @@
+"use client";
+
+import { useMemo, useState } from "react";
+import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { render, type Bindings } from "@/lib/prompt/render";
+import type { Template } from "@/lib/prompt/schema";
+import { imagesOf, type PromptSequence } from "@/lib/prompt/sequence";
+import { BindingsForm } from "./BindingsForm";
+import { Figures, LoadStatus } from "./LoadStatus";
+import { ParamsForm } from "./ParamsForm";
+import { RankChart } from "./RankChart";
+import { TraceView } from "./TraceView";
+import { useRunner, type GenerateState, type RankState } from "./useRunner";
+import { DEFAULT_SETTINGS, defaultCandidates, formatMs, parseCandidates, type BackendChoice, type RunSettings } from "./options";
+
+const initialBindings = (t: Template): Bindings => Object.fromEntries(t.variables.flatMap((v) => (v.kind === "text" && v.default !== undefined ? [[v.name, v.default]] : [])));
+
+const providerLabel = (ep: string | undefined) => (ep ? ({ webgpu: "WebGPU", wasm: "WASM", cpu: "CPU", cuda: "CUDA" } as Record<string, string>)[ep.toLowerCase()] ?? ep : "—");
+
+/** Run a template: bind its variables, pick a backend and parameters, stream a generation or rank candidate answers. */
+export function RunPanel({ template }: { template: Template }) {
+  const [tab, setTab] = useState<"generate" | "rank">("generate");
+  const [backend, setBackend] = useState<BackendChoice>("webgpu");
+  const [settings, setSettings] = useState<RunSettings>(DEFAULT_SETTINGS);
+  const [bindings, setBindings] = useState<Bindings>(() => initialBindings(template));
+  const [candidates, setCandidates] = useState(() => defaultCandidates(template));
+  const { state, busy, runGenerate, runRank, cancel } = useRunner();
+
+  const rendered = useMemo((): { prompt: PromptSequence; error?: undefined } | { prompt?: undefined; error: unknown } => {
+    try {
+      return { prompt: render(template, bindings) };
+    } catch (error) {
+      return { error };
+    }
+  }, [template, bindings]);
+  const candidateList = parseCandidates(candidates);
+  const canRun = !busy && rendered.prompt !== undefined && (tab === "generate" || candidateList.length > 0);
+
+  const start = () => {
+    if (!rendered.prompt) return;
+    if (tab === "generate") void runGenerate(backend, rendered.prompt, settings);
+    else void runRank(backend, rendered.prompt, candidateList);
+  };
+
+  return (
+    <section className="card flex flex-col gap-4 p-4" aria-labelledby="run-heading" data-testid="run-panel">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 id="run-heading" className="text-sm font-semibold">
+          Run
+        </h2>
+        <div className="flex gap-1" role="tablist" aria-label="Run mode">
+          {(["generate", "rank"] as const).map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              aria-selected={tab === t}
+              className={`rounded-md px-2.5 py-1 text-xs font-medium ${tab === t ? "bg-stone-900 text-white" : "text-stone-600 hover:bg-stone-100"}`}
+              onClick={() => setTab(t)}
+              data-testid={`run-tab-${t}`}
+            >
+              {t === "generate" ? "Generate" : "Rank answers"}
+            </button>
+          ))}
+        </div>
+      </div>
+
+      <BindingsForm variables={template.variables} bindings={bindings} onChange={(name, value) => setBindings((b) => ({ ...b, [name]: value }))} />
+      <ParamsForm backend={backend} onBackend={setBackend} settings={settings} onSettings={setSettings} showDecoding={tab === "generate"} disabled={busy} />
+
+      {tab === "rank" ? (
+        <label className="flex flex-col text-xs">
+          <span className="label">Candidate answers (one per line)</span>
+          <textarea className="input font-mono" rows={3} value={candidates} onChange={(e) => setCandidates(e.target.value)} disabled={busy} data-testid="run-candidates" />
+        </label>
+      ) : null}
+
+      {rendered.error ? <ErrorNotice error={rendered.error} title="The prompt cannot be rendered yet" /> : null}
+
+      <div className="flex items-center gap-2">
+        <button type="button" className="btn btn-primary" onClick={start} disabled={!canRun} data-testid="run-start">
+          {tab === "generate" ? "Run" : "Rank"}
+        </button>
+        <button type="button" className="btn" onClick={cancel} disabled={!busy} data-testid="run-cancel">
+          Cancel
+        </button>
+        <span className="text-xs text-stone-500" role="status" aria-live="polite" data-testid="run-phase" data-phase={state?.phase ?? "idle"}>
+          {state ? phaseText(state) : null}
+        </span>
+      </div>
+
+      {state ? <LoadStatus loading={state.phase === "loading"} progress={state.progress} backend={state.backend} provider={state.provider} /> : null}
+      {state?.phase === "error" ? <ErrorNotice error={state.error} title={state.kind === "generate" ? "The run failed" : "Ranking failed"} /> : null}
+      {state?.kind === "generate" ? <GenerateOutput state={state} images={rendered.prompt ? imagesOf(rendered.prompt) : []} traced={settings.trace} /> : null}
+      {state?.kind === "rank" ? <RankOutput state={state} /> : null}
+    </section>
+  );
+}
+
+function phaseText(s: GenerateState | RankState): string {
+  switch (s.phase) {
+    case "loading":
+      return "Loading the model…";
+    case "running":
+      return s.kind === "generate" ? "Generating…" : "Scoring…";
+    case "done":
+      return "Done";
+    case "cancelled":
+      return "Cancelled";
+    case "error":
+      return "Failed";
+    default:
+      return "";
+  }
+}
+
+function GenerateOutput({ state, images, traced }: { state: GenerateState; images: string[]; traced: boolean }) {
+  const text = state.result?.text ?? state.tokens.filter((t) => !t.stop).map((t) => t.text).join("");
+  const r = state.result;
+  return (
+    <div className="flex flex-col gap-3" data-testid="run-output">
+      <output
+        className="min-h-10 rounded-md border border-stone-200 bg-stone-50 px-3 py-2 font-mono text-sm whitespace-pre-wrap wrap-anywhere"
+        aria-label="Generated answer"
+        data-testid="run-text"
+        data-final={r ? "true" : "false"}
+      >
+        {text}
+        {state.phase === "running" ? <span className="animate-pulse text-brand-600">▍</span> : null}
+      </output>
+      <Figures
+        items={[
+          { label: "ran on", value: `${state.backend === "server" ? "Server" : "Browser"} · ${providerLabel(state.provider?.executionProvider ?? r?.executionProvider)}`, testId: "run-provider" },
+          ...(state.loadMs !== undefined ? [{ label: "model ready in", value: formatMs(state.loadMs), testId: "run-load-ms" }] : []),
+          { label: "time to first token", value: formatMs(state.ttftMs), testId: "run-ttft" },
+          { label: "tokens/s", value: r && r.timings.tokensPerSecond > 0 ? r.timings.tokensPerSecond.toFixed(1) : "—", testId: "run-tps" },
+          ...(r
+            ? [
+                { label: "tokens", value: `${r.usage.completionTokens} (${r.finishReason.replace("_", " ")})`, testId: "run-tokens" },
+                { label: "prompt", value: `${r.usage.promptTokens} tok · ${r.usage.images} img`, testId: "run-usage" },
+              ]
+            : []),
+        ]}
+      />
+      {state.tokens.length > 0 ? <TraceView tokens={state.tokens} images={images} traced={traced && state.tokens.some((t) => t.trace)} /> : null}
+    </div>
+  );
+}
+
+function RankOutput({ state }: { state: RankState }) {
+  if (state.phase !== "done") return null;
+  return (
+    <div className="flex flex-col gap-2" data-testid="rank-output">
+      <Figures
+        items={[
+          { label: "ran on", value: `${state.backend === "server" ? "Server" : "Browser"} · ${providerLabel(state.provider?.executionProvider)}`, testId: "rank-provider" },
+          { label: "scored in", value: formatMs(state.elapsedMs), testId: "rank-ms" },
+        ]}
+      />
+      <RankChart rows={state.rows} />
+    </div>
+  );
+}

@@ -1,0 +1,122 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { PromptSequence } from "@/lib/prompt/sequence";
+import type { TokenEvent } from "@/lib/runtime/engine";
+import { generate, onBrowserProviderChange, score, type LoadProgress, type ProviderReport, type RunResult } from "./backends";
+import { scoreRows, toGenerateParams, type BackendChoice, type RunSettings, type ScoreRow } from "./options";
+
+export type Phase = "idle" | "loading" | "running" | "done" | "cancelled" | "error";
+
+export interface GenerateState {
+  kind: "generate";
+  phase: Phase;
+  backend: BackendChoice;
+  tokens: TokenEvent[];
+  result?: RunResult;
+  /** From pressing Run to the first streamed token (model load excluded). */
+  ttftMs?: number;
+  /** Model load in the browser (download or cache read + sessions). */
+  loadMs?: number;
+  progress?: LoadProgress;
+  provider?: ProviderReport;
+  error?: unknown;
+}
+
+export interface RankState {
+  kind: "rank";
+  phase: Phase;
+  backend: BackendChoice;
+  rows: ScoreRow[];
+  elapsedMs?: number;
+  progress?: LoadProgress;
+  provider?: ProviderReport;
+  error?: unknown;
+}
+
+export type RunState = GenerateState | RankState;
+
+const isAbort = (e: unknown, signal: AbortSignal) => signal.aborted || (e instanceof Error && e.name === "AbortError");
+
+/** One run at a time (generate or rank), with cancel; never throws into React. */
+export function useRunner() {
+  const [state, setState] = useState<RunState | null>(null);
+  const abortRef = useRef<AbortController | null>(null);
+
+  useEffect(() => {
+    const off = onBrowserProviderChange((info) =>
+      setState((s) =>
+        s && s.backend !== "server"
+          ? { ...s, provider: { executionProvider: info.executionProvider, ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}) } }
+          : s,
+      ),
+    );
+    return () => {
+      off();
+      abortRef.current?.abort();
+    };
+  }, []);
+
+  const begin = (): AbortController => {
+    abortRef.current?.abort();
+    const ac = new AbortController();
+    abortRef.current = ac;
+    return ac;
+  };
+
+  const runGenerate = useCallback(async (backend: BackendChoice, prompt: PromptSequence, settings: RunSettings) => {
+    const ac = begin();
+    const live = () => abortRef.current === ac;
+    const patch = (p: Partial<GenerateState>) => live() && setState((s) => (s?.kind === "generate" ? { ...s, ...p } : s));
+    setState({ kind: "generate", phase: backend === "server" ? "running" : "loading", backend, tokens: [] });
+    const loadStart = performance.now();
+    let started = backend === "server" ? loadStart : 0;
+    let first = true;
+    try {
+      const result = await generate(backend, prompt, toGenerateParams(settings), {
+        signal: ac.signal,
+        onProgress: (progress) => patch({ progress }),
+        onProvider: (provider) => {
+          if (backend !== "server") {
+            started = performance.now();
+            patch({ provider, phase: "running", loadMs: started - loadStart });
+          } else patch({ provider });
+        },
+        onToken: (event) => {
+          if (!live()) return;
+          const ttft = first ? performance.now() - started : undefined;
+          first = false;
+          setState((s) => (s?.kind === "generate" ? { ...s, tokens: [...s.tokens, event], ...(ttft !== undefined ? { ttftMs: ttft } : {}) } : s));
+        },
+      });
+      patch({ phase: "done", result });
+    } catch (error) {
+      if (!live()) return;
+      patch(isAbort(error, ac.signal) ? { phase: "cancelled" } : { phase: "error", error });
+    }
+  }, []);
+
+  const runRank = useCallback(async (backend: BackendChoice, prompt: PromptSequence, candidates: string[]) => {
+    const ac = begin();
+    const live = () => abortRef.current === ac;
+    const patch = (p: Partial<RankState>) => live() && setState((s) => (s?.kind === "rank" ? { ...s, ...p } : s));
+    setState({ kind: "rank", phase: backend === "server" ? "running" : "loading", backend, rows: [] });
+    const t0 = performance.now();
+    try {
+      const r = await score(backend, prompt, candidates, { signal: ac.signal, onProgress: (progress) => patch({ progress }) });
+      patch({
+        phase: "done",
+        rows: scoreRows(r.scores),
+        elapsedMs: performance.now() - t0,
+        provider: { executionProvider: r.executionProvider, ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}) },
+      });
+    } catch (error) {
+      if (!live()) return;
+      patch(isAbort(error, ac.signal) ? { phase: "cancelled" } : { phase: "error", error });
+    }
+  }, []);
+
+  const cancel = useCallback(() => abortRef.current?.abort(), []);
+  const busy = state?.phase === "loading" || state?.phase === "running";
+  return { state, busy, runGenerate, runRank, cancel };
+}

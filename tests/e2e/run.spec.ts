@@ -1,0 +1,159 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+
+/**
+ * The Run panel on the template page, against the production build: the example classification
+ * template on the Server and in the Browser (WASM worker), the same greedy answer; rank mode;
+ * cancel; the model read from Cache Storage the second time; no console errors; every request
+ * to localhost.
+ */
+const EXAMPLE = "Classification with novel words (dax or blicket)";
+
+class RunPanelPage {
+  constructor(readonly page: Page) {}
+  get root() {
+    return this.page.getByTestId("run-panel");
+  }
+  async backend(b: "webgpu" | "wasm" | "server") {
+    await this.root.locator(`label:has([data-testid="run-backend-${b}"])`).click();
+    await expect(this.root.getByTestId(`run-backend-${b}`)).toBeChecked();
+  }
+  async mode(m: "greedy" | "sampling" | "beam") {
+    await this.root.locator(`label:has([data-testid="run-mode-${m}"])`).click();
+  }
+  phase() {
+    return this.root.getByTestId("run-phase");
+  }
+  async run(): Promise<void> {
+    await this.root.getByTestId("run-start").click();
+  }
+  async waitDone(timeout = 90_000): Promise<void> {
+    await expect(this.phase()).toHaveAttribute("data-phase", /done|error|cancelled/, { timeout });
+    await expect(this.phase()).toHaveAttribute("data-phase", "done");
+  }
+  async generate(backend: "wasm" | "server") {
+    await this.root.getByTestId("run-tab-generate").click();
+    await this.backend(backend);
+    await this.mode("greedy");
+    await this.run();
+    await this.waitDone();
+    await expect(this.root.getByTestId("run-text")).toHaveAttribute("data-final", "true");
+    return {
+      text: (await this.root.getByTestId("run-text").textContent()) ?? "",
+      provider: (await this.root.getByTestId("run-provider").textContent()) ?? "",
+      ttft: (await this.root.getByTestId("run-ttft").textContent()) ?? "",
+      tps: (await this.root.getByTestId("run-tps").textContent()) ?? "",
+    };
+  }
+}
+
+let page: Page;
+const problems: string[] = [];
+const requests: string[] = [];
+let templateUrl = "";
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async ({ browser }: { browser: Browser }) => {
+  page = await browser.newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("request", (r) => requests.push(r.url()));
+  const res = await page.request.get("/api/templates");
+  const { templates } = (await res.json()) as { templates: { id: string; name: string; libraryName: string }[] };
+  const example = templates.find((t) => t.name === EXAMPLE && t.libraryName === "Examples");
+  expect(example, EXAMPLE).toBeTruthy();
+  templateUrl = `/templates/${example!.id}`;
+});
+
+test.afterAll(async () => {
+  await page.close();
+});
+
+test.afterEach(() => {
+  expect(problems, "console errors and warnings").toEqual([]);
+  const external = requests.filter((u) => !/^(https?:\/\/localhost(:\d+)?\/|data:|blob:)/.test(u));
+  expect(external, "requests that left localhost").toEqual([]);
+});
+
+test("the same greedy answer on the Server and in the Browser (WASM), model from the cache the second time", async () => {
+  test.setTimeout(240_000);
+  await page.goto(templateUrl);
+  const run = new RunPanelPage(page);
+  await expect(run.root).toBeVisible();
+
+  const server = await run.generate("server");
+  expect(server.text.trim().length).toBeGreaterThan(0);
+  expect(server.provider).toMatch(/^Server · (CPU|CUDA)$/);
+  expect(server.ttft).not.toBe("—");
+
+  const wasm = await run.generate("wasm");
+  expect(wasm.provider).toBe("Browser · WASM");
+  expect(wasm.text).toBe(server.text);
+  console.log(`greedy "${server.text}" · server ttft ${server.ttft}, ${server.tps} tok/s · wasm ttft ${wasm.ttft}, ${wasm.tps} tok/s`);
+
+  // Trace: hovering a token shows its attention per image card and the gates.
+  await run.root.getByTestId("trace-token").first().hover();
+  await expect(run.root.getByTestId("trace-image")).toHaveCount(5);
+  await expect(run.root.getByTestId("trace-gates")).toBeVisible();
+  const masses = await run.root.getByTestId("trace-image").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-mass"))));
+  expect(masses.reduce((a, b) => a + b, 0)).toBeGreaterThan(0.5);
+  await run.root.screenshot({ path: ".tmp/screenshots/run-panel.png" });
+
+  // The model's weights were fetched once; a reload reads them from Cache Storage.
+  const lmFetches = () => requests.filter((u) => u.endsWith("/models/flamingo-mini/lm.onnx")).length;
+  expect(lmFetches()).toBe(1);
+  await page.reload();
+  const again = await run.generate("wasm");
+  expect(again.text).toBe(server.text);
+  expect(lmFetches()).toBe(1);
+});
+
+test("rank mode: bars for dax and blicket, the same best on both backends", async () => {
+  const run = new RunPanelPage(page);
+  await run.root.getByTestId("run-tab-rank").click();
+  await expect(run.root.getByTestId("run-candidates")).toHaveValue("dax\nblicket");
+  const best: string[] = [];
+  for (const b of ["server", "wasm"] as const) {
+    await run.backend(b);
+    await run.root.getByTestId("run-start").click();
+    await run.waitDone();
+    const rows = run.root.getByTestId("rank-row");
+    await expect(rows).toHaveCount(2);
+    await expect(rows.nth(0)).toHaveAttribute("data-candidate", "dax");
+    await expect(rows.nth(1)).toHaveAttribute("data-candidate", "blicket");
+    await expect(run.root.getByTestId("rank-bar-sum")).toHaveCount(2);
+    await expect(run.root.getByTestId("rank-bar-mean")).toHaveCount(2);
+    await expect(run.root.locator('[data-testid="rank-row"][data-best="true"]')).toHaveCount(1);
+    best.push((await run.root.locator('[data-testid="rank-row"][data-best="true"]').getAttribute("data-candidate"))!);
+  }
+  expect(best[0]).toBe(best[1]);
+  await run.root.screenshot({ path: ".tmp/screenshots/rank-mode.png" });
+});
+
+test("cancel stops a long run, in the browser and on the server", async () => {
+  const run = new RunPanelPage(page);
+  await run.root.getByTestId("run-tab-generate").click();
+  for (const b of ["wasm", "server"] as const) {
+    await run.backend(b);
+    await run.mode("sampling");
+    await run.root.getByTestId("run-temperature").fill("1.5");
+    // 256 tokens: <|endofchunk|> is suppressed until the limit, so only Cancel ends it early.
+    await run.root.getByTestId("run-max-tokens").fill("256");
+    await run.root.getByTestId("run-min-tokens").fill("256");
+    await run.root.getByTestId("run-trace").uncheck();
+    await run.run();
+    await expect(run.root.getByTestId("trace-token").first()).toBeVisible({ timeout: 60_000 });
+    await run.root.getByTestId("run-cancel").click();
+    await expect(run.phase()).toHaveAttribute("data-phase", "cancelled");
+    const n = await run.root.getByTestId("trace-token").count();
+    await page.waitForTimeout(500);
+    // No token arrives after the cancel, and the run stopped well short of its limit.
+    expect(await run.root.getByTestId("trace-token").count()).toBe(n);
+    expect(n).toBeLessThan(256);
+    await expect(run.root.getByTestId("run-start")).toBeEnabled();
+  }
+  await run.root.getByTestId("run-trace").check();
+  await run.root.getByTestId("run-min-tokens").fill("0");
+});
