@@ -12,6 +12,9 @@ interface Props {
   traced: boolean;
 }
 
+/** Gates of a barely trained model can be tiny: keep them readable instead of rounding to 0. */
+const gate = (x: number | undefined) => (x === undefined || x === 0 || Math.abs(x) >= 0.001 ? (x ?? 0).toFixed(3) : x.toExponential(2));
+
 const tokenLabel = (t: TokenEvent) => (t.text === "" ? "∅" : t.text.replace(/ /g, "␣").replace(/\n/g, "⏎"));
 
 /**
@@ -19,7 +22,10 @@ const tokenLabel = (t: TokenEvent) => (t.text === "" ? "∅" : t.text.replace(/ 
  * each image card of the prompt (averaged over the gated layers) and the gate values.
  */
 export function TraceView({ tokens, images, traced }: Props) {
-  const [active, setActive] = useState<number | null>(null);
+  // Hover wins over focus; leaving with the mouse falls back to the focused token.
+  const [hovered, setHovered] = useState<number | null>(null);
+  const [focused, setFocused] = useState<number | null>(null);
+  const active = hovered ?? focused;
   const shown = tokens.filter((t) => !t.stop || t.trace);
   const current = active === null ? undefined : shown.find((t) => t.index === active);
   const trace = current?.trace;
@@ -31,10 +37,10 @@ export function TraceView({ tokens, images, traced }: Props) {
             key={t.index}
             role="listitem"
             tabIndex={traced ? 0 : -1}
-            onMouseEnter={() => setActive(t.index)}
-            onFocus={() => setActive(t.index)}
-            onMouseLeave={() => setActive((a) => (a === t.index ? null : a))}
-            onBlur={() => setActive((a) => (a === t.index ? null : a))}
+            onMouseEnter={() => setHovered(t.index)}
+            onFocus={() => setFocused(t.index)}
+            onMouseLeave={() => setHovered((a) => (a === t.index ? null : a))}
+            onBlur={() => setFocused((a) => (a === t.index ? null : a))}
             className={`cursor-default rounded border px-1.5 py-0.5 font-mono text-sm ${active === t.index ? "border-brand-600 bg-brand-50" : "border-stone-200 bg-stone-50"} ${t.stop ? "text-stone-400" : ""}`}
             title={`token ${t.index} · id ${t.tokenId}`}
             data-testid="trace-token"
@@ -76,8 +82,8 @@ export function TraceView({ tokens, images, traced }: Props) {
               {trace.gates.map(([xg, dg], l) => (
                 <tr key={l}>
                   <td className="pr-3">{l}</td>
-                  <td className="pr-3 text-right">{(xg ?? 0).toFixed(3)}</td>
-                  <td className="pr-3 text-right">{(dg ?? 0).toFixed(3)}</td>
+                  <td className="pr-3 text-right">{gate(xg)}</td>
+                  <td className="pr-3 text-right">{gate(dg)}</td>
                   <td className="text-right">{(trace.attentionPerLayer[l] ?? []).map((m) => m.toFixed(2)).join(" · ")}</td>
                 </tr>
               ))}

@@ -141,12 +141,28 @@ async function errorFromBody(res: Response): Promise<ApiError> {
 
 // ---------------------------------------------------------------- one interface
 
+/** A crashed worker answers nothing more: drop it, so the next run starts a fresh one. */
+async function withWorker<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof Error && e.name === "WorkerCrashed") {
+      client?.dispose();
+      client = undefined;
+      loaded = undefined;
+    }
+    throw e;
+  }
+}
+
 export async function generate(backend: BackendChoice, prompt: PromptSequence, params: GenerateParams, hooks: RunHooks): Promise<RunResult> {
   if (backend === "server") return serverGenerate(prompt, params, hooks);
-  const info = await loadBrowserModel(backend, hooks.onProgress);
-  hooks.onProvider?.(report(info));
-  if (hooks.signal.aborted) throw new DOMException("The run was cancelled", "AbortError");
-  return browserClient().generate(prompt, params, { onToken: hooks.onToken, signal: hooks.signal });
+  return withWorker(async () => {
+    const info = await loadBrowserModel(backend, hooks.onProgress);
+    hooks.onProvider?.(report(info));
+    if (hooks.signal.aborted) throw new DOMException("The run was cancelled", "AbortError");
+    return browserClient().generate(prompt, params, { onToken: hooks.onToken, signal: hooks.signal });
+  });
 }
 
 export interface ScoreResult {
@@ -165,9 +181,11 @@ export async function score(
     const r = await postJsonSignal<{ scores: CandidateScore[]; executionProvider: string }>("/api/score", { model: MODEL_ID, prompt, candidates }, hooks.signal);
     return { scores: r.scores, executionProvider: r.executionProvider };
   }
-  const info = await loadBrowserModel(backend, hooks.onProgress);
-  const scores = await browserClient().score(prompt, candidates, { signal: hooks.signal });
-  return { scores, ...report(info) };
+  return withWorker(async () => {
+    const info = await loadBrowserModel(backend, hooks.onProgress);
+    const scores = await browserClient().score(prompt, candidates, { signal: hooks.signal });
+    return { scores, ...report(info) };
+  });
 }
 
 function postJsonSignal<T>(url: string, body: unknown, signal: AbortSignal): Promise<T> {

@@ -47,6 +47,8 @@ class RunPanelPage {
 }
 
 let page: Page;
+/** Console messages a test expects (and so does not count as problems). */
+let expected: RegExp[] = [];
 const problems: string[] = [];
 const requests: string[] = [];
 let templateUrl = "";
@@ -56,7 +58,7 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
   page = await browser.newPage();
   page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+    if ((m.type() === "error" || m.type() === "warning") && !expected.some((r) => r.test(m.text()))) problems.push(`${m.type()}: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("request", (r) => requests.push(r.url()));
@@ -99,7 +101,14 @@ test("the same greedy answer on the Server and in the Browser (WASM), model from
   await expect(run.root.getByTestId("trace-gates")).toBeVisible();
   const masses = await run.root.getByTestId("trace-image").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-mass"))));
   expect(masses.reduce((a, b) => a + b, 0)).toBeGreaterThan(0.5);
-  await run.root.screenshot({ path: ".tmp/screenshots/run-panel.png" });
+  // Keyboard: focusing a token shows the same detail (and keeps it for the screenshot).
+  await run.root.getByTestId("trace-token").first().focus();
+  await expect(run.root.getByTestId("trace-detail")).toBeVisible();
+  // Screenshots for the docs, from the top of the page so the sticky header stays out of the panel.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const box = (await run.root.boundingBox())!;
+  await page.screenshot({ path: ".tmp/screenshots/run-panel.png", fullPage: true, clip: { x: box.x - 12, y: box.y - 12, width: box.width + 24, height: box.height + 24 } });
+  await page.screenshot({ path: ".tmp/screenshots/run-page.png", fullPage: true });
 
   // The model's weights were fetched once; a reload reads them from Cache Storage.
   const lmFetches = () => requests.filter((u) => u.endsWith("/models/flamingo-mini/lm.onnx")).length;
@@ -156,4 +165,27 @@ test("cancel stops a long run, in the browser and on the server", async () => {
   }
   await run.root.getByTestId("run-trace").check();
   await run.root.getByTestId("run-min-tokens").fill("0");
+});
+
+test("WebGPU without an adapter falls back to WASM and says so; a server error shows in the panel", async () => {
+  const run = new RunPanelPage(page);
+  await run.root.getByTestId("run-tab-generate").click();
+  await run.mode("greedy");
+  await run.backend("webgpu");
+  await run.run();
+  await run.waitDone();
+  // Headless Chromium without --enable-unsafe-webgpu has no adapter.
+  await expect(run.root.getByTestId("webgpu-fallback")).toBeVisible();
+  await expect(run.root.getByTestId("run-provider")).toHaveText("Browser · WASM");
+
+  expected = [/status of 503/];
+  await page.route("**/api/runs", (route) =>
+    route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "unavailable", message: "The model queue is full; try again shortly" } }) }),
+  );
+  await run.backend("server");
+  await run.run();
+  await expect(run.phase()).toHaveAttribute("data-phase", "error");
+  await expect(run.root.getByTestId("error-notice")).toContainText("The model queue is full; try again shortly");
+  await page.unroute("**/api/runs");
+  expected = [];
 });

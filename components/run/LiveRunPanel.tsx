@@ -1,0 +1,21 @@
+"use client";
+
+import { useMemo } from "react";
+import { TemplateSchema, type TemplateInput } from "@/lib/prompt/schema";
+import { RunPanel } from "./RunPanel";
+
+/**
+ * The Run panel for a document being edited (TemplateInput, defaults optional): runs the
+ * current edits. While the document does not parse, it says so instead of running a stale one.
+ */
+export function LiveRunPanel({ doc }: { doc: TemplateInput }) {
+  const parsed = useMemo(() => TemplateSchema.safeParse(doc), [doc]);
+  if (!parsed.success) {
+    return (
+      <section className="card p-4 text-sm text-stone-600" data-testid="run-panel-invalid">
+        The template has problems; fix them to run it.
+      </section>
+    );
+  }
+  return <RunPanel template={parsed.data} />;
+}
