@@ -11,7 +11,7 @@ import { ParamsForm } from "./ParamsForm";
 import { RankChart } from "./RankChart";
 import { TraceView } from "./TraceView";
 import { useRunner, type GenerateState, type RankState } from "./useRunner";
-import { DEFAULT_SETTINGS, defaultCandidates, formatMs, parseCandidates, type BackendChoice, type RunSettings } from "./options";
+import { DEFAULT_SETTINGS, defaultCandidates, formatBytes, formatMs, parseCandidates, type BackendChoice, type RunSettings } from "./options";
 
 const initialBindings = (t: Template): Bindings => Object.fromEntries(t.variables.flatMap((v) => (v.kind === "text" && v.default !== undefined ? [[v.name, v.default]] : [])));
 
@@ -131,6 +131,15 @@ function GenerateOutput({ state, images, traced }: { state: GenerateState; image
       <Figures
         items={[
           { label: "ran on", value: `${state.backend === "server" ? "Server" : "Browser"} · ${providerLabel(state.provider?.executionProvider ?? r?.executionProvider)}`, testId: "run-provider" },
+          ...(state.progress
+            ? [
+                {
+                  label: "model",
+                  value: state.progress.fromCache ? `from the browser cache (${formatBytes(state.progress.totalBytes)})` : `downloaded ${formatBytes(state.progress.totalBytes)}`,
+                  testId: "run-model-source",
+                },
+              ]
+            : []),
           ...(state.loadMs !== undefined ? [{ label: "model ready in", value: formatMs(state.loadMs), testId: "run-load-ms" }] : []),
           { label: "time to first token", value: formatMs(state.ttftMs), testId: "run-ttft" },
           { label: "tokens/s", value: r && r.timings.tokensPerSecond > 0 ? r.timings.tokensPerSecond.toFixed(1) : "—", testId: "run-tps" },

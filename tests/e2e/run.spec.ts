@@ -30,11 +30,13 @@ class RunPanelPage {
     await expect(this.phase()).toHaveAttribute("data-phase", /done|error|cancelled/, { timeout });
     await expect(this.phase()).toHaveAttribute("data-phase", "done");
   }
-  async generate(backend: "wasm" | "server") {
+  async generate(backend: "wasm" | "server", opts: { expectLoad?: boolean } = {}) {
     await this.root.getByTestId("run-tab-generate").click();
     await this.backend(backend);
     await this.mode("greedy");
     await this.run();
+    // A first load in the page shows the byte progress bar.
+    if (opts.expectLoad) await expect(this.root.getByTestId("model-load-progress")).toBeVisible();
     await this.waitDone();
     await expect(this.root.getByTestId("run-text")).toHaveAttribute("data-final", "true");
     return {
@@ -90,8 +92,9 @@ test("the same greedy answer on the Server and in the Browser (WASM), model from
   expect(server.provider).toMatch(/^Server · (CPU|CUDA)$/);
   expect(server.ttft).not.toBe("—");
 
-  const wasm = await run.generate("wasm");
+  const wasm = await run.generate("wasm", { expectLoad: true });
   expect(wasm.provider).toBe("Browser · WASM");
+  await expect(run.root.getByTestId("run-model-source")).toHaveText(/^downloaded \d/);
   expect(wasm.text).toBe(server.text);
   console.log(`greedy "${server.text}" · server ttft ${server.ttft}, ${server.tps} tok/s · wasm ttft ${wasm.ttft}, ${wasm.tps} tok/s`);
 
@@ -116,6 +119,7 @@ test("the same greedy answer on the Server and in the Browser (WASM), model from
   await page.reload();
   const again = await run.generate("wasm");
   expect(again.text).toBe(server.text);
+  await expect(run.root.getByTestId("run-model-source")).toHaveText(/^from the browser cache/);
   expect(lmFetches()).toBe(1);
 });
 
