@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { captionTemplate, libraryIdByName, makePng } from "./support";
 
 /**
  * The Run panel on the template page, against the production build: the example classification
@@ -192,4 +193,37 @@ test("WebGPU without an adapter falls back to WASM and says so; a server error s
   await expect(run.root.getByTestId("error-notice")).toContainText("The model queue is full; try again shortly");
   await page.unroute("**/api/runs");
   expected = [];
+});
+
+test("an image variable is bound by upload before the run; at 390 px nothing overflows", async () => {
+  // A template whose query image is the variable {{query_image}}, made through the API and deleted afterwards.
+  const upload = await page.request.post("/api/assets", { multipart: { file: { name: "shot.png", mimeType: "image/png", buffer: await makePng(7) } } });
+  expect(upload.ok()).toBe(true);
+  const { asset } = (await upload.json()) as { asset: { id: string } };
+  const libraryId = await libraryIdByName(page.request, "", "My library");
+  const created = await page.request.post("/api/templates", { data: { libraryId, document: captionTemplate(`Run e2e ${Date.now()}`, asset.id, "A swatch.") } });
+  expect(created.status()).toBe(201);
+  const { template } = (await created.json()) as { template: { id: string } };
+  try {
+    await page.goto(`/templates/${template.id}`);
+    const run = new RunPanelPage(page);
+    // Unbound: the panel says what is missing and will not run.
+    await expect(run.root.getByTestId("error-notice")).toContainText("query_image");
+    await expect(run.root.getByTestId("run-start")).toBeDisabled();
+    await run.root.getByTestId("bind-query_image").locator('input[type="file"]').setInputFiles({ name: "query.png", mimeType: "image/png", buffer: await makePng(11) });
+    await expect(run.root.getByTestId("bind-query_image").locator("img")).toBeVisible();
+    await expect(run.root.getByTestId("run-start")).toBeEnabled();
+    await run.backend("server");
+    await run.run();
+    await run.waitDone();
+    await expect(run.root.getByTestId("run-usage")).toContainText("2 img");
+
+    await page.setViewportSize({ width: 390, height: 800 });
+    await expect(run.root).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.request.delete(`/api/templates/${template.id}`);
+  }
 });
