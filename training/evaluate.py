@@ -154,6 +154,8 @@ class Evaluator:
         tasks = {}
         # emoji: caption = subcategory (seen categories, unseen emoji)
         items = [(("e", c, v), ds["emoji"][c]["sub"]) for c in ho for v in (0, 1)]
+        if n < len(ho):
+            items = items[:n]
         maj = Counter(ds["emoji"][c]["sub"] for c in range(len(ds["emoji"])) if ds["emoji"][c]["split"] == "train").most_common(1)[0][0]
         tasks["caption_emoji_subcategory"] = ([(E.CAP, r, a) for r, a in items], maj)
         its = rng.sample(sc_ho, min(n, len(sc_ho)))
@@ -192,9 +194,15 @@ def run_eval(run, log, n_ep=500, write=False, quick=False):
     t0 = time.time()
     table = {"episodes_per_cell": n_ep, "split": "class-disjoint held-out (377 emoji classes never seen in any stage; held-out label words/pseudo-words; held-out scene renders)",
              "fewshot": {}, "caption_vqa": None}
-    cells = [(n, s, None) for n in (2, 5) for s in SHOTS] + [(n, None, m) for n in (2, 5) for m in NIMG]
+    cells = [(n, s, None) for s in (0, 1, 2, 4) for n in (2, 5)] + [(2, 8, None), (2, None, 16), (2, None, 32),
+                                                                    (5, 8, None), (5, None, 16), (5, None, 32)]
     if quick:
         cells = [(2, 0, None), (2, 4, None), (5, 4, None)]
+    cv = ev.caption_vqa(n=n_ep, variants=VARIANTS[:2])
+    table["caption_vqa"] = cv
+    for k, v in cv.items():
+        log("%-26s acc %.3f±%.3f (n=%d) | gates=0 %.3f | majority baseline %.3f ('%s')" % (
+            k, v["main"]["acc"], v["main"]["ci95"], v["main"]["n"], v["gates_0"]["acc"], v["majority_baseline"]["acc"], v["majority_answer"]))
     for n, s, m in cells:
         key = "%d-way %s" % (n, ("%d-shot" % s) if s is not None else ("%d images" % m))
         r = ev.fewshot(n, shots=s, n_demo=m, n_ep=n_ep, variants=VARIANTS)
@@ -204,16 +212,19 @@ def run_eval(run, log, n_ep=500, write=False, quick=False):
             r["gates_0"]["rank"]["acc"], r["gates_0"]["gen"]["acc"], r["no_mask"]["rank"]["acc"], r["no_mask"]["gen"]["acc"], time.time() - t0))
         if write:
             save_json(table, os.path.join(run, "eval_partial.json"))
-    cv = ev.caption_vqa(n=n_ep, variants=VARIANTS[:2])
-    table["caption_vqa"] = cv
-    for k, v in cv.items():
-        log("%-26s acc %.3f±%.3f (n=%d) | gates=0 %.3f | majority baseline %.3f ('%s')" % (
-            k, v["main"]["acc"], v["main"]["ci95"], v["main"]["n"], v["gates_0"]["acc"], v["majority_baseline"]["acc"], v["majority_answer"]))
     table["eval_seconds"] = round(time.time() - t0)
     if write:
         save_json(table, os.path.join(run, "eval.json"))
         plot(table, os.path.join(run, "fewshot_curve.png"))
     return table
+
+
+def finalize_partial(run):
+    """If the full evaluation could not finish, publish the cells that were measured."""
+    t = json.load(open(os.path.join(run, "eval_partial.json")))
+    t["incomplete"] = True
+    save_json(t, os.path.join(run, "eval.json"))
+    plot(t, os.path.join(run, "fewshot_curve.png"))
 
 
 def plot(table, path):
@@ -225,9 +236,10 @@ def plot(table, path):
         xs = SHOTS
         for var, sty in (("main", "-"), ("gates_0", ":"), ("no_mask", "--")):
             for metric, col in (("rank", "C0"), ("gen", "C1")):
-                ys = [table["fewshot"]["%d-way %d-shot" % (n, s)][var][metric]["acc"] for s in xs]
-                es = [table["fewshot"]["%d-way %d-shot" % (n, s)][var][metric]["ci95"] for s in xs]
-                ax.errorbar(range(len(xs)), ys, yerr=es, fmt=sty + "o", color=col, ms=3, capsize=2,
+                have = [i for i, s in enumerate(xs) if "%d-way %d-shot" % (n, s) in table["fewshot"]]
+                ys = [table["fewshot"]["%d-way %d-shot" % (n, xs[i])][var][metric]["acc"] for i in have]
+                es = [table["fewshot"]["%d-way %d-shot" % (n, xs[i])][var][metric]["ci95"] for i in have]
+                ax.errorbar(have, ys, yerr=es, fmt=sty + "o", color=col, ms=3, capsize=2,
                             alpha=1.0 if var == "main" else 0.5, label="%s %s" % (metric, var))
             extra = [table["fewshot"].get("%d-way %d images" % (n, m)) for m in NIMG]
             if var == "main" and all(extra):

@@ -26,6 +26,7 @@ def main():
     ap.add_argument("--s3-lr", type=float, default=1e-3)
     ap.add_argument("--max-imgs", type=int, default=12)
     ap.add_argument("--s3-time-budget", type=float, default=None)
+    ap.add_argument("--s3-stop-at", type=int, default=None)
     ap.add_argument("--export", action="store_true")
     ap.add_argument("--eval", action="store_true")
     a = ap.parse_args()
@@ -53,7 +54,8 @@ def main():
                     probe_every=100)
     if "3" in a.stages:
         T.stage3_bridge(run, ds, tok, cfg, log, steps=a.s3_steps, lr=a.s3_lr, gate_lr_mult=a.gate_lr_mult,
-                        max_imgs=a.max_imgs, seed=a.seed, time_budget=a.s3_time_budget)
+                        max_imgs=a.max_imgs, seed=a.seed, time_budget=a.s3_time_budget,
+                        stop_at=a.s3_stop_at)
     if a.export:
         from . import export
         export.main_export(run, log)

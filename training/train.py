@@ -299,7 +299,10 @@ def bridge_state(model, tok):
 
 
 def stage3_bridge(run, ds, tok, cfg, log, steps=3000, bs=32, lr=1e-3, gate_lr_mult=1.0, max_imgs=12, seed=0,
-                  time_budget=None):
+                  time_budget=None, stop_at=None):
+    """steps sets the LR schedule; stop_at (optional) stops earlier at a fixed step (reproducible),
+    time_budget (seconds, optional) stops when the wall-clock budget is spent (not reproducible: the log
+    records the step reached, pass it as stop_at to reproduce)."""
     dev = device()
     seed_all(seed + 3)
     rng = random.Random(seed + 3)
@@ -345,8 +348,8 @@ def stage3_bridge(run, ds, tok, cfg, log, steps=3000, bs=32, lr=1e-3, gate_lr_mu
             log("stage3 step %d loss %.3f gates(attn/ff) %s (%.1fs)" % (step, loss.item(), gs, time.time() - t0))
         if step % 250 == 249 or step == steps - 1:
             torch.save(bridge_state(model, tok), os.path.join(run, "stage3_bridge.pt"))
-        if time_budget and time.time() - t0 > time_budget:
-            log("stage3: time budget reached at step %d" % step)
+        if (time_budget and time.time() - t0 > time_budget) or (stop_at and step + 1 >= stop_at):
+            log("stage3: stopped after step %d (%d steps done)" % (step, step + 1))
             torch.save(bridge_state(model, tok), os.path.join(run, "stage3_bridge.pt"))
             break
     return model
