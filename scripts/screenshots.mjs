@@ -1,3 +1,4 @@
+/* global document */ // page.waitForFunction bodies run in the browser
 // Screenshots for the README, from a running server (default http://localhost:3000):
 //   node scripts/screenshots.mjs [baseURL]
 // Uses Debian's Chromium through playwright-core; writes docs/screenshots/*.png.
