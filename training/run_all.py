@@ -20,13 +20,13 @@ def main():
     ap.add_argument("--s1-steps", type=int, default=250)
     ap.add_argument("--s2-steps", type=int, default=300)
     ap.add_argument("--s2b-steps", type=int, default=700)
-    ap.add_argument("--s3-steps", type=int, default=2500)
+    ap.add_argument("--s3-steps", type=int, default=1600)
     ap.add_argument("--gate-init", type=float, default=0.0)
     ap.add_argument("--gate-lr-mult", type=float, default=1.0)
     ap.add_argument("--s3-lr", type=float, default=1e-3)
     ap.add_argument("--max-imgs", type=int, default=12)
     ap.add_argument("--s3-time-budget", type=float, default=None)
-    ap.add_argument("--s3-stop-at", type=int, default=None)
+    ap.add_argument("--s3-stop-at", type=int, default=765)
     ap.add_argument("--export", action="store_true")
     ap.add_argument("--eval", action="store_true")
     a = ap.parse_args()
@@ -62,6 +62,8 @@ def main():
     if a.eval:
         from . import evaluate
         evaluate.run_eval(run, log, n_ep=500, write=True)
+        from . import card
+        card.main(run)
 
 
 if __name__ == "__main__":
