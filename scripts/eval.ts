@@ -17,7 +17,7 @@ if (!process.execArgv.some((a) => a.includes("react-server"))) {
   process.exit(r.status ?? 1);
 }
 
-const { createHash } = await import("node:crypto");
+const { memoryImages } = await import("./lib/memory-images");
 const { readFileSync } = await import("node:fs");
 const path = (await import("node:path")).default;
 const { parseArgs } = await import("node:util");
@@ -87,7 +87,7 @@ try {
 }
 
 // Images by content hash, as the asset store would name them.
-const bytesById = new Map<string, Uint8Array>();
+const images = memoryImages();
 const imageIds = items.map((it, i) => {
   let bytes: Uint8Array;
   try {
@@ -95,15 +95,9 @@ const imageIds = items.map((it, i) => {
   } catch {
     fail(`${path.basename(file)}:${i + 1}: cannot read image ${it.image} (paths are relative to the dataset file)`);
   }
-  const id = createHash("sha256").update(bytes).digest("hex");
-  bytesById.set(id, bytes);
-  return id;
+  return images.add(bytes);
 });
-const imageSource = async (id: string) => {
-  const b = bytesById.get(id);
-  if (!b) throw new Error(`unknown image ${id}`);
-  return b;
-};
+const imageSource = images.source;
 
 try {
   const t0 = performance.now();

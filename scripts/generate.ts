@@ -19,7 +19,7 @@ if (!process.execArgv.some((a) => a.includes("react-server"))) {
   process.exit(r.status ?? 1);
 }
 
-const { createHash } = await import("node:crypto");
+const { memoryImages } = await import("./lib/memory-images");
 const { readFileSync } = await import("node:fs");
 const { parseArgs } = await import("node:util");
 const { getServerModel, releaseServerModels } = await import("../lib/backends/server");
@@ -72,7 +72,7 @@ const num = (name: string, v: string | undefined): number | undefined => {
 };
 
 // Images by content hash, as the asset store would name them.
-const bytesById = new Map<string, Uint8Array>();
+const images = memoryImages();
 const imageIds = (values.image as string[]).map((file) => {
   let bytes: Uint8Array;
   try {
@@ -80,9 +80,7 @@ const imageIds = (values.image as string[]).map((file) => {
   } catch {
     fail(`cannot read image ${file}`);
   }
-  const id = createHash("sha256").update(bytes).digest("hex");
-  bytesById.set(id, bytes);
-  return id;
+  return images.add(bytes);
 });
 
 const parts: PromptPart[] = [];
@@ -97,11 +95,7 @@ for (const piece of values.prompt.replaceAll("\\n", "\n").split(/(<image>|<\|end
 }
 if (k < imageIds.length) fail(`${imageIds.length} --image files but only ${k} <image> markers in the prompt`);
 
-const imageSource = async (id: string) => {
-  const b = bytesById.get(id);
-  if (!b) throw new Error(`unknown image ${id}`);
-  return b;
-};
+const imageSource = images.source;
 
 try {
   const t0 = performance.now();
