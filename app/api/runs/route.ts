@@ -1,6 +1,7 @@
 import { json, readJson, route } from "@/lib/http/respond";
 import { getServerModel, startRun, streamErrorBody } from "@/lib/backends/server";
 import { AppError } from "@/lib/errors";
+import { eventStreamResponse } from "@/lib/http/sse";
 import { RunRequestSchema } from "@/lib/runtime/requests";
 
 export const dynamic = "force-dynamic";
@@ -24,30 +25,15 @@ export const POST = route(async (request: Request) => {
     }
     return json({ model: run.model.id, ...(await run.result) });
   }
-  const enc = new TextEncoder();
-  const frame = (event: string, data: unknown) => enc.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        for await (const e of run.events) controller.enqueue(frame("token", e));
-        controller.enqueue(frame("done", { model: run.model.id, ...(await run.result) }));
-      } catch (e) {
-        if (!abort.signal.aborted) controller.enqueue(frame("error", streamErrorBody(e)));
-      } finally {
-        try {
-          controller.close();
-        } catch {
-          // already cancelled by the client
-        }
-      }
+  const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  return eventStreamResponse(
+    abort,
+    async (send) => {
+      for await (const e of run.events) send(frame("token", e));
+      send(frame("done", { model: run.model.id, ...(await run.result) }));
     },
-    cancel() {
-      abort.abort();
-    },
-  });
-  return new Response(stream, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
-  });
+    (e) => frame("error", streamErrorBody(e)),
+  );
 });
 
 /** Which execution provider a model runs on (loads it if needed): `?model=flamingo-mini`. */

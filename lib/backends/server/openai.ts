@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { readJson } from "@/lib/http/respond";
+import { eventStreamResponse } from "@/lib/http/sse";
 import { installedModels } from "@/lib/models/installed";
 import { normalizeSequence, type PromptPart, type PromptSequence } from "@/lib/prompt/sequence";
 import type { FinishReason } from "@/lib/runtime/engine";
@@ -133,32 +134,19 @@ export async function chatCompletions(request: Request): Promise<Response> {
         system_fingerprint: run.model.executionProvider,
       });
     }
-    const enc = new TextEncoder();
     const chunk = (delta: object, finishReason: string | null) =>
-      enc.encode(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: run.model.id, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })}\n\n`);
-    const stream = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        try {
-          controller.enqueue(chunk({ role: "assistant", content: "" }, null));
-          for await (const e of run.events) if (e.text) controller.enqueue(chunk({ content: e.text }, null));
-          const r = await run.result;
-          controller.enqueue(chunk({}, finish(r.finishReason)));
-          controller.enqueue(enc.encode("data: [DONE]\n\n"));
-        } catch (e) {
-          if (!abort.signal.aborted) controller.enqueue(enc.encode(`data: ${JSON.stringify(streamErrorBody(e))}\n\n`));
-        } finally {
-          try {
-            controller.close();
-          } catch {
-            // cancelled by the client
-          }
-        }
+      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: run.model.id, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })}\n\n`;
+    return eventStreamResponse(
+      abort,
+      async (send) => {
+        send(chunk({ role: "assistant", content: "" }, null));
+        for await (const e of run.events) if (e.text) send(chunk({ content: e.text }, null));
+        const r = await run.result;
+        send(chunk({}, finish(r.finishReason)));
+        send("data: [DONE]\n\n");
       },
-      cancel() {
-        abort.abort();
-      },
-    });
-    return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" } });
+      (e) => `data: ${JSON.stringify(streamErrorBody(e))}\n\n`,
+    );
   } catch (e) {
     return openAiError(e);
   }
