@@ -67,33 +67,29 @@ function CompareForm({ base, versions, diff, latest, viewing }: { base: string; 
   return (
     <Form action={base} className="flex flex-wrap items-end gap-2 border-t border-stone-200 px-4 py-3" data-testid="compare-form">
       {viewing !== latest ? <input type="hidden" name="version" value={viewing} /> : null}
-      <div>
-        <label htmlFor="diff-from" className="label">
-          Compare
-        </label>
-        <select id="diff-from" name="from" defaultValue={diff?.from ?? oldest} className="input w-20" data-testid="diff-from">
-          {versions.map((v) => (
-            <option key={v.version} value={v.version}>
-              v{v.version}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor="diff-to" className="label">
-          with
-        </label>
-        <select id="diff-to" name="to" defaultValue={diff?.to ?? latest} className="input w-20" data-testid="diff-to">
-          {versions.map((v) => (
-            <option key={v.version} value={v.version}>
-              v{v.version}
-            </option>
-          ))}
-        </select>
-      </div>
+      <VersionSelect name="from" label="Compare" versions={versions} defaultValue={diff?.from ?? oldest} />
+      <VersionSelect name="to" label="with" versions={versions} defaultValue={diff?.to ?? latest} />
       <button type="submit" className="btn" data-testid="diff-submit">
         Show diff
       </button>
     </Form>
+  );
+}
+
+function VersionSelect({ name, label, versions, defaultValue }: { name: "from" | "to"; label: string; versions: TemplateVersionSummary[]; defaultValue: number }) {
+  const id = `diff-${name}`;
+  return (
+    <div>
+      <label htmlFor={id} className="label">
+        {label}
+      </label>
+      <select id={id} name={name} defaultValue={defaultValue} className="input w-20" data-testid={id}>
+        {versions.map((v) => (
+          <option key={v.version} value={v.version}>
+            v{v.version}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
