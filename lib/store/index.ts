@@ -20,5 +20,6 @@ export {
 } from "./templates";
 export { putAsset, getAssetInfo, getAssetBytes, getAssetThumbnail, missingAssets, type PutAssetInput, type AssetMediaType } from "./assets";
 export { exportLibrary, importLibrary, type ImportOptions } from "./exchange";
+export { getDatasetItems } from "./datasets";
 export { databaseHealth, type DatabaseHealth } from "./health";
 export { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate";

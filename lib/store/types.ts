@@ -65,3 +65,18 @@ export interface TemplateQuery {
   /** A whole tag, case-insensitive. */
   tag?: string;
 }
+
+/** "pool": demonstrations are drawn from it; "eval": the queries a sweep scores. */
+export type DatasetSplit = "pool" | "eval";
+
+export interface DatasetItemRow {
+  id: string;
+  /** Order in the imported file. */
+  position: number;
+  split: DatasetSplit;
+  /** Content-addressed image (asset id). */
+  assetId: string;
+  question: string | null;
+  answer: string;
+  candidates: string[] | null;
+}
