@@ -11,6 +11,8 @@ const nextConfig: NextConfig = {
     "@prisma/adapter-pg",
   ],
   poweredByHeader: false,
+  // Lets parallel builds in one checkout (e.g. several engineers' e2e runs) keep separate outputs.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   experimental: {
     serverActions: { bodySizeLimit: "12mb" },
   },
