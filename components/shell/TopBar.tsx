@@ -1,9 +1,11 @@
 import Link from "next/link";
 import { NavLink } from "./NavLink";
 
-/** Items that other capabilities add later (notebooks, comparisons) go here. */
 const NAV: { href: string; label: string; match: string[] }[] = [
   { href: "/", label: "Library", match: ["/", "/library", "/templates"] },
+  { href: "/notebooks", label: "Notebooks", match: ["/notebooks"] },
+  { href: "/datasets", label: "Datasets", match: ["/datasets"] },
+  { href: "/sweeps", label: "Comparisons", match: ["/sweeps"] },
 ];
 
 export function TopBar() {
