@@ -110,3 +110,119 @@ export interface SweepCurvePoint {
   /** generate mode: mean token F1. */
   f1?: number;
 }
+
+/* ------------------------------------------------------------------------------------------------
+ * Routes (added by the job runner; responses follow the rest of the API: one named envelope each,
+ * errors `{ error: { code, message, details? } }` with a 4xx status):
+ *
+ *   POST   /api/sweeps                          body SweepRequest            → 201 { sweep: SweepDetail }
+ *   GET    /api/sweeps[?datasetId&templateId]                                → { sweeps: SweepSummary[] } (newest first)
+ *   GET    /api/sweeps/:id                                                   → { sweep: SweepDetail }
+ *   DELETE /api/sweeps/:id                                                   → 204 (results deleted too)
+ *   POST   /api/sweeps/:id/cancel                                            → { sweep: SweepDetail } (status "cancelled", results kept)
+ *   GET    /api/sweeps/:id/results                                           → { results: SweepCellResult[] }
+ *   GET    /api/sweeps/:id/curve                                             → { curve: SweepCurvePoint[] }
+ *   GET    /api/sweeps/:id/export?format=csv|json                            → a download (SweepExportRow[] as JSON, or CSV)
+ *   GET    /api/sweeps/:id/prompt?itemId&shots&seed&selection                → { prompt: SweepCellPrompt }
+ *   GET    /api/sweeps/:id/plan[?limit=N]   (backend "browser")              → { plan: SweepPlan }
+ *   POST   /api/sweeps/:id/results          (backend "browser") body SweepResultsPost → { accepted, duplicates, sweep: SweepDetail }
+ *
+ * Seeds and RICES: RICES is deterministic (no randomness to vary), so its cells exist for seed 0 only;
+ * random and balanced cells exist for every seed. totalCells counts exactly the cells that exist.
+ * ---------------------------------------------------------------------------------------------- */
+
+/** A dataset item as a sweep uses it (a demonstration or a query). */
+export interface SweepItemRef {
+  id: string;
+  assetId: string;
+  question: string | null;
+  answer: string;
+}
+
+/** One cell still to run, with everything a browser worker needs to run it. */
+export interface SweepPlanCell {
+  itemId: string;
+  shots: number;
+  seed: number;
+  selection: SweepSelection;
+  /** Demonstration item ids in prompt order (RICES: the most similar last). */
+  demoItemIds: string[];
+  /** The rendered prompt (lib/prompt PromptSequence: `{ parts: [{type:"text",text}|{type:"image",assetId}|{type:"endOfChunk"}] }`). */
+  prompt: { parts: ({ type: "text"; text: string } | { type: "image"; assetId: string } | { type: "endOfChunk" })[] };
+  /** rank mode: the candidate answers to score, in this order (post one score per candidate). */
+  candidates?: string[];
+}
+
+/**
+ * GET /api/sweeps/:id/plan: the next `limit` (default 32, at most 256) unfinished cells in run order
+ * (cells sharing demonstrations are adjacent, so the worker's prefix cache is reused). Fetch, run,
+ * post, and fetch again until `remaining` is 0. Only for backend "browser" sweeps that are not
+ * cancelled; the first post moves the sweep from "queued" to "running", the last one to "done".
+ */
+export interface SweepPlan {
+  sweepId: string;
+  mode: SweepMode;
+  model: string;
+  /** generate mode: most new tokens; greedy decoding, stop at `<|endofchunk|>`. */
+  maxTokens: number;
+  /** Unfinished cells in all (this page included). */
+  remaining: number;
+  totalCells: number;
+  cells: SweepPlanCell[];
+}
+
+/**
+ * One finished cell posted by the browser. The server recomputes correctness and score from the
+ * dataset (never trusted from the client): generate mode sends `output` (the generated text); rank
+ * mode sends `scores`, the summed log-likelihood of each plan candidate in plan order.
+ */
+export interface SweepCellPost {
+  itemId: string;
+  shots: number;
+  seed: number;
+  selection: SweepSelection;
+  output?: string;
+  scores?: number[];
+  /** Milliseconds the cell took in the worker. */
+  ms: number;
+}
+
+/** POST /api/sweeps/:id/results body (at most 512 cells). Idempotent: a cell already stored is a duplicate, not an error. */
+export interface SweepResultsPost {
+  cells: SweepCellPost[];
+  /** Optional cache counters of the worker since the last post (added to the sweep's stats). */
+  stats?: Partial<Pick<SweepStats, "visualCacheHits" | "visualCacheLookups" | "prefixCacheHits" | "prefixCacheLookups" | "modelMs">>;
+}
+
+/** GET /api/sweeps/:id/prompt: the exact prompt of one cell (stored demonstrations when the cell has run). */
+export interface SweepCellPrompt {
+  itemId: string;
+  shots: number;
+  seed: number;
+  selection: SweepSelection;
+  demoItemIds: string[];
+  /** The demonstrations and the query, in prompt order, for showing images beside the text. */
+  demonstrations: SweepItemRef[];
+  query: SweepItemRef;
+  /** lib/prompt serializePrompt: `<image>Output:dax<|endofchunk|>\n<image>Output:`. */
+  text: string;
+  /** Asset ids in the order of the `<image>` markers of `text`. */
+  images: string[];
+  candidates?: string[];
+}
+
+/** One row of the export (JSON array; the CSV has the same columns, demoItemIds joined by spaces). */
+export interface SweepExportRow {
+  itemId: string;
+  assetId: string;
+  question: string | null;
+  answer: string;
+  shots: number;
+  seed: number;
+  selection: SweepSelection;
+  output: string;
+  correct: boolean;
+  score: number;
+  demoItemIds: string[];
+  ms: number;
+}
