@@ -1,6 +1,7 @@
 /**
- * The library export file: one JSON document with a library's templates, all
- * their versions, and every image they use (base64). Bump
+ * The library export file: one JSON document with a library's templates and
+ * notebooks, all their versions (and the notebooks' saved runs), and every
+ * image they use (base64). Format 1 (templates only) is still read. Bump
  * LIBRARY_FORMAT_VERSION on any change an older reader could misread; older
  * readers refuse newer files with an "upgrade" message instead of guessing.
  *
@@ -10,9 +11,11 @@
  */
 import { z } from "zod";
 import { ASSET_ID, TemplateSchema } from "@/lib/prompt/schema";
+import { ExportedNotebookSchema } from "./notebooks";
 
 export const LIBRARY_FILE_FORMAT = "flamingo-studio.library";
-export const LIBRARY_FORMAT_VERSION = 1;
+/** 2: notebooks. Files of every version up to this one import. */
+export const LIBRARY_FORMAT_VERSION = 2;
 
 export const ExportedVersionSchema = z
   .object({
@@ -45,19 +48,23 @@ export const ExportedAssetSchema = z
   })
   .strict();
 
-const LibraryFileV1Schema = z
-  .object({
-    format: z.literal(LIBRARY_FILE_FORMAT, { error: `not a Flamingo Studio library file (format must be "${LIBRARY_FILE_FORMAT}")` }),
-    formatVersion: z.literal(LIBRARY_FORMAT_VERSION),
-    exportedAt: z.iso.datetime(),
-    library: z.object({ name: z.string().trim().min(1).max(120), description: z.string().max(2_000).default("") }).strict(),
-    templates: z.array(ExportedTemplateSchema).max(10_000),
-    assets: z.array(ExportedAssetSchema).max(100_000),
-  })
+const fileFields = {
+  format: z.literal(LIBRARY_FILE_FORMAT, { error: `not a Flamingo Studio library file (format must be "${LIBRARY_FILE_FORMAT}")` }),
+  exportedAt: z.iso.datetime(),
+  library: z.object({ name: z.string().trim().min(1).max(120), description: z.string().max(2_000).default("") }).strict(),
+  templates: z.array(ExportedTemplateSchema).max(10_000),
+  assets: z.array(ExportedAssetSchema).max(100_000),
+};
+
+/** Format 1: templates only; read as a file with no notebooks. */
+const LibraryFileV1Schema = z.object({ ...fileFields, formatVersion: z.literal(1) }).strict();
+
+const LibraryFileV2Schema = z
+  .object({ ...fileFields, formatVersion: z.literal(LIBRARY_FORMAT_VERSION), notebooks: z.array(ExportedNotebookSchema).max(10_000).default([]) })
   .strict();
 
 /** A newer formatVersion is reported on its own, before any field it may have changed. */
-export const LibraryFileSchema = z.unknown().transform((input, ctx): z.output<typeof LibraryFileV1Schema> => {
+export const LibraryFileSchema = z.unknown().transform((input, ctx): z.output<typeof LibraryFileV2Schema> => {
   const v = typeof input === "object" && input !== null ? (input as { formatVersion?: unknown }).formatVersion : undefined;
   if (typeof v === "number" && v > LIBRARY_FORMAT_VERSION) {
     ctx.addIssue({
@@ -67,17 +74,18 @@ export const LibraryFileSchema = z.unknown().transform((input, ctx): z.output<ty
     });
     return z.NEVER;
   }
-  const parsed = LibraryFileV1Schema.safeParse(input);
+  const parsed = v === 1 ? LibraryFileV1Schema.safeParse(input) : LibraryFileV2Schema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom", path: issue.path, message: issue.message });
     return z.NEVER;
   }
-  return parsed.data;
+  return { notebooks: [], ...parsed.data, formatVersion: LIBRARY_FORMAT_VERSION };
 });
 
 export type LibraryFile = z.output<typeof LibraryFileSchema>;
 export type ExportedTemplate = z.output<typeof ExportedTemplateSchema>;
 export type ExportedAsset = z.output<typeof ExportedAssetSchema>;
+export type { ExportedNotebook, ExportedCellRun } from "./notebooks";
 
 /** Re-exported so readers of this module see which template format the documents use. */
 export { TemplateSchema };

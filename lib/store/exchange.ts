@@ -10,6 +10,11 @@ import "server-only";
 import { AppError, notFound } from "@/lib/errors";
 import { LIBRARY_FILE_FORMAT, LIBRARY_FORMAT_VERSION, LibraryFileSchema, type ExportedAsset, type LibraryFile } from "@/lib/exchange/format";
 import { assetIdsOf, parseTemplate, type Template } from "@/lib/prompt";
+import { imagesOf } from "@/lib/prompt/sequence";
+import { fromPortable, toPortable, type ExportedNotebook, type TemplateNameRef } from "@/lib/exchange/notebooks";
+import { notebookAssetIds, parseNotebook, type Notebook } from "@/lib/notebook";
+import type { CellRunRecord } from "@/lib/notebook/run-record";
+import { insertNotebook } from "./notebooks";
 import { db } from "./db";
 import { getLibrary, libraryNameTaken } from "./libraries";
 import { checkAssetInput, putAsset, sha256Hex, type PutAssetInput } from "./assets";
@@ -46,7 +51,13 @@ export async function exportLibrary(id: string): Promise<LibraryFile> {
     })),
   }));
 
-  const assetIds = [...new Set(templates.flatMap((t) => t.versions.flatMap((v) => assetIdsOf(v.document as Template))))].sort();
+  const notebooks = await exportNotebooks(id);
+  const assetIds = [
+    ...new Set([
+      ...templates.flatMap((t) => t.versions.flatMap((v) => assetIdsOf(v.document as Template))),
+      ...notebooks.flatMap((n) => n.assetIds),
+    ]),
+  ].sort();
   const rows = await db().asset.findMany({ where: { id: { in: assetIds } }, orderBy: { id: "asc" } });
   const assets: ExportedAsset[] = rows.map((a) => ({
     id: a.id,
@@ -62,8 +73,46 @@ export async function exportLibrary(id: string): Promise<LibraryFile> {
     exportedAt: new Date().toISOString(),
     library: { name: library.name, description: library.description },
     templates,
+    notebooks: notebooks.map((n) => n.notebook),
     assets,
   };
+}
+
+/** The library's notebooks, portable (templates by name), with their runs and the images they use. */
+async function exportNotebooks(libraryId: string): Promise<{ notebook: ExportedNotebook; assetIds: string[] }[]> {
+  const rows = await db().notebook.findMany({
+    where: { libraryId },
+    include: { versions: { orderBy: { version: "asc" } }, runs: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
+  });
+  const docs = rows.map((r) => r.versions.map((v) => parseStoredJson<Notebook>(v.document)));
+  const templateIds = [...new Set(docs.flat().flatMap((d) => d.cells.flatMap((c) => (c.prompt.kind === "template" ? [c.prompt.templateId] : []))))];
+  const refs = await db().template.findMany({ where: { id: { in: templateIds } }, select: { id: true, name: true, library: { select: { name: true } } } });
+  const names = new Map(refs.map((t) => [t.id, { library: t.library.name, name: t.name }]));
+  // A template deleted since keeps its id in old versions: it exports as a name that no longer resolves.
+  const nameOf = (id: string): TemplateNameRef => names.get(id) ?? { library: "(deleted)", name: id };
+  return [...rows].sort(byName).map((r, i) => {
+    const runs = r.runs.map((run) => ({
+      cellId: run.cellId,
+      version: run.version,
+      backend: run.backend as CellRunRecord["backend"],
+      provider: run.provider,
+      model: run.model,
+      params: parseStoredJson<CellRunRecord["params"]>(run.params),
+      prompt: parseStoredJson<CellRunRecord["prompt"]>(run.prompt),
+      output: parseStoredJson<CellRunRecord["output"]>(run.output),
+      timings: parseStoredJson<CellRunRecord["timings"]>(run.timings),
+      createdAt: run.createdAt.toISOString(),
+    }));
+    const versions = docs[rows.indexOf(r)] ?? docs[i]!;
+    return {
+      notebook: {
+        name: r.name,
+        versions: r.versions.map((v, vi) => ({ version: v.version, message: v.message, createdAt: v.createdAt.toISOString(), document: toPortable(versions[vi]!, nameOf) })),
+        runs,
+      },
+      assetIds: [...versions.flatMap(notebookAssetIds), ...runs.flatMap((run) => imagesOf(run.prompt))],
+    };
+  });
 }
 
 export interface ImportOptions {
@@ -103,6 +152,9 @@ export async function importLibrary(file: unknown, options: ImportOptions): Prom
     }),
   }));
 
+  // Notebooks: the structure is checked now (template names resolved to a stand-in id), the names for real in the transaction.
+  for (const [ni, n] of lib.notebooks.entries()) checkNotebook(n, ni, () => "pending");
+
   const assets = await decodeAssets(lib.assets, options.makeThumbnail);
   const name = options.name?.trim() || lib.library.name;
 
@@ -133,9 +185,79 @@ export async function importLibrary(file: unknown, options: ImportOptions): Prom
         await tx.template.update({ where: { id: idsByName.get(latestName)! }, data: { forkedFromTemplateId: sourceId, forkedFromVersion: t.forkedFrom.version } });
       }
     }
+    const templateIdOf = async (ref: TemplateNameRef): Promise<string | undefined> =>
+      ref.library === lib.library.name
+        ? idsByName.get(ref.name)
+        : (await tx.template.findFirst({ where: { name: ref.name, library: { name: ref.library } }, select: { id: true } }))?.id;
+    for (const [ni, n] of lib.notebooks.entries()) {
+      const known = new Map<string, string | undefined>();
+      for (const v of n.versions) for (const ref of portableRefs(v.document)) {
+        const key = JSON.stringify([ref.library, ref.name]);
+        if (!known.has(key)) known.set(key, await templateIdOf(ref));
+      }
+      const checked = checkNotebook(n, ni, (ref) => known.get(JSON.stringify([ref.library, ref.name])));
+      const nid = await insertNotebook(tx, { libraryId: id, versions: checked });
+      if (n.runs.length > 0) {
+        await tx.cellRun.createMany({
+          data: n.runs.map((r) => ({
+            id: newId(),
+            notebookId: nid,
+            cellId: r.cellId,
+            version: r.version,
+            backend: r.backend,
+            provider: r.provider,
+            model: r.model,
+            mode: r.output.mode,
+            params: JSON.stringify(r.params),
+            prompt: JSON.stringify(r.prompt),
+            output: JSON.stringify(r.output),
+            timings: JSON.stringify(r.timings),
+            createdAt: new Date(r.createdAt),
+          })),
+        });
+      }
+    }
     return id;
   }, { ...TX_OPTIONS, timeout: 120_000 });
   return getLibrary(libraryId);
+}
+
+/** Template names a portable notebook document refers to. */
+function portableRefs(doc: unknown): TemplateNameRef[] {
+  const refs: TemplateNameRef[] = [];
+  fromPortable(doc, (ref) => {
+    refs.push(ref);
+    return "pending";
+  });
+  return refs;
+}
+
+/** Every version a valid notebook (paths into the file), every run on a cell of its version. */
+function checkNotebook(n: ExportedNotebook, ni: number, resolve: (ref: TemplateNameRef) => string | undefined) {
+  const base: Path = ["notebooks", ni];
+  const versions = n.versions.map((v, vi) => {
+    const where: Path = [...base, "versions", vi, "document"];
+    const portable = fromPortable(v.document, resolve);
+    if (portable.issues.length > 0) {
+      const details = portable.issues.map((i) => ({ path: [...where, ...i.path], message: i.message }));
+      throw new AppError("unprocessable", `Invalid library file: notebook "${n.name}" version ${v.version}: ${details[0]!.message}`, { details });
+    }
+    const r = parseNotebook(portable.document);
+    if (!r.ok) {
+      const details = r.issues.map((i) => ({ path: [...where, ...i.path], message: i.message }));
+      throw invalid(`Invalid library file: notebook "${n.name}" version ${v.version}: ${details[0]!.path.join(".")}: ${details[0]!.message}`, details);
+    }
+    return { version: v.version, message: v.message, createdAt: new Date(v.createdAt), notebook: r.notebook };
+  });
+  n.runs.forEach((run, ri) => {
+    const v = versions.find((x) => x.version === run.version);
+    if (!v || !v.notebook.cells.some((c) => c.id === run.cellId)) {
+      throw invalid(`Invalid library file: notebook "${n.name}" has a run of cell "${run.cellId}" that version ${run.version} does not have`, [
+        { path: [...base, "runs", ri, "cellId"], message: `not a cell of version ${run.version}` },
+      ]);
+    }
+  });
+  return versions;
 }
 
 async function decodeAssets(assets: ExportedAsset[], makeThumbnail: ImportOptions["makeThumbnail"]): Promise<PutAssetInput[]> {

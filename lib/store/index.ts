@@ -23,3 +23,18 @@ export { exportLibrary, importLibrary, type ImportOptions } from "./exchange";
 export { getDatasetItems } from "./datasets";
 export { databaseHealth, type DatabaseHealth } from "./health";
 export { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate";
+export {
+  listNotebooks,
+  getNotebook,
+  getNotebookVersion,
+  createNotebook,
+  saveNotebookVersion,
+  restoreNotebookVersion,
+  deleteNotebook,
+  saveCellRun,
+  listCellRuns,
+  parseNotebookDocument,
+  type CreateNotebookInput,
+  type SaveNotebookVersionInput,
+  type CellRunInput,
+} from "./notebooks";

@@ -80,3 +80,76 @@ export interface DatasetItemRow {
   answer: string;
   candidates: string[] | null;
 }
+
+// ---------------------------------------------------------------- notebooks
+
+export interface NotebookSummary {
+  id: string;
+  libraryId: string;
+  libraryName: string;
+  name: string;
+  description: string;
+  latestVersion: number;
+  cellCount: number;
+  runCount: number;
+  updatedAt: string;
+}
+
+export interface NotebookVersionSummary {
+  version: number;
+  message: string | null;
+  createdAt: string;
+}
+
+export interface NotebookDetail extends NotebookSummary {
+  /** The latest version's document. */
+  document: import("@/lib/notebook/schema").Notebook;
+  /** Every version, newest first. */
+  versions: NotebookVersionSummary[];
+}
+
+export interface NotebookVersionDetail extends NotebookVersionSummary {
+  notebookId: string;
+  document: import("@/lib/notebook/schema").Notebook;
+}
+
+export interface NotebookQuery {
+  libraryId?: string;
+  /** Case-insensitive substring of the name or description. */
+  search?: string;
+}
+
+export type CellRunBackend = "browser-webgpu" | "browser-wasm" | "server" | "remote";
+
+/** What a run produced: the generated text, or each candidate's log-likelihood. */
+export type CellRunOutput =
+  | { mode: "generate"; text: string; finishReason?: string }
+  | { mode: "rank"; scores: { candidate: string; sum: number; mean: number; tokens: number }[] };
+
+export interface CellRunTimings {
+  /** From pressing Run to the first token (model load excluded). */
+  ttftMs?: number;
+  totalMs: number;
+  tokens?: number;
+  tokensPerSecond?: number;
+  /** Browser only: loading the model before the run. */
+  loadMs?: number;
+}
+
+export interface CellRunDetail {
+  id: string;
+  notebookId: string;
+  cellId: string;
+  /** The notebook version the cell was run from. */
+  version: number;
+  backend: CellRunBackend;
+  /** The execution provider that actually ran (webgpu, wasm, cpu, cuda…). */
+  provider: string;
+  model: string;
+  params: import("@/lib/notebook/schema").RunParams;
+  /** The exact prompt the model saw. */
+  prompt: import("@/lib/prompt/sequence").PromptSequence;
+  output: CellRunOutput;
+  timings: CellRunTimings;
+  createdAt: string;
+}

@@ -57,7 +57,7 @@ describe.each(providers)("library export/import on %s", (provider) => {
   it("exports templates with all versions and referenced images, in a deterministic order", async () => {
     const lib = await buildLibrary("Exported");
     const file = await exportLibrary(lib.id);
-    expect(file).toMatchObject({ format: "flamingo-studio.library", formatVersion: 1, library: { name: "Exported", description: "for export" } });
+    expect(file).toMatchObject({ format: "flamingo-studio.library", formatVersion: 2, library: { name: "Exported", description: "for export" } });
     expect(file.templates.map((t) => t.name)).toEqual(["Another", "Captions", "Captions fork"]);
     expect(file.templates[1]!.versions.map((v) => [v.version, v.message])).toEqual([
       [1, "first"],
@@ -109,11 +109,11 @@ describe.each(providers)("library export/import on %s", (provider) => {
 
   it("rejects a file from a newer format version with an upgrade message", async () => {
     const lib = await buildLibrary("Newer");
-    const file = { ...(await exportLibrary(lib.id)), formatVersion: 2, somethingNew: true };
+    const file = { ...(await exportLibrary(lib.id)), formatVersion: 3, somethingNew: true };
     const before = await snapshot();
     const e = await appError(importLibrary(file, { name: "Newer 2", makeThumbnail: thumbnailOf }));
     expect(e.code).toBe("validation_failed");
-    expect(e.message).toMatch(/format version 2.*upgrade/);
+    expect(e.message).toMatch(/format version 3.*upgrade/);
     expect(e.details).toEqual([{ path: ["formatVersion"], message: expect.stringContaining("upgrade") }]);
     expect(await snapshot()).toEqual(before);
   });
