@@ -5,6 +5,7 @@ import { describeIssues, parseTemplate } from "@/lib/prompt";
 import { createLibrary, createTemplate, ensureDefaultLibrary, listLibraries, listTemplates } from "@/lib/store";
 import type { LibrarySummary } from "@/lib/store/types";
 import { EXAMPLE_IMAGES_DIR, loadExampleImages } from "./images";
+import { seedExampleDatasets, type ExampleDatasetReport } from "./datasets";
 import { exampleTemplates } from "./templates";
 
 export const EXAMPLES_LIBRARY_NAME = "Examples";
@@ -20,6 +21,8 @@ export interface SeedReport {
   templatesCreated: string[];
   /** Example templates that were already present (matched by name). */
   templatesPresent: number;
+  /** Example datasets (lib/examples/datasets.ts) created now / already present. */
+  datasets: ExampleDatasetReport;
 }
 
 /**
@@ -27,6 +30,7 @@ export interface SeedReport {
  * example image and template. Idempotent: safe at every server start, and
  * when two processes start at once (name conflicts mean "already there").
  * Templates a user deleted from Examples come back; edited ones are left alone.
+ * The example datasets likewise (by name).
  */
 export async function seedExamples(options: { imagesDir?: string } = {}): Promise<SeedReport> {
   await ensureDefaultLibrary();
@@ -40,7 +44,7 @@ export async function seedExamples(options: { imagesDir?: string } = {}): Promis
   }
 
   const present = new Set((await listTemplates({ libraryId: library.id })).map((t) => t.name));
-  const report: SeedReport = { libraryId: library.id, libraryCreated, assetsCreated, templatesCreated: [], templatesPresent: 0 };
+  const report: SeedReport = { libraryId: library.id, libraryCreated, assetsCreated, templatesCreated: [], templatesPresent: 0, datasets: { created: [], present: 0 } };
   for (const document of exampleTemplates((file) => images.get(file)!.id)) {
     const parsed = parseTemplate(document);
     // Our own documents: invalid means a bug in templates.ts, caught by unit tests.
@@ -57,6 +61,7 @@ export async function seedExamples(options: { imagesDir?: string } = {}): Promis
       report.templatesPresent++; // created by a concurrent start
     }
   }
+  report.datasets = await seedExampleDatasets(library.id);
   return report;
 }
 

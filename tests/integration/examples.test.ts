@@ -89,7 +89,7 @@ describe.each(providers)("the Examples library on %s", (provider) => {
     it("changes nothing when seeded again", async () => {
       const before = await snapshot();
       const report = await seedExamples();
-      expect(report).toEqual({ libraryId: before.libraries[1]!.id, libraryCreated: false, assetsCreated: 0, templatesCreated: [], templatesPresent: 5 });
+      expect(report).toEqual({ libraryId: before.libraries[1]!.id, libraryCreated: false, assetsCreated: 0, templatesCreated: [], templatesPresent: 5, datasets: { created: [], present: 2 } });
       expect(await snapshot()).toEqual(before);
     });
 
