@@ -8,4 +8,7 @@ export async function startup(): Promise<void> {
   if (migrated.applied.length > 0) console.info(`[flamingo-studio] applied migrations: ${migrated.applied.join(", ")}`);
   const seeded = await seedExamples();
   console.info(`[flamingo-studio] example library ready (${JSON.stringify(seeded)})`);
+  // Resumes sweeps a dead process left running, then runs queued ones in the background.
+  const { startSweepRunner } = await import("@/lib/sweeps/runner");
+  startSweepRunner();
 }

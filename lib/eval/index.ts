@@ -4,3 +4,4 @@ export * from "./report";
 export * from "./run";
 export * from "./select";
 export * from "./template";
+export * from "./rices";

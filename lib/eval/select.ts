@@ -67,3 +67,44 @@ export function shuffle<T>(xs: readonly T[], rng: Rng): T[] {
   }
   return a;
 }
+
+/**
+ * Balanced demonstrations that keep the prefix property: the pool in key order is dealt round-robin
+ * over its answers (answers ordered by their first item in key order): A₁ B₁ A₂ B₂ …, an answer that
+ * runs out simply drops out of the rotation. The k-shot list is the first k of that one sequence, so
+ * equally many per answer (±1, the extra going to the earliest answers) and the k-shot prompt is a
+ * prefix of the 2k-shot prompt (the prefix cache reuses it). Throws when the pool cannot give `shots`.
+ */
+export function selectBalancedPrefix(answers: readonly string[], shots: number, keys: ArrayLike<number>, opts: { exclude?: readonly number[] } = {}): number[] {
+  if (!Number.isInteger(shots) || shots < 0) throw new AppError("bad_request", `shots must be a whole number ≥ 0, got ${shots}`);
+  if (keys.length !== answers.length) throw new Error("one key per item expected");
+  if (shots === 0) return [];
+  const excluded = new Set(opts.exclude ?? []);
+  const byLabel = new Map<string, number[]>();
+  answers
+    .map((_, i) => i)
+    .filter((i) => !excluded.has(i))
+    .sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b)
+    .forEach((i) => byLabel.set(answers[i] as string, [...(byLabel.get(answers[i] as string) ?? []), i]));
+  const queues = [...byLabel.values()];
+  const out: number[] = [];
+  for (let round = 0; out.length < shots; round++) {
+    let any = false;
+    for (const q of queues) {
+      if (round < q.length) {
+        any = true;
+        out.push(q[round] as number);
+        if (out.length === shots) break;
+      }
+    }
+    if (!any) throw new AppError("bad_request", `${shots} demonstrations asked for, but only ${out.length} items are available besides the query`);
+  }
+  const counts = [...byLabel.keys()].map((label) => ({ label, n: out.filter((i) => answers[i] === label).length }));
+  const most = Math.max(...counts.map((c) => c.n));
+  const short = counts.find((c) => c.n < most - 1);
+  if (short) {
+    const have = byLabel.get(short.label)?.length ?? 0;
+    throw new AppError("bad_request", `Balanced selection of ${shots} demonstrations needs about ${most - 1} of "${short.label}", but only ${have} are available`);
+  }
+  return out;
+}

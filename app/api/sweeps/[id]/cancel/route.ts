@@ -1,0 +1,15 @@
+import { json, route } from "@/lib/http/respond";
+import { cancelSweep } from "@/lib/store";
+import { sweepRunner } from "@/lib/sweeps/runner";
+import { sweepId, type SweepCtx } from "../params";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+/** Queued or running → cancelled; the cells already finished are kept. */
+export const POST = route(async (_request: Request, ctx: SweepCtx) => {
+  const id = await sweepId(ctx);
+  const sweep = await cancelSweep(id);
+  sweepRunner().abort(id);
+  return json({ sweep });
+});

@@ -1,0 +1,14 @@
+import { json, parseWith, route } from "@/lib/http/respond";
+import { CellQuery } from "@/lib/sweeps/schema";
+import { cellPrompt } from "@/lib/sweeps/service";
+import { searchOf, sweepId, type SweepCtx } from "../params";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+/** The exact serialized prompt of one cell (`?itemId&shots&seed&selection`) with its demonstrations. */
+export const GET = route(async (request: Request, ctx: SweepCtx) => {
+  const id = await sweepId(ctx);
+  const key = parseWith(CellQuery, searchOf(request), "query");
+  return json({ prompt: await cellPrompt(id, key) });
+});

@@ -1,0 +1,278 @@
+/**
+ * Sweeps and their results. A result row is written once per cell: the unique key (sweep, item,
+ * shots, seed, selection) makes every insert "if absent", so a resumed or re-posted cell never
+ * duplicates, and doneCells is always recounted from the rows, never incremented blindly.
+ */
+import "server-only";
+import { AppError, notFound } from "@/lib/errors";
+import type { Template } from "@/lib/prompt/schema";
+import type { SweepCellResult, SweepConfig, SweepDetail, SweepSelection, SweepStats, SweepStatus, SweepSummary } from "@/lib/sweeps/types";
+import { db } from "./db";
+import { iso, isUniqueViolation, newId, parseStoredJson } from "./util";
+
+/** What Sweep.config holds: the defaulted configuration plus the template document it ran with. */
+export interface StoredSweepConfig extends SweepConfig {
+  template: Template;
+}
+
+/** The process that runs a sweep, kept in Sweep.stats so a restart can tell a dead runner from a live one. */
+export interface SweepOwner {
+  id: string;
+  host: string;
+  pid: number;
+}
+
+/** Sweep.stats as stored: the public counters plus the owner. */
+export interface StoredSweepStats extends SweepStats {
+  owner?: SweepOwner;
+}
+
+export const EMPTY_STATS: SweepStats = { visualCacheHits: 0, visualCacheLookups: 0, prefixCacheHits: 0, prefixCacheLookups: 0, modelMs: 0, wallMs: 0 };
+
+export interface SweepRecord {
+  detail: SweepDetail;
+  config: StoredSweepConfig;
+  stats: StoredSweepStats;
+  heartbeatAt: Date | null;
+}
+
+interface SweepRow {
+  id: string;
+  name: string;
+  templateId: string | null;
+  templateVersion: number | null;
+  datasetId: string;
+  config: string;
+  status: string;
+  error: string | null;
+  totalCells: number;
+  doneCells: number;
+  stats: string;
+  heartbeatAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  createdAt: Date;
+  dataset: { name: string };
+}
+
+const withDataset = { dataset: { select: { name: true } } } as const;
+
+function readStats(text: string): StoredSweepStats {
+  return { ...EMPTY_STATS, ...parseStoredJson<Partial<StoredSweepStats>>(text) };
+}
+
+function toSummary(row: SweepRow, config: StoredSweepConfig, stats: SweepStats): SweepSummary {
+  const status = row.status as SweepStatus;
+  const left = row.totalCells - row.doneCells;
+  const eta = status === "running" && row.doneCells > 0 && stats.wallMs > 0 && left > 0 ? Math.round(((stats.wallMs / row.doneCells) * left) / 1000) : null;
+  return {
+    id: row.id,
+    name: row.name,
+    templateId: row.templateId,
+    templateName: config.template.name,
+    datasetId: row.datasetId,
+    datasetName: row.dataset.name,
+    status,
+    error: row.error,
+    totalCells: row.totalCells,
+    doneCells: row.doneCells,
+    etaSeconds: eta,
+    createdAt: iso(row.createdAt),
+    startedAt: row.startedAt ? iso(row.startedAt) : null,
+    finishedAt: row.finishedAt ? iso(row.finishedAt) : null,
+  };
+}
+
+function toRecord(row: SweepRow): SweepRecord {
+  const config = parseStoredJson<StoredSweepConfig>(row.config);
+  const stats = readStats(row.stats);
+  const { template: _t, ...publicConfig } = config;
+  const { owner: _o, ...publicStats } = stats;
+  return { detail: { ...toSummary(row, config, stats), config: publicConfig, stats: publicStats }, config, stats, heartbeatAt: row.heartbeatAt };
+}
+
+export interface InsertSweepInput {
+  name: string;
+  templateId: string;
+  templateVersion: number;
+  datasetId: string;
+  config: StoredSweepConfig;
+  totalCells: number;
+}
+
+export async function insertSweep(input: InsertSweepInput): Promise<SweepDetail> {
+  const id = newId();
+  await db().sweep.create({
+    data: {
+      id,
+      name: input.name,
+      templateId: input.templateId,
+      templateVersion: input.templateVersion,
+      datasetId: input.datasetId,
+      config: JSON.stringify(input.config),
+      totalCells: input.totalCells,
+      stats: JSON.stringify(EMPTY_STATS),
+    },
+  });
+  return getSweep(id);
+}
+
+export async function getSweepRecord(id: string): Promise<SweepRecord> {
+  const row = await db().sweep.findUnique({ where: { id }, include: withDataset });
+  if (!row) throw notFound("Sweep", id);
+  return toRecord(row);
+}
+
+export async function getSweep(id: string): Promise<SweepDetail> {
+  return (await getSweepRecord(id)).detail;
+}
+
+/** Newest first. */
+export async function listSweeps(q: { datasetId?: string; templateId?: string; status?: SweepStatus[] } = {}): Promise<SweepSummary[]> {
+  const rows = await db().sweep.findMany({
+    where: { ...(q.datasetId ? { datasetId: q.datasetId } : {}), ...(q.templateId ? { templateId: q.templateId } : {}), ...(q.status ? { status: { in: q.status } } : {}) },
+    include: withDataset,
+    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+  });
+  return rows.map((r) => toRecord(r).detail).map(({ config: _c, stats: _s, ...summary }) => summary);
+}
+
+/** Sweeps a runner may pick up: queued, or running (the caller decides whether the runner died). Oldest first. */
+export async function listActiveSweeps(): Promise<SweepRecord[]> {
+  const rows = await db().sweep.findMany({ where: { status: { in: ["queued", "running"] } }, include: withDataset, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  return rows.map(toRecord);
+}
+
+export async function deleteSweep(id: string): Promise<void> {
+  const { count } = await db().sweep.deleteMany({ where: { id } });
+  if (count === 0) throw notFound("Sweep", id);
+}
+
+/** Queued or running → cancelled (results kept); cancelling a cancelled sweep is a no-op; a finished one is a conflict. */
+export async function cancelSweep(id: string): Promise<SweepDetail> {
+  const { count } = await db().sweep.updateMany({ where: { id, status: { in: ["queued", "running"] } }, data: { status: "cancelled", finishedAt: new Date() } });
+  const detail = await getSweep(id);
+  if (count === 0 && detail.status !== "cancelled") throw new AppError("conflict", `The sweep is already ${detail.status}; only a queued or running sweep can be cancelled`);
+  return detail;
+}
+
+/**
+ * Take a sweep for this runner if nobody else took it since it was read: the (status, heartbeatAt)
+ * seen acts as the version. Sets it running with a fresh heartbeat and this owner.
+ */
+export async function claimSweep(record: SweepRecord, owner: SweepOwner): Promise<boolean> {
+  const now = new Date();
+  const { count } = await db().sweep.updateMany({
+    where: { id: record.detail.id, status: record.detail.status, heartbeatAt: record.heartbeatAt },
+    data: { status: "running", heartbeatAt: now, startedAt: record.detail.startedAt ? new Date(record.detail.startedAt) : now, stats: JSON.stringify({ ...record.stats, owner }) },
+  });
+  return count === 1;
+}
+
+export interface ResultInput {
+  itemId: string;
+  shots: number;
+  seed: number;
+  selection: SweepSelection;
+  output: string;
+  correct: boolean;
+  score: number;
+  demoItemIds: string[];
+  ms: number;
+}
+
+/** Insert each result unless its cell is already stored; one statement per row, so a crash loses at most the row in flight. */
+export async function insertSweepResults(sweepId: string, rows: readonly ResultInput[]): Promise<{ accepted: number; duplicates: number }> {
+  let accepted = 0;
+  for (const r of rows) {
+    try {
+      await db().sweepResult.create({
+        data: {
+          id: newId(),
+          sweepId,
+          itemId: r.itemId,
+          shots: r.shots,
+          seed: r.seed,
+          selection: r.selection,
+          output: r.output,
+          correct: r.correct,
+          score: Number.isFinite(r.score) ? r.score : 0,
+          demoItemIds: JSON.stringify(r.demoItemIds),
+          ms: r.ms,
+        },
+      });
+      accepted++;
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+    }
+  }
+  return { accepted, duplicates: rows.length - accepted };
+}
+
+export async function listSweepResults(sweepId: string): Promise<SweepCellResult[]> {
+  const exists = await db().sweep.findUnique({ where: { id: sweepId }, select: { id: true } });
+  if (!exists) throw notFound("Sweep", sweepId);
+  const rows = await db().sweepResult.findMany({ where: { sweepId }, orderBy: [{ selection: "asc" }, { seed: "asc" }, { shots: "asc" }, { itemId: "asc" }] });
+  return rows.map((r) => ({
+    id: r.id,
+    itemId: r.itemId,
+    shots: r.shots,
+    seed: r.seed,
+    selection: r.selection as SweepSelection,
+    output: r.output,
+    correct: r.correct,
+    score: r.score,
+    demoItemIds: parseStoredJson<string[]>(r.demoItemIds),
+    ms: r.ms,
+  }));
+}
+
+/** The stored demonstrations of one cell, or null when it has not run. */
+export async function findSweepResult(sweepId: string, key: { itemId: string; shots: number; seed: number; selection: SweepSelection }): Promise<SweepCellResult | null> {
+  const r = await db().sweepResult.findUnique({ where: { sweepId_itemId_shots_seed_selection: { sweepId, ...key } } });
+  if (!r) return null;
+  return { id: r.id, itemId: r.itemId, shots: r.shots, seed: r.seed, selection: r.selection as SweepSelection, output: r.output, correct: r.correct, score: r.score, demoItemIds: parseStoredJson<string[]>(r.demoItemIds), ms: r.ms };
+}
+
+/**
+ * Record progress: doneCells recounted from the rows, stats replaced, heartbeat now, and — when
+ * every cell is stored — status done. Only applies while the sweep is in `from` (running, or queued
+ * for a browser sweep's first post); returns the status after, so a runner sees a cancel or delete
+ * (null when the sweep is gone).
+ */
+export async function recordSweepProgress(sweepId: string, stats: StoredSweepStats, from: SweepStatus[] = ["running"]): Promise<SweepStatus | null> {
+  const row = await db().sweep.findUnique({ where: { id: sweepId }, select: { totalCells: true, startedAt: true } });
+  if (!row) return null;
+  const doneCells = await db().sweepResult.count({ where: { sweepId } });
+  const now = new Date();
+  const finished = doneCells >= row.totalCells;
+  await db().sweep.updateMany({
+    where: { id: sweepId, status: { in: from } },
+    data: { doneCells, stats: JSON.stringify(stats), heartbeatAt: now, startedAt: row.startedAt ?? now, ...(finished ? { status: "done", finishedAt: now } : { status: "running" }) },
+  });
+  const after = await db().sweep.findUnique({ where: { id: sweepId }, select: { status: true } });
+  return after ? (after.status as SweepStatus) : null;
+}
+
+/** Keep a running sweep's heartbeat fresh (while one long cell runs). */
+export async function touchSweep(sweepId: string): Promise<void> {
+  await db().sweep.updateMany({ where: { id: sweepId, status: "running" }, data: { heartbeatAt: new Date() } });
+}
+
+/** A running sweep that cannot go on (the model failed to load, say). */
+export async function failSweep(sweepId: string, error: string): Promise<void> {
+  await db().sweep.updateMany({ where: { id: sweepId, status: { in: ["queued", "running"] } }, data: { status: "failed", error: error.slice(0, 1000), finishedAt: new Date() } });
+}
+
+/** A dataset's name (404 when it does not exist). */
+export async function getDatasetName(datasetId: string): Promise<string> {
+  const row = await db().dataset.findUnique({ where: { id: datasetId }, select: { name: true } });
+  if (!row) throw notFound("Dataset", datasetId);
+  return row.name;
+}
+
+/** Keys (cellKey order: item|shots|seed|selection) of the cells already stored. */
+export async function storedCellKeys(sweepId: string): Promise<Set<string>> {
+  const rows = await db().sweepResult.findMany({ where: { sweepId }, select: { itemId: true, shots: true, seed: true, selection: true } });
+  return new Set(rows.map((r) => `${r.itemId}|${r.shots}|${r.seed}|${r.selection}`));
+}
