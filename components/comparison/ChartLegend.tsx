@@ -1,0 +1,40 @@
+import { percent, type ChartSeries } from "@/lib/sweeps/client/chart";
+
+/** The chart's key: a swatch drawn like the line (dashed for the overlay), each a toggle that hides or shows its line. */
+export function ChartLegend({ series, hidden, onToggle, chanceLevel }: { series: ChartSeries[]; hidden: Set<string>; onToggle(key: string): void; chanceLevel?: number }) {
+  if (series.length === 0) return null;
+  return (
+    <ul className="flex flex-wrap gap-x-2 gap-y-1 text-xs" aria-label="Lines" data-testid="chart-legend">
+      {series.map((s) => {
+        const off = hidden.has(s.key);
+        return (
+          <li key={s.key}>
+            <button
+              type="button"
+              aria-pressed={!off}
+              title={off ? "Show this line" : "Hide this line"}
+              onClick={() => onToggle(s.key)}
+              className={`flex items-center gap-1.5 rounded px-1.5 py-0.5 hover:bg-stone-100 ${off ? "text-stone-400 line-through" : "text-stone-800"}`}
+              data-testid="legend-item"
+              data-series={s.key}
+            >
+              <svg width="26" height="10" aria-hidden className="shrink-0">
+                <line x1="1" x2="25" y1="5" y2="5" stroke={s.color} strokeWidth="2" strokeDasharray={s.dash} opacity={off ? 0.4 : 1} />
+                {s.marker === "square" ? <rect x="10" y="2" width="6" height="6" fill="white" stroke={s.color} strokeWidth="1.5" /> : <circle cx="13" cy="5" r="3" fill={s.color} />}
+              </svg>
+              {s.label}
+            </button>
+          </li>
+        );
+      })}
+      {chanceLevel !== undefined ? (
+        <li className="flex items-center gap-1.5 px-1.5 py-0.5 text-stone-600">
+          <svg width="26" height="10" aria-hidden>
+            <line x1="1" x2="25" y1="5" y2="5" stroke="#78716c" strokeWidth="1.5" strokeDasharray="1 4" />
+          </svg>
+          chance ({percent(chanceLevel, 0)})
+        </li>
+      ) : null}
+    </ul>
+  );
+}

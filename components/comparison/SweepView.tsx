@@ -1,0 +1,121 @@
+"use client";
+
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { buildSeries, shotAxis } from "@/lib/sweeps/client/chart";
+import { evaluationItems, type GridItem } from "@/lib/sweeps/client/grid";
+import { sweepLabels } from "@/lib/sweeps/client/labels";
+import type { SweepCurvePoint, SweepDetail } from "@/lib/sweeps/types";
+import { AccuracyChart } from "./AccuracyChart";
+import { BrowserRunnerPanel } from "./BrowserRunnerPanel";
+import { OverlayPicker } from "./OverlayPicker";
+import { ProgressPanel } from "./ProgressPanel";
+import { PromptDialog, type OpenCell } from "./PromptDialog";
+import { ResultsGrid } from "./ResultsGrid";
+import { SweepHeader } from "./SweepHeader";
+import { getCurve, getSweep } from "./api";
+import { useSweepData } from "./useSweepData";
+
+interface Props {
+  initial: SweepDetail;
+  items: GridItem[];
+  /** Mean chance accuracy of the evaluated items in rank mode (1 / candidates), for a reference line. */
+  chanceLevel?: number;
+}
+
+/** The sweep page's live part: progress, the chart (with an optional overlay), the grid and a cell's prompt. */
+export function SweepView({ initial, items, chanceLevel }: Props) {
+  const { detail, results, curve, loaded, error, setDetail } = useSweepData(initial);
+  const overlayId = useSearchParams().get("overlay") ?? undefined;
+  const overlay = useOverlay(overlayId);
+  const router = useRouter();
+  const pathname = usePathname();
+  const [open, setOpen] = useState<OpenCell | null>(null);
+  const openCell = useCallback((ref: OpenCell["ref"], result: OpenCell["result"]) => setOpen({ ref, result }), []);
+
+  const setOverlay = (id: string | undefined) => router.replace(id ? `${pathname}?overlay=${encodeURIComponent(id)}` : pathname, { scroll: false });
+
+  const series = useMemo(() => {
+    const sources = [{ detail, curve }, ...(overlay.detail ? [{ detail: overlay.detail, curve: overlay.curve }] : [])];
+    const labels = sweepLabels(sources.map((s) => s.detail));
+    return buildSeries(sources.map((s, i) => ({ label: labels[i]!, curve: s.curve })));
+  }, [detail, curve, overlay.detail, overlay.curve]);
+  const shots = useMemo(() => shotAxis(series, detail.config.shots), [series, detail.config.shots]);
+  const gridItems = useMemo(() => evaluationItems(items, detail.config.queries, results), [items, detail.config.queries, results]);
+  const metricLabel = detail.config.mode === "rank" ? "Accuracy" : "Exact match";
+
+  return (
+    <div className="flex flex-col gap-5" data-testid="sweep-view" data-sweep={detail.id} data-status={detail.status}>
+      <SweepHeader sweep={detail} onSweep={setDetail} />
+
+      <section className="card flex flex-col gap-3 p-4" aria-labelledby="progress-heading">
+        <h2 id="progress-heading" className="sr-only">
+          Progress
+        </h2>
+        <ProgressPanel sweep={detail} />
+        {detail.config.backend === "browser" ? <BrowserRunnerPanel sweep={detail} onSweep={setDetail} /> : null}
+        {error ? <ErrorNotice error={error} title="Could not refresh the sweep" /> : null}
+      </section>
+
+      <section className="card flex min-w-0 flex-col gap-3 p-4" aria-labelledby="chart-heading">
+        <div className="flex flex-wrap items-end justify-between gap-3">
+          <div>
+            <h2 id="chart-heading" className="text-sm font-semibold">
+              {metricLabel} against shots
+            </h2>
+            <p className="text-xs text-stone-500">
+              {detail.config.mode === "rank" ? "The top-ranked candidate answer, by summed log-likelihood, is the prediction." : "Greedy output, exact match after trimming; the table adds token F1."}
+            </p>
+          </div>
+          <OverlayPicker sweepId={detail.id} datasetId={detail.datasetId} value={overlayId} onChange={setOverlay} />
+        </div>
+        {overlay.error ? <ErrorNotice error={overlay.error} title="The other sweep could not be loaded" /> : null}
+        <AccuracyChart series={series} shots={shots} chanceLevel={chanceLevel} metricLabel={metricLabel} />
+      </section>
+
+      <section className="card flex min-w-0 flex-col gap-3 p-4" aria-labelledby="grid-heading">
+        <div>
+          <h2 id="grid-heading" className="text-sm font-semibold">
+            Side by side
+          </h2>
+          <p className="text-xs text-stone-500">Each row an evaluation item, each column a shot count. Open a cell to see its exact prompt with the demonstrations.</p>
+        </div>
+        {loaded ? (
+          <ResultsGrid config={detail.config} items={gridItems} results={results} onOpenCell={openCell} />
+        ) : (
+          <p className="text-sm text-stone-500" role="status">
+            Loading results…
+          </p>
+        )}
+      </section>
+
+      <PromptDialog sweepId={detail.id} open={open} onClose={() => setOpen(null)} />
+    </div>
+  );
+}
+
+/** The overlaid sweep's detail and curve, refreshed while it is still running. */
+function useOverlay(id: string | undefined) {
+  const [state, setState] = useState<{ id: string; detail?: SweepDetail; curve: SweepCurvePoint[]; error?: unknown } | null>(null);
+  useEffect(() => {
+    if (!id) return;
+    const ac = new AbortController();
+    let timer: number | undefined;
+    const load = async () => {
+      try {
+        const [detail, curve] = await Promise.all([getSweep(id, ac.signal), getCurve(id, ac.signal)]);
+        setState({ id, detail, curve });
+        if (detail.status === "queued" || detail.status === "running") timer = window.setTimeout(load, 3000);
+      } catch (error) {
+        if (!ac.signal.aborted) setState({ id, curve: [], error });
+      }
+    };
+    void load();
+    return () => {
+      ac.abort();
+      window.clearTimeout(timer);
+    };
+  }, [id]);
+  return state && state.id === id ? state : { detail: undefined, curve: [] as SweepCurvePoint[], error: undefined };
+}

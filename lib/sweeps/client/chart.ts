@@ -1,0 +1,226 @@
+/**
+ * Pure maths of the accuracy-vs-shots chart: series from one or two sweeps' curves, the
+ * evenly spaced (log-ish) shot axis, scales, line and confidence-band paths, ticks and the
+ * hover/keyboard focus. No React, no DOM: unit-tested in tests/unit/sweep-chart.test.ts.
+ */
+import type { SweepCurvePoint, SweepSelection } from "../types";
+
+export const SELECTION_LABELS: Record<SweepSelection, string> = {
+  random: "Random",
+  balanced: "Balanced",
+  rices: "RICES",
+};
+
+/** One colour per selection strategy (distinct in hue and lightness, legible on white). */
+export const SELECTION_COLORS: Record<SweepSelection, string> = {
+  random: "#2563eb",
+  balanced: "#d97706",
+  rices: "#059669",
+};
+
+const SELECTION_ORDER: SweepSelection[] = ["random", "balanced", "rices"];
+
+export interface ChartPoint {
+  shots: number;
+  n: number;
+  accuracy: number;
+  low: number;
+  high: number;
+  f1?: number;
+}
+
+/** A line of the chart: one selection strategy of one sweep. */
+export interface ChartSeries {
+  key: string;
+  /** Which sweep (0 = the one on the page, 1 = the overlay). */
+  source: number;
+  sourceLabel: string;
+  selection: SweepSelection;
+  label: string;
+  color: string;
+  /** SVG stroke-dasharray; the overlay is dashed so the two sweeps differ without colour. */
+  dash: string | undefined;
+  marker: "circle" | "square";
+  points: ChartPoint[];
+}
+
+export interface CurveSource {
+  label: string;
+  curve: SweepCurvePoint[];
+}
+
+/** Lines for each (sweep, selection) pair, points sorted by shots; empty curves give no line. */
+export function buildSeries(sources: CurveSource[]): ChartSeries[] {
+  const out: ChartSeries[] = [];
+  sources.forEach((src, source) => {
+    for (const selection of SELECTION_ORDER) {
+      const points = src.curve
+        .filter((p) => p.selection === selection && p.n > 0)
+        .map(({ shots, n, accuracy, low, high, f1 }) => ({ shots, n, accuracy, low, high, ...(f1 !== undefined ? { f1 } : {}) }))
+        .sort((a, b) => a.shots - b.shots);
+      if (points.length === 0) continue;
+      const label = sources.length > 1 ? `${src.label} · ${SELECTION_LABELS[selection]}` : SELECTION_LABELS[selection];
+      out.push({
+        key: `${source}:${selection}`,
+        source,
+        sourceLabel: src.label,
+        selection,
+        label,
+        color: SELECTION_COLORS[selection],
+        dash: source === 0 ? undefined : "6 4",
+        marker: source === 0 ? "circle" : "square",
+        points,
+      });
+    }
+  });
+  return out;
+}
+
+/** Distinct shot counts of all series, ascending: the x axis's categories. */
+export function shotAxis(series: ChartSeries[], configured: readonly number[] = []): number[] {
+  return [...new Set([...configured, ...series.flatMap((s) => s.points.map((p) => p.shots))])].sort((a, b) => a - b);
+}
+
+export interface Margins {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+export interface ChartLayout {
+  width: number;
+  height: number;
+  margin: Margins;
+  shots: number[];
+  /** Pixel x of a shot count (categories evenly spaced: 0, 1, 2, 4 … 32 read as a log axis with 0). */
+  x(shots: number): number;
+  /** Pixel y of an accuracy in [0, 1]. */
+  y(accuracy: number): number;
+}
+
+export const DEFAULT_MARGIN: Margins = { top: 12, right: 16, bottom: 40, left: 48 };
+
+export function layoutChart(width: number, height: number, shots: number[], margin: Margins = DEFAULT_MARGIN): ChartLayout {
+  const innerW = Math.max(1, width - margin.left - margin.right);
+  const innerH = Math.max(1, height - margin.top - margin.bottom);
+  const index = new Map(shots.map((s, i) => [s, i]));
+  // A single category sits in the middle; otherwise the first and last touch the plot's edges, inset by a step's fifth.
+  const inset = shots.length > 1 ? innerW / (shots.length - 1) / 5 : 0;
+  const step = shots.length > 1 ? (innerW - 2 * inset) / (shots.length - 1) : 0;
+  return {
+    width,
+    height,
+    margin,
+    shots,
+    x: (s) => {
+      const i = index.get(s);
+      if (i === undefined) return Number.NaN;
+      return shots.length > 1 ? margin.left + inset + i * step : margin.left + innerW / 2;
+    },
+    y: (a) => margin.top + innerH * (1 - clamp01(a)),
+  };
+}
+
+const clamp01 = (v: number) => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
+const fmt = (v: number) => (Math.round(v * 10) / 10).toString();
+
+/** The polyline through each point's accuracy. */
+export function linePath(points: ChartPoint[], layout: ChartLayout): string {
+  return points.map((p, i) => `${i === 0 ? "M" : "L"}${fmt(layout.x(p.shots))},${fmt(layout.y(p.accuracy))}`).join("");
+}
+
+/** The closed area between the upper and lower 95% bounds (upper left→right, lower right→left). */
+export function bandPath(points: ChartPoint[], layout: ChartLayout): string {
+  if (points.length === 0) return "";
+  if (points.length === 1) {
+    // One shot count: a narrow vertical bar, so the interval is still visible.
+    const p = points[0]!;
+    const x = layout.x(p.shots);
+    return `M${fmt(x - 4)},${fmt(layout.y(p.high))}L${fmt(x + 4)},${fmt(layout.y(p.high))}L${fmt(x + 4)},${fmt(layout.y(p.low))}L${fmt(x - 4)},${fmt(layout.y(p.low))}Z`;
+  }
+  const upper = points.map((p, i) => `${i === 0 ? "M" : "L"}${fmt(layout.x(p.shots))},${fmt(layout.y(p.high))}`);
+  const lower = [...points].reverse().map((p) => `L${fmt(layout.x(p.shots))},${fmt(layout.y(p.low))}`);
+  return `${upper.join("")}${lower.join("")}Z`;
+}
+
+/** Gridlines of the y axis: every 10% when tall enough, else every 25%. */
+export function yTicks(innerHeight: number): number[] {
+  const step = innerHeight >= 220 ? 0.1 : 0.25;
+  const out: number[] = [];
+  for (let v = 0; v <= 1 + 1e-9; v += step) out.push(Math.round(v * 100) / 100);
+  return out;
+}
+
+/** The shot category nearest a pointer's x (in the chart's own pixel space). */
+export function nearestShot(px: number, layout: ChartLayout): number | undefined {
+  let best: number | undefined;
+  let dist = Number.POSITIVE_INFINITY;
+  for (const s of layout.shots) {
+    const d = Math.abs(layout.x(s) - px);
+    if (d < dist) {
+      dist = d;
+      best = s;
+    }
+  }
+  return best;
+}
+
+/** Keyboard focus along the x axis: ArrowLeft/Right step, Home/End jump; undefined starts at the first. */
+export function stepShot(current: number | undefined, key: string, shots: number[]): number | undefined {
+  if (shots.length === 0) return undefined;
+  const i = current === undefined ? -1 : shots.indexOf(current);
+  switch (key) {
+    case "ArrowRight":
+      return shots[Math.min(shots.length - 1, i + 1)];
+    case "ArrowLeft":
+      return shots[Math.max(0, i < 0 ? 0 : i - 1)];
+    case "Home":
+      return shots[0];
+    case "End":
+      return shots[shots.length - 1];
+    default:
+      return current;
+  }
+}
+
+/** Each series' point at a shot count (for the tooltip), in series order. */
+export function pointsAt(series: ChartSeries[], shots: number): { series: ChartSeries; point: ChartPoint }[] {
+  return series.flatMap((s) => {
+    const point = s.points.find((p) => p.shots === shots);
+    return point ? [{ series: s, point }] : [];
+  });
+}
+
+export const percent = (v: number, digits = 1): string => (Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : "—");
+
+/** Chance level of a closed-ended task with k candidates (a reference line in rank mode). */
+export const chance = (candidates: number): number | undefined => (candidates >= 2 ? 1 / candidates : undefined);
+
+/**
+ * A one-sentence summary for screen readers: each line's accuracy at the fewest and the most
+ * shots, with the change. E.g. "Random: 51.0% at 0 shots → 78.0% at 8 shots (+27.0 points)".
+ */
+export function describeSeries(s: ChartSeries): string {
+  const first = s.points[0];
+  const last = s.points[s.points.length - 1];
+  if (!first || !last) return `${s.label}: no results yet`;
+  if (first === last) return `${s.label}: ${percent(first.accuracy)} at ${first.shots} shots`;
+  const delta = (last.accuracy - first.accuracy) * 100;
+  return `${s.label}: ${percent(first.accuracy)} at ${first.shots} shots → ${percent(last.accuracy)} at ${last.shots} shots (${delta >= 0 ? "+" : ""}${delta.toFixed(1)} points)`;
+}
+
+/**
+ * The Wilson score interval (95%) of k successes in n trials, as the API computes it; used to
+ * check the server's bands and for curves built in the browser from partial results.
+ */
+export function wilson(k: number, n: number, z = 1.959964): { low: number; high: number } {
+  if (n <= 0) return { low: 0, high: 1 };
+  const p = k / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
+  // At p = 0 or 1 the bound is exactly 0 or 1; say so rather than 0.9999999999999999.
+  return { low: k <= 0 ? 0 : Math.max(0, centre - half), high: k >= n ? 1 : Math.min(1, centre + half) };
+}

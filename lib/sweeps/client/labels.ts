@@ -1,0 +1,24 @@
+/** Names for sweeps side by side: say what differs between them (template, version, model, mode…), not just their names. */
+import type { SweepDetail, SweepMode } from "../types";
+
+type Labelled = Pick<SweepDetail, "name" | "templateName" | "config" | "createdAt">;
+
+const MODE: Record<SweepMode, string> = { rank: "rank", generate: "generate" };
+
+const template = (s: Labelled) => `${s.templateName ?? "deleted template"} v${s.config.templateVersion}`;
+
+/** One short label per sweep; with two, only the fields that tell them apart (falling back to the names, then creation order). */
+export function sweepLabels(sweeps: Labelled[]): string[] {
+  if (sweeps.length < 2) return sweeps.map((s) => s.name);
+  const parts: ((s: Labelled) => string)[] = [];
+  const differs = (f: (s: Labelled) => string) => new Set(sweeps.map(f)).size > 1;
+  if (differs((s) => s.config.templateId)) parts.push((s) => s.templateName ?? "deleted template");
+  if (differs(template)) parts.push((s) => (differs((x) => x.config.templateId) ? `v${s.config.templateVersion}` : template(s)));
+  if (differs((s) => s.config.model)) parts.push((s) => s.config.model);
+  if (differs((s) => s.config.mode)) parts.push((s) => MODE[s.config.mode]);
+  if (differs((s) => s.config.backend)) parts.push((s) => s.config.backend);
+  if (differs((s) => String(s.config.maxTokens)) && sweeps.every((s) => s.config.mode === "generate")) parts.push((s) => `${s.config.maxTokens} tok`);
+  const labels = parts.length > 0 ? sweeps.map((s) => parts.map((p) => p(s)).join(" · ")) : sweeps.map((s) => s.name);
+  if (new Set(labels).size === labels.length) return labels;
+  return sweeps.map((s, i) => `${labels[i]} (${i === 0 ? "this" : "other"})`);
+}
