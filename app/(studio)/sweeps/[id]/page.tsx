@@ -1,0 +1,38 @@
+import type { Metadata } from "next";
+import { cache } from "react";
+import { getDatasetItems } from "@/lib/store";
+import { getSweep } from "@/lib/store/sweeps";
+import { evaluationItems, meanChance } from "@/lib/sweeps/client/grid";
+import { SweepView } from "@/components/comparison/SweepView";
+import { orNotFound } from "../../not-found-guard";
+
+export const dynamic = "force-dynamic";
+
+const loadSweep = cache(getSweep);
+
+type Params = Promise<{ id: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { id } = await params;
+  try {
+    return { title: (await loadSweep(id)).name };
+  } catch {
+    return { title: "Comparison" };
+  }
+}
+
+export default async function SweepPage({ params }: { params: Params }) {
+  const { id } = await params;
+  const sweep = await orNotFound(loadSweep(id));
+  const rows = await getDatasetItems(sweep.datasetId);
+  const items = rows.map(({ id: itemId, position, split, assetId, question, answer }) => ({ id: itemId, position, split, assetId, question, answer }));
+  const evaluated = new Set(evaluationItems(items, sweep.config.queries, []).map((i) => i.id));
+  const chanceLevel =
+    sweep.config.mode === "rank"
+      ? meanChance(
+          rows.filter((r) => evaluated.has(r.id)),
+          rows.map((r) => r.answer),
+        )
+      : undefined;
+  return <SweepView key={sweep.id} initial={sweep} items={items} chanceLevel={chanceLevel} />;
+}
