@@ -246,10 +246,12 @@ export async function recordSweepProgress(sweepId: string, stats: StoredSweepSta
   const doneCells = await db().sweepResult.count({ where: { sweepId } });
   const now = new Date();
   const finished = doneCells >= row.totalCells;
-  await db().sweep.updateMany({
+  const { count } = await db().sweep.updateMany({
     where: { id: sweepId, status: { in: from } },
     data: { doneCells, stats: JSON.stringify(stats), heartbeatAt: now, startedAt: row.startedAt ?? now, ...(finished ? { status: "done", finishedAt: now } : { status: "running" }) },
   });
+  // Cancelled meanwhile: the cells that finished are kept, and counted.
+  if (count === 0) await db().sweep.updateMany({ where: { id: sweepId }, data: { doneCells } });
   const after = await db().sweep.findUnique({ where: { id: sweepId }, select: { status: true } });
   return after ? (after.status as SweepStatus) : null;
 }
