@@ -49,7 +49,7 @@ async function readFolder(root: string, rel = ""): Promise<UploadedFile[]> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) out.push(...(await readFolder(root, p)));
-    else if (e.isFile() && (p === "data.jsonl" || p.endsWith(".png"))) out.push({ path: p, bytes: new Uint8Array(await readFile(path.join(dir, e.name))) });
+    else if (e.isFile() && (p === "data.jsonl" || p.endsWith(".png"))) out.push({ path: p, bytes: new Uint8Array(await readFile(path.join(/* turbopackIgnore: true */ dir, e.name))) });
   }
   return out;
 }
@@ -67,7 +67,7 @@ export async function seedExampleDatasets(libraryId: string, dir = EXAMPLE_DATAS
       report.present++;
       continue;
     }
-    const files = await readFolder(path.join(dir, ex.dir)).catch((cause: unknown) => {
+    const files = await readFolder(path.join(/* turbopackIgnore: true */ dir, ex.dir)).catch((cause: unknown) => {
       throw new Error(`Example dataset ${ex.dir} is missing from ${dir}; restore it from git (lib/examples/datasets/).`, { cause });
     });
     try {
