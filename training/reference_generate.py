@@ -16,6 +16,23 @@ is kept.
 """
 import argparse, json, os, sys, time
 
+
+def _pin_native_threads():
+    """Size the OpenMP / BLAS pools to --threads before torch loads. Otherwise Debian's OpenMP OpenBLAS starts a
+    thread per core whatever torch.set_num_threads says: with --threads 1 it spins a second thread, so the reference
+    burns ~2 CPU seconds per second and slows down when the shared cores are busy (an unfair, slower baseline)."""
+    n = os.environ.get("FLAMINGO_THREADS", "1")
+    for i, a in enumerate(sys.argv):
+        if a == "--threads" and i + 1 < len(sys.argv):
+            n = sys.argv[i + 1]
+        elif a.startswith("--threads="):
+            n = a.split("=", 1)[1]
+    for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[v] = n
+
+
+_pin_native_threads()
+
 import numpy as np
 import torch
 from PIL import Image

@@ -159,6 +159,12 @@ interface Prefilled {
 
 const now = () => performance.now();
 
+/** lm.onnx outputs fetched per call: an output not fetched is not copied out of the session. */
+const STEP_FETCHES = ["logits", "present_key_values"] as const;
+const TRACE_FETCHES = ["logits", "present_key_values", "xattn_weights", "gates"] as const;
+const LOGITS_FETCH = ["logits"] as const;
+const VISION_FETCH = ["visual_tokens"] as const;
+
 export class FlamingoEngine {
   readonly manifest: Manifest;
   readonly tokenizer: FlamingoTokenizer;
@@ -329,7 +335,7 @@ export class FlamingoEngine {
       }
       signal?.throwIfAborted();
       this.calls.vision++;
-      const out = await this.vision.run({ pixels: new this.ort.Tensor("float32", pixels, [missing.length, 3, H, W]) });
+      const out = await this.vision.run({ pixels: new this.ort.Tensor("float32", pixels, [missing.length, 3, H, W]) }, VISION_FETCH);
       const vt = out.visual_tokens as OrtTensor;
       const data = float32Data(vt);
       const per = this.L * this.D;
@@ -361,10 +367,11 @@ export class FlamingoEngine {
    * Only the images this call's tokens refer to are fed (`visual_tokens` `[B, n, L, D]` with the
    * indices shifted): a token attends to its own image only, so the result is the same, and a
    * decode step does not project all N·L visual tokens again.
-   * Returns `logits` `[B, S, V]` (as data), `xattn_weights` `[B, n_xattn, S, n*L]`, `gates`
-   * `[n_xattn, 2]`, and `imageOffset`: the prompt index of the first image fed.
+   * Returns `logits` `[B, S, V]` (as data), with `wantTrace` also `xattn_weights` `[B, n_xattn, S, n*L]`
+   * and `gates` `[n_xattn, 2]` (otherwise not fetched: the copy out is skipped), and `imageOffset`: the
+   * prompt index of the first image fed.
    */
-  private async lmStep(inputIds: readonly number[], imageIndex: readonly number[], B: number, images: readonly Float32Array[], cache: KvCache) {
+  private async lmStep(inputIds: readonly number[], imageIndex: readonly number[], B: number, images: readonly Float32Array[], cache: KvCache, wantTrace = false) {
     const S = inputIds.length / B;
     let lo = Infinity;
     let hi = -1;
@@ -378,20 +385,23 @@ export class FlamingoEngine {
     const imageOffset = hi >= 0 ? lo : 0;
     this.calls.lm++;
     this.calls.lmTokens += inputIds.length;
-    const out = await this.lm.run({
-      input_ids: int64Tensor(this.ort, inputIds, [B, S]),
-      visual_tokens: this.visualTensor(used, B),
-      image_index: int64Tensor(this.ort, hi >= 0 ? imageIndex.map((v) => (v < 0 ? -1 : v - lo)) : imageIndex, [B, S]),
-      past_key_values: cache.tensor,
-    });
+    const out = await this.lm.run(
+      {
+        input_ids: int64Tensor(this.ort, inputIds, [B, S]),
+        visual_tokens: this.visualTensor(used, B),
+        image_index: int64Tensor(this.ort, hi >= 0 ? imageIndex.map((v) => (v < 0 ? -1 : v - lo)) : imageIndex, [B, S]),
+        past_key_values: cache.tensor,
+      },
+      wantTrace ? TRACE_FETCHES : STEP_FETCHES,
+    );
     cache.update(out.present_key_values as OrtTensor);
     const logits = out.logits as OrtTensor;
     return {
       logits: float32Data(logits),
       V: logits.dims[2] as number,
       S,
-      xattn: out.xattn_weights as OrtTensor,
-      gates: out.gates as OrtTensor,
+      xattn: out.xattn_weights,
+      gates: out.gates,
       imageOffset,
     };
   }
@@ -427,11 +437,11 @@ export class FlamingoEngine {
       for (const end of ends) {
         if (end <= start) continue;
         signal?.throwIfAborted();
-        const r = await this.lmStep(ids.slice(start, end), imageIndex.slice(start, end), 1, images, cache);
+        const r = await this.lmStep(ids.slice(start, end), imageIndex.slice(start, end), 1, images, cache, wantTrace && end === S);
         lastLogits = r.logits.slice((r.S - 1) * r.V, r.S * r.V);
-        if (wantTrace && end === S) lastTrace = traceAt(r.xattn, 0, r.S - 1, images.length, this.L, gatesOf(r.gates), r.imageOffset);
-        r.xattn.dispose?.();
-        r.gates.dispose?.();
+        if (r.xattn && r.gates) lastTrace = traceAt(r.xattn, 0, r.S - 1, images.length, this.L, gatesOf(r.gates), r.imageOffset);
+        r.xattn?.dispose?.();
+        r.gates?.dispose?.();
         const nMedia = (imageIndex[end - 1] as number) + 1;
         this.prefixCache.store(ids.slice(0, end), mediaLocations.slice(0, nMedia), cache, lastLogits);
         start = end;
@@ -502,11 +512,11 @@ export class FlamingoEngine {
       }
       if (last) break;
       opts.signal?.throwIfAborted();
-      const r = await this.lmStep([next], [pre.lastImage], 1, pre.images, pre.cache);
+      const r = await this.lmStep([next], [pre.lastImage], 1, pre.images, pre.cache, opts.trace === true);
       logits = r.logits;
-      trace = opts.trace ? traceAt(r.xattn, 0, 0, pre.images.length, this.L, gatesOf(r.gates), r.imageOffset) : undefined;
-      r.xattn.dispose?.();
-      r.gates.dispose?.();
+      trace = r.xattn && r.gates ? traceAt(r.xattn, 0, 0, pre.images.length, this.L, gatesOf(r.gates), r.imageOffset) : undefined;
+      r.xattn?.dispose?.();
+      r.gates?.dispose?.();
     }
     const decodeMs = now() - t0;
     return this.result(pre, ids, text, finishReason, decodeMs, opts.trace ? traces : undefined);
@@ -561,8 +571,6 @@ export class FlamingoEngine {
           pre.images,
           cache,
         );
-        r.xattn.dispose?.();
-        r.gates.dispose?.();
         rows = next.map((_, b) => logSoftmax(r.logits.subarray(b * r.V, (b + 1) * r.V)));
         live = next;
       }
@@ -649,18 +657,23 @@ export class FlamingoEngine {
             rows.push({ prompt: i, cand: k, ids: [...query, ...t.slice(0, -1)], q: query.length, ...(image ? { image } : {}), lps: query.length === 0 ? [logProbAt(pre.lastLogits, t[0] as number)] : [] });
           });
         }
-        for (let start = 0; start < rows.length; start += batchSize) {
-          await this.yieldToEventLoop();
-          opts.signal?.throwIfAborted();
-          const batch = rows.slice(start, start + batchSize);
-          const C = Math.max(...batch.map((r) => r.ids.length));
-          if (C === 0) continue;
-          const R = batch.length;
-          const ids: number[] = [];
-          for (const r of batch) for (let j = 0; j < C; j++) ids.push(j < r.ids.length ? (r.ids[j] as number) : this.tokenizer.padId);
-          const cache = pre.cache.gather(new Array<number>(R).fill(0));
-          try {
-            const logits = await this.rowsStep(ids, R, batch.map((r) => r.image), cache);
+        // Equal batches (the last one padded with copies of its last row): the prefix cache is tiled
+        // once per group and fed to every call (rowsStep does not advance it).
+        const size = rows.length === 0 ? 0 : Math.ceil(rows.length / Math.ceil(rows.length / batchSize));
+        let tiled: KvCache | undefined;
+        try {
+          for (let start = 0; start < rows.length; start += size) {
+            await this.yieldToEventLoop();
+            opts.signal?.throwIfAborted();
+            const batch = rows.slice(start, start + size);
+            const C = Math.max(...batch.map((r) => r.ids.length));
+            if (C === 0) continue;
+            const fed = [...batch];
+            while (fed.length < size) fed.push(batch[batch.length - 1] as Row);
+            const ids: number[] = [];
+            for (const r of fed) for (let j = 0; j < C; j++) ids.push(j < r.ids.length ? (r.ids[j] as number) : this.tokenizer.padId);
+            tiled ??= pre.cache.gather(new Array<number>(size).fill(0));
+            const logits = await this.rowsStep(ids, size, fed.map((r) => r.image), tiled);
             batch.forEach((r, b) => {
               const t = (toks[r.prompt] as number[][])[r.cand] as number[];
               for (let j = r.q === 0 ? 1 : 0; j < t.length; j++) {
@@ -668,9 +681,9 @@ export class FlamingoEngine {
                 r.lps.push(logProbAt(logits.data.subarray(pos * logits.V, (pos + 1) * logits.V), t[j] as number));
               }
             });
-          } finally {
-            cache.dispose();
           }
+        } finally {
+          tiled?.dispose();
         }
         for (const r of rows) {
           const sum = r.lps.reduce((a, b) => a + b, 0);
@@ -687,7 +700,7 @@ export class FlamingoEngine {
   /**
    * One lm.onnx call on R independent rows (`inputIds` row-major `[R, S]`), each attending to its own
    * image only: `visual_tokens` `[R, 1, L, D]` (zeros and `image_index` -1 for a row without one).
-   * Returns the logits `[R, S, V]`; `cache` is advanced.
+   * Returns the logits `[R, S, V]`. Only `logits` is fetched: `cache` is not advanced (callers reuse it).
    */
   private async rowsStep(inputIds: readonly number[], R: number, images: readonly (Float32Array | undefined)[], cache: KvCache) {
     const S = inputIds.length / R;
@@ -705,10 +718,7 @@ export class FlamingoEngine {
       visual_tokens: new this.ort.Tensor("float32", vis, [R, 1, this.L, this.D]),
       image_index: int64Tensor(this.ort, index, [R, S]),
       past_key_values: cache.tensor,
-    });
-    cache.update(out.present_key_values as OrtTensor);
-    (out.xattn_weights as OrtTensor).dispose?.();
-    (out.gates as OrtTensor).dispose?.();
+    }, LOGITS_FETCH);
     const logits = out.logits as OrtTensor;
     return { data: float32Data(logits), V: logits.dims[2] as number };
   }

@@ -16,7 +16,8 @@ export interface OrtTensor {
 export interface OrtSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  /** `fetches`: the outputs to return; an output not fetched is not copied out of the session. */
+  run(feeds: Record<string, OrtTensor>, fetches: readonly string[]): Promise<Record<string, OrtTensor>>;
   release?(): Promise<void>;
 }
 
@@ -25,6 +26,7 @@ export interface OrtSessionOptions {
   graphOptimizationLevel?: "disabled" | "basic" | "extended" | "all";
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
+  executionMode?: "sequential" | "parallel";
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
 }
 
