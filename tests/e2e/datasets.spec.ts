@@ -34,9 +34,16 @@ class DatasetsPage {
     await this.page.getByTestId("dataset-import-submit").click();
   }
 
-  async brokenImages(): Promise<number> {
-    await this.page.waitForLoadState("load");
-    return this.page.locator("img").evaluateAll((imgs) => imgs.filter((i) => !(i as HTMLImageElement).complete || (i as HTMLImageElement).naturalWidth === 0).length);
+  /** Images that failed to load (lazy ones below the fold are not counted until they load or fail). */
+  async expectImagesLoaded(): Promise<void> {
+    await expect
+      .poll(() =>
+        this.page.getByTestId("dataset-grid").locator("img").evaluateAll((imgs) => {
+          const list = imgs as HTMLImageElement[];
+          return { broken: list.filter((i) => i.complete && i.naturalWidth === 0).length, firstLoaded: (list[0]?.naturalWidth ?? 0) > 0 };
+        }),
+      )
+      .toEqual({ broken: 0, firstLoaded: true });
   }
 }
 
@@ -58,7 +65,7 @@ test.describe("datasets", () => {
     await expect(page.getByTestId("dataset-item-count")).toHaveText("80 items · page 1 of 2");
     await expect(ds.items()).toHaveCount(60);
     await expect(ds.items().first().getByTestId("dataset-item-candidates").locator("li")).toHaveCount(2);
-    expect(await ds.brokenImages()).toBe(0);
+    await ds.expectImagesLoaded();
 
     await page.getByTestId("dataset-filter-split-eval").click();
     await expect(page).toHaveURL(/split=eval/);
@@ -88,7 +95,7 @@ test.describe("datasets", () => {
     await expect(page.getByTestId("dataset-summary")).toContainText("6 items: 4 in the demonstration pool, 2 to evaluate");
     await expect(ds.items()).toHaveCount(6);
     await expect(page.getByTestId("split-badge").filter({ hasText: "eval" })).toHaveCount(2);
-    expect(await ds.brokenImages()).toBe(0);
+    await ds.expectImagesLoaded();
     await page.getByTestId("dataset-answer-filter").selectOption("wug");
     await expect(ds.items()).toHaveCount(3);
 
