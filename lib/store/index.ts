@@ -38,3 +38,4 @@ export {
   type SaveNotebookVersionInput,
   type CellRunInput,
 } from "./notebooks";
+export { listSweeps, getSweep, deleteSweep, cancelSweep, listSweepResults, type StoredSweepConfig } from "./sweeps";
