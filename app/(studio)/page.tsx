@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { listLibraries, listTemplates } from "@/lib/store";
+import { listLibraries, listNotebooks, listTemplates } from "@/lib/store";
+import { NotebookGrid } from "@/components/notebook/NotebookCard";
+import { LibraryViewTabs } from "@/components/library/LibraryViewTabs";
 import { FilterBar } from "@/components/library/FilterBar";
 import { LibraryList } from "@/components/library/LibraryList";
 import { CreateLibraryForm } from "@/components/library/CreateLibraryForm";
@@ -19,10 +21,11 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
   const search = firstParam(sp.search)?.trim() || undefined;
   const tag = firstParam(sp.tag);
   const libraryId = firstParam(sp.library);
+  const view = firstParam(sp.view) === "notebooks" ? "notebooks" : "templates";
 
   const [libraries, all] = await Promise.all([listLibraries(), listTemplates({})]);
   const library = libraries.find((l) => l.id === libraryId);
-  const templates = await listTemplates({ libraryId: library?.id, search, tag });
+  const [templates, notebooks] = await Promise.all([listTemplates({ libraryId: library?.id, search, tag }), listNotebooks({ libraryId: library?.id, search })]);
   const tags = [...new Set(all.filter((t) => !library || t.libraryId === library.id).flatMap((t) => t.tags))].sort();
   const filtered = Boolean(search || tag || library);
   const newTemplateLibrary = library ?? preferredLibrary(libraries);
@@ -65,36 +68,59 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
           </div>
         </div>
 
-        <FilterBar libraries={libraries} tags={tags} search={search} libraryId={library?.id} tag={tag} />
+        <FilterBar libraries={libraries} tags={tags} search={search} libraryId={library?.id} tag={tag} view={view} />
 
-        <div className="flex items-center justify-between text-sm text-stone-600">
-          <p aria-live="polite" data-testid="result-count">
-            {templates.length} {templates.length === 1 ? "template" : "templates"}
-            {tag ? ` tagged “${tag}”` : ""}
-            {search ? ` matching “${search}”` : ""}
-          </p>
-          {filtered ? (
-            <Link href="/" className="text-brand-700 hover:underline" data-testid="clear-filters">
-              Clear filters
-            </Link>
-          ) : null}
-        </div>
+        <LibraryViewTabs view={view} params={{ library: library?.id, search, tag }} templateCount={templates.length} notebookCount={notebooks.length} />
 
-        {templates.length === 0 ? (
-          <div className="card flex flex-col items-center gap-2 px-6 py-12 text-center" data-testid="empty-state">
-            <p className="font-medium">
-              {search || tag ? "No templates match these filters." : library ? "This library has no templates yet." : "No templates yet."}
+        {view === "notebooks" ? (
+          <div className="flex flex-col gap-4">
+            <p className="text-sm text-stone-600" aria-live="polite" data-testid="notebook-count">
+              {notebooks.length} {notebooks.length === 1 ? "notebook" : "notebooks"}
+              {search ? ` matching “${search}”` : ""}
             </p>
-            <p className="text-sm text-stone-600">
-              {search || tag ? "Try another search or tag." : "Create one from JSON, fork one from another library, or import a library file."}
-            </p>
+            {notebooks.length === 0 ? (
+              <div className="card flex flex-col items-center gap-2 px-6 py-12 text-center" data-testid="notebooks-empty">
+                <p className="font-medium">{search ? "No notebooks match this search." : library ? "This library has no notebooks yet." : "No notebooks yet."}</p>
+                <p className="text-sm text-stone-600">
+                  Make one on the <Link href="/notebooks" className="text-brand-700 hover:underline">Notebooks</Link> page, or keep a run from the template editor.
+                </p>
+              </div>
+            ) : (
+              <NotebookGrid notebooks={notebooks} />
+            )}
           </div>
         ) : (
-          <ul className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3" data-testid="template-list">
-            {templates.map((t) => (
-              <TemplateCard key={t.id} template={t} libraryId={library?.id} />
-            ))}
-          </ul>
+          <div className="flex flex-col gap-4">
+            <div className="flex items-center justify-between text-sm text-stone-600">
+            <p aria-live="polite" data-testid="result-count">
+              {templates.length} {templates.length === 1 ? "template" : "templates"}
+              {tag ? ` tagged “${tag}”` : ""}
+              {search ? ` matching “${search}”` : ""}
+            </p>
+            {filtered ? (
+              <Link href="/" className="text-brand-700 hover:underline" data-testid="clear-filters">
+                Clear filters
+              </Link>
+            ) : null}
+          </div>
+
+          {templates.length === 0 ? (
+            <div className="card flex flex-col items-center gap-2 px-6 py-12 text-center" data-testid="empty-state">
+              <p className="font-medium">
+                {search || tag ? "No templates match these filters." : library ? "This library has no templates yet." : "No templates yet."}
+              </p>
+              <p className="text-sm text-stone-600">
+                {search || tag ? "Try another search or tag." : "Create one from JSON, fork one from another library, or import a library file."}
+              </p>
+            </div>
+          ) : (
+            <ul className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3" data-testid="template-list">
+              {templates.map((t) => (
+                <TemplateCard key={t.id} template={t} libraryId={library?.id} />
+              ))}
+            </ul>
+          )}
+          </div>
         )}
       </section>
     </div>

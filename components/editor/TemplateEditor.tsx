@@ -4,6 +4,8 @@ import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { Composer } from "@/components/composer/Composer";
+import { SaveToNotebook } from "@/components/notebook/SaveToNotebook";
+import { LiveRunPanel } from "@/components/run/LiveRunPanel";
 import { ApiError, postJson } from "@/components/ui/api";
 import { navigateFresh } from "@/components/ui/navigate";
 import type { TemplateDetail } from "@/lib/store/types";
@@ -170,6 +172,8 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
           <div inert={!read.ok} className={read.ok ? "" : "pointer-events-none opacity-60"}>
             <Composer doc={doc} edit={edit} detailsOpen={target.mode === "create"} onUndo={onUndo} onRedo={onRedo} />
           </div>
+          {/* Run what is being composed; a finished run can be kept in a notebook. */}
+          {target.mode === "edit" ? <LiveRunPanel doc={doc} footer={(run) => <SaveToNotebook run={run} />} /> : null}
         </div>
 
         <div className="flex min-w-0 flex-col gap-4 lg:sticky lg:top-4">

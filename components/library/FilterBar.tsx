@@ -9,10 +9,12 @@ interface Props {
   search?: string;
   libraryId?: string;
   tag?: string;
+  /** The library browser's tab ("notebooks"); kept across searches. */
+  view?: string;
 }
 
 /** A GET form driving `?search=&library=&tag=`; selects apply on change. Works without JS too. */
-export function FilterBar({ libraries, tags, search, libraryId, tag }: Props) {
+export function FilterBar({ libraries, tags, search, libraryId, tag, view }: Props) {
   const router = useRouter();
   // Client navigation with empty fields left out of the URL; without JS the form still GETs "/".
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
@@ -25,6 +27,7 @@ export function FilterBar({ libraries, tags, search, libraryId, tag }: Props) {
   const submit = (e: FormEvent<HTMLSelectElement>) => e.currentTarget.form?.requestSubmit();
   return (
     <form action="/" method="get" onSubmit={onSubmit} className="flex flex-col gap-2 sm:flex-row sm:items-end" role="search" data-testid="filter-bar">
+      {view && view !== "templates" ? <input type="hidden" name="view" value={view} /> : null}
       <div className="flex-1">
         <label htmlFor="search" className="label">
           Search by name

@@ -79,8 +79,10 @@ function ImageBinding({ variable, value, onChange }: { variable: Variable; value
         <input ref={input} type="file" accept={IMAGE_ACCEPT} className="sr-only" tabIndex={-1} aria-hidden onChange={(e) => void upload(e.target.files)} />
       </div>
       <ErrorNotice error={error} title="The image could not be uploaded" />
-      <AssetPicker
-        open={picking}
+      {/* Made on demand: a page with a composer already has one picker (and its test id). */}
+      {picking ? (
+        <AssetPicker
+        open
         title={`Image for {{${variable.name}}}`}
         imageVariables={[]}
         onPick={(s) => {
@@ -92,7 +94,8 @@ function ImageBinding({ variable, value, onChange }: { variable: Variable; value
           input.current?.click();
         }}
         onClose={() => setPicking(false)}
-      />
+        />
+      ) : null}
     </div>
   );
 }

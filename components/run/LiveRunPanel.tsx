@@ -2,13 +2,14 @@
 
 import { useMemo } from "react";
 import { TemplateSchema, type TemplateInput } from "@/lib/prompt/schema";
-import { RunPanel } from "./RunPanel";
+import { RunPanel, type RunSnapshot } from "./RunPanel";
+import type { ReactNode } from "react";
 
 /**
  * The Run panel for a document being edited (TemplateInput, defaults optional): runs the
  * current edits. While the document does not parse, it says so instead of running a stale one.
  */
-export function LiveRunPanel({ doc }: { doc: TemplateInput }) {
+export function LiveRunPanel({ doc, footer }: { doc: TemplateInput; footer?: (run: RunSnapshot) => ReactNode }) {
   const parsed = useMemo(() => TemplateSchema.safeParse(doc), [doc]);
   if (!parsed.success) {
     return (
@@ -17,5 +18,5 @@ export function LiveRunPanel({ doc }: { doc: TemplateInput }) {
       </section>
     );
   }
-  return <RunPanel template={parsed.data} />;
+  return <RunPanel template={parsed.data} footer={footer} />;
 }

@@ -10,6 +10,8 @@ interface Props {
   /** Rank mode needs no decoding parameters. */
   showDecoding: boolean;
   disabled: boolean;
+  /** Prefix of the radio groups' names: several forms on one page (notebook cells) must not share groups. */
+  group?: string;
 }
 
 const MODES: { value: DecodeMode; label: string }[] = [
@@ -18,7 +20,7 @@ const MODES: { value: DecodeMode; label: string }[] = [
   { value: "beam", label: `Beam (${BEAMS})` },
 ];
 
-function Segmented<T extends string>({ name, label, options, value, onChange, disabled }: { name: string; label: string; options: { value: T; label: string }[]; value: T; onChange(v: T): void; disabled: boolean }) {
+function Segmented<T extends string>({ name, group = "", label, options, value, onChange, disabled }: { name: string; group?: string; label: string; options: { value: T; label: string }[]; value: T; onChange(v: T): void; disabled: boolean }) {
   return (
     <fieldset disabled={disabled}>
       <legend className="label">{label}</legend>
@@ -30,7 +32,7 @@ function Segmented<T extends string>({ name, label, options, value, onChange, di
               value === o.value ? "border-brand-600 bg-brand-50 text-brand-700" : "border-stone-300 bg-white text-stone-700 hover:bg-stone-50"
             }`}
           >
-            <input type="radio" className="sr-only" name={name} value={o.value} checked={value === o.value} onChange={() => onChange(o.value)} data-testid={`${name}-${o.value}`} />
+            <input type="radio" className="sr-only" name={`${group}${name}`} value={o.value} checked={value === o.value} onChange={() => onChange(o.value)} data-testid={`${name}-${o.value}`} />
             {o.label}
           </label>
         ))}
@@ -48,14 +50,14 @@ function NumberField({ label, value, onChange, min, max, step, testId }: { label
   );
 }
 
-export function ParamsForm({ backend, onBackend, settings, onSettings, showDecoding, disabled }: Props) {
+export function ParamsForm({ backend, onBackend, settings, onSettings, showDecoding, disabled, group }: Props) {
   const set = <K extends keyof RunSettings>(k: K, v: RunSettings[K]) => onSettings({ ...settings, [k]: v });
   return (
     <div className="flex flex-col gap-3">
-      <Segmented name="run-backend" label="Backend" options={BACKENDS} value={backend} onChange={onBackend} disabled={disabled} />
+      <Segmented name="run-backend" group={group} label="Backend" options={BACKENDS} value={backend} onChange={onBackend} disabled={disabled} />
       {showDecoding ? (
         <>
-          <Segmented name="run-mode" label="Decoding" options={MODES} value={settings.mode} onChange={(m) => set("mode", m)} disabled={disabled} />
+          <Segmented name="run-mode" group={group} label="Decoding" options={MODES} value={settings.mode} onChange={(m) => set("mode", m)} disabled={disabled} />
           <fieldset disabled={disabled} className="grid grid-cols-2 gap-2 sm:grid-cols-4">
             <NumberField label="Max tokens" value={settings.maxTokens} onChange={(v) => set("maxTokens", v)} min={1} max={256} step={1} testId="run-max-tokens" />
             <NumberField label="Min tokens" value={settings.minTokens} onChange={(v) => set("minTokens", v)} min={0} max={256} step={1} testId="run-min-tokens" />

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { render, type Bindings } from "@/lib/prompt/render";
 import type { Template } from "@/lib/prompt/schema";
@@ -10,21 +10,38 @@ import { Figures, LoadStatus } from "./LoadStatus";
 import { ParamsForm } from "./ParamsForm";
 import { RankChart } from "./RankChart";
 import { TraceView } from "./TraceView";
-import { useRunner, type GenerateState, type RankState } from "./useRunner";
+import { useRunner, type GenerateState, type RankState, type RunState } from "./useRunner";
 import { DEFAULT_SETTINGS, defaultCandidates, formatBytes, formatMs, parseCandidates, type BackendChoice, type RunSettings } from "./options";
 
 const initialBindings = (t: Template): Bindings => Object.fromEntries(t.variables.flatMap((v) => (v.kind === "text" && v.default !== undefined ? [[v.name, v.default]] : [])));
 
-const providerLabel = (ep: string | undefined) => (ep ? ({ webgpu: "WebGPU", wasm: "WASM", cpu: "CPU", cuda: "CUDA" } as Record<string, string>)[ep.toLowerCase()] ?? ep : "—");
+export const providerLabel = (ep: string | undefined) => (ep ? ({ webgpu: "WebGPU", wasm: "WASM", cpu: "CPU", cuda: "CUDA" } as Record<string, string>)[ep.toLowerCase()] ?? ep : "—");
 
-/** Run a template: bind its variables, pick a backend and parameters, stream a generation or rank candidate answers. */
-export function RunPanel({ template }: { template: Template }) {
+/** What a finished run was, for a caller that keeps it (a notebook cell). */
+export interface RunSnapshot {
+  state: RunState;
+  /** The template as it was run. */
+  template: Template;
+  backend: BackendChoice;
+  settings: RunSettings;
+  bindings: Bindings;
+  candidates: string[];
+  prompt: PromptSequence;
+}
+
+/**
+ * Run a template: bind its variables, pick a backend and parameters, stream a generation or rank candidate answers.
+ * `footer` is shown once a run has finished, with what ran (the editor offers "Save to notebook" there).
+ */
+export function RunPanel({ template, footer }: { template: Template; footer?: (run: RunSnapshot) => ReactNode }) {
   const [tab, setTab] = useState<"generate" | "rank">("generate");
   const [backend, setBackend] = useState<BackendChoice>("webgpu");
   const [settings, setSettings] = useState<RunSettings>(DEFAULT_SETTINGS);
   const [bindings, setBindings] = useState<Bindings>(() => initialBindings(template));
   const [candidates, setCandidates] = useState(() => defaultCandidates(template));
   const { state, busy, runGenerate, runRank, cancel } = useRunner();
+  // What the current run started with (the form may change while it runs).
+  const [ranWith, setRanWith] = useState<Omit<RunSnapshot, "state"> | null>(null);
 
   const rendered = useMemo((): { prompt: PromptSequence; error?: undefined } | { prompt?: undefined; error: unknown } => {
     try {
@@ -38,6 +55,7 @@ export function RunPanel({ template }: { template: Template }) {
 
   const start = () => {
     if (!rendered.prompt) return;
+    setRanWith({ template, backend, settings, bindings, candidates: candidateList, prompt: rendered.prompt });
     if (tab === "generate") void runGenerate(backend, rendered.prompt, settings);
     else void runRank(backend, rendered.prompt, candidateList);
   };
@@ -93,11 +111,12 @@ export function RunPanel({ template }: { template: Template }) {
       {state?.phase === "error" ? <ErrorNotice error={state.error} title={state.kind === "generate" ? "The run failed" : "Ranking failed"} /> : null}
       {state?.kind === "generate" ? <GenerateOutput state={state} images={rendered.prompt ? imagesOf(rendered.prompt) : []} traced={settings.trace} /> : null}
       {state?.kind === "rank" ? <RankOutput state={state} /> : null}
+      {footer && state?.phase === "done" && ranWith ? footer({ ...ranWith, state }) : null}
     </section>
   );
 }
 
-function phaseText(s: GenerateState | RankState): string {
+export function phaseText(s: GenerateState | RankState): string {
   switch (s.phase) {
     case "loading":
       return "Loading the model…";
@@ -114,7 +133,7 @@ function phaseText(s: GenerateState | RankState): string {
   }
 }
 
-function GenerateOutput({ state, images, traced }: { state: GenerateState; images: string[]; traced: boolean }) {
+export function GenerateOutput({ state, images, traced }: { state: GenerateState; images: string[]; traced: boolean }) {
   const text = state.result?.text ?? state.tokens.filter((t) => !t.stop).map((t) => t.text).join("");
   const r = state.result;
   return (
@@ -156,7 +175,7 @@ function GenerateOutput({ state, images, traced }: { state: GenerateState; image
   );
 }
 
-function RankOutput({ state }: { state: RankState }) {
+export function RankOutput({ state }: { state: RankState }) {
   if (state.phase !== "done") return null;
   return (
     <div className="flex flex-col gap-2" data-testid="rank-output">

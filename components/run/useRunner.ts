@@ -64,7 +64,8 @@ export function useRunner() {
     return ac;
   };
 
-  const runGenerate = useCallback(async (backend: BackendChoice, prompt: PromptSequence, settings: RunSettings) => {
+  /** Resolves when the run ends, with its final state (null when a newer run replaced it). */
+  const runGenerate = useCallback(async (backend: BackendChoice, prompt: PromptSequence, settings: RunSettings): Promise<GenerateState | null> => {
     const ac = begin();
     const live = () => abortRef.current === ac;
     const patch = (p: Partial<GenerateState>) => live() && setState((s) => (s?.kind === "generate" ? { ...s, ...p } : s));
@@ -72,6 +73,9 @@ export function useRunner() {
     const loadStart = performance.now();
     let started = backend === "server" ? loadStart : 0;
     let first = true;
+    // The same facts the state gets, kept here too so the caller receives the final state.
+    const tokens: TokenEvent[] = [];
+    let final: Omit<GenerateState, "phase"> = { kind: "generate", backend, tokens };
     try {
       const result = await generate(backend, prompt, toGenerateParams(settings), {
         signal: ac.signal,
@@ -79,24 +83,33 @@ export function useRunner() {
         onProvider: (provider) => {
           if (backend !== "server") {
             started = performance.now();
+            final = { ...final, provider, loadMs: started - loadStart };
             patch({ provider, phase: "running", loadMs: started - loadStart });
-          } else patch({ provider });
+          } else {
+            final = { ...final, provider };
+            patch({ provider });
+          }
         },
         onToken: (event) => {
           if (!live()) return;
           const ttft = first ? performance.now() - started : undefined;
           first = false;
+          tokens.push(event);
+          if (ttft !== undefined) final = { ...final, ttftMs: ttft };
           setState((s) => (s?.kind === "generate" ? { ...s, tokens: [...s.tokens, event], ...(ttft !== undefined ? { ttftMs: ttft } : {}) } : s));
         },
       });
       patch({ phase: "done", result });
+      return live() ? { ...final, tokens: [...tokens], phase: "done", result } : null;
     } catch (error) {
-      if (!live()) return;
-      patch(isAbort(error, ac.signal) ? { phase: "cancelled" } : { phase: "error", error });
+      if (!live()) return null;
+      const p: Partial<GenerateState> = isAbort(error, ac.signal) ? { phase: "cancelled" } : { phase: "error", error };
+      patch(p);
+      return { ...final, tokens: [...tokens], phase: "error", ...p };
     }
   }, []);
 
-  const runRank = useCallback(async (backend: BackendChoice, prompt: PromptSequence, candidates: string[]) => {
+  const runRank = useCallback(async (backend: BackendChoice, prompt: PromptSequence, candidates: string[]): Promise<RankState | null> => {
     const ac = begin();
     const live = () => abortRef.current === ac;
     const patch = (p: Partial<RankState>) => live() && setState((s) => (s?.kind === "rank" ? { ...s, ...p } : s));
@@ -104,15 +117,21 @@ export function useRunner() {
     const t0 = performance.now();
     try {
       const r = await score(backend, prompt, candidates, { signal: ac.signal, onProgress: (progress) => patch({ progress }) });
-      patch({
+      const done: RankState = {
+        kind: "rank",
+        backend,
         phase: "done",
         rows: scoreRows(r.scores),
         elapsedMs: performance.now() - t0,
         provider: { executionProvider: r.executionProvider, ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}) },
-      });
+      };
+      patch(done);
+      return live() ? done : null;
     } catch (error) {
-      if (!live()) return;
-      patch(isAbort(error, ac.signal) ? { phase: "cancelled" } : { phase: "error", error });
+      if (!live()) return null;
+      const p: Partial<RankState> = isAbort(error, ac.signal) ? { phase: "cancelled" } : { phase: "error", error };
+      patch(p);
+      return { kind: "rank", backend, rows: [], phase: "error", ...p };
     }
   }, []);
 

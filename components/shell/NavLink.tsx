@@ -18,7 +18,7 @@ export function NavLink({ href, match, children }: Props) {
     <Link
       href={href}
       aria-current={active ? "page" : undefined}
-      className={`rounded-md px-2.5 py-1.5 font-medium transition-colors ${
+      className={`shrink-0 rounded-md px-1.5 py-1.5 font-medium whitespace-nowrap transition-colors sm:px-2.5 ${
         active ? "bg-brand-50 text-brand-700" : "text-stone-600 hover:bg-stone-100 hover:text-stone-900"
       }`}
     >

@@ -11,13 +11,14 @@ const NAV: { href: string; label: string; match: string[] }[] = [
 export function TopBar() {
   return (
     <header className="sticky top-0 z-30 border-b border-stone-200 bg-white/90 backdrop-blur">
-      <div className="mx-auto flex h-14 max-w-7xl items-center gap-6 px-4 sm:px-6">
-        <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight text-stone-900" data-testid="brand">
+      <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-4 sm:gap-6 sm:px-6">
+        <Link href="/" className="flex shrink-0 items-center gap-2 font-semibold tracking-tight text-stone-900" data-testid="brand">
           {/* eslint-disable-next-line @next/next/no-img-element */}
           <img src="/icon.svg" alt="" width={24} height={24} className="size-6" />
-          <span>Flamingo Studio</span>
+          {/* Phones: the icon alone, so the four sections fit beside it. */}
+          <span className="max-sm:sr-only">Flamingo Studio</span>
         </Link>
-        <nav aria-label="Main" className="flex items-center gap-1 text-sm">
+        <nav aria-label="Main" className="flex min-w-0 items-center gap-0.5 overflow-x-auto text-[13px] sm:gap-1 sm:text-sm">
           {NAV.map((item) => (
             <NavLink key={item.href} href={item.href} match={item.match}>
               {item.label}

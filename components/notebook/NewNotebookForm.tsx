@@ -1,0 +1,72 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useId, useState, type FormEvent } from "react";
+import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { emptyNotebook } from "@/lib/notebook/ops";
+import type { LibrarySummary } from "@/lib/store/types";
+import { createNotebookApi } from "./api";
+
+/** Name a new, empty notebook and pick its library; opens it when made. */
+export function NewNotebookForm({ libraries, defaultLibraryId }: { libraries: LibrarySummary[]; defaultLibraryId?: string }) {
+  const router = useRouter();
+  const id = useId();
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      const nb = await createNotebookApi(String(form.get("library")), emptyNotebook(String(form.get("name") ?? "").trim()), "Created");
+      router.push(`/notebooks/${encodeURIComponent(nb.id)}`);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+
+  if (!open) {
+    return (
+      <button type="button" className="btn btn-primary" onClick={() => setOpen(true)} data-testid="new-notebook-button">
+        New notebook
+      </button>
+    );
+  }
+  return (
+    <form onSubmit={onSubmit} className="card flex w-full flex-col gap-2 p-3 sm:flex-row sm:items-end" data-testid="new-notebook-form">
+      <div className="flex-1">
+        <label htmlFor={`${id}-name`} className="label">
+          Name
+        </label>
+        <input id={`${id}-name`} name="name" required maxLength={120} autoFocus className="input" data-testid="new-notebook-name" />
+      </div>
+      <div>
+        <label htmlFor={`${id}-lib`} className="label">
+          Library
+        </label>
+        <select id={`${id}-lib`} name="library" defaultValue={defaultLibraryId} className="input sm:w-48" data-testid="new-notebook-library">
+          {libraries.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="flex gap-2">
+        <button type="submit" className="btn btn-primary" disabled={busy} data-testid="new-notebook-submit">
+          {busy ? "Creating…" : "Create"}
+        </button>
+        <button type="button" className="btn" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+      <div className="empty:hidden sm:basis-full">
+        <ErrorNotice error={error} />
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,71 @@
+import { Figures } from "@/components/run/LoadStatus";
+import { RankChart } from "@/components/run/RankChart";
+import { formatMs } from "@/components/run/options";
+import { formatDateTime } from "@/components/ui/format";
+import { serializePrompt } from "@/lib/prompt/sequence";
+import type { CellRunDetail } from "@/lib/store/types";
+import { paramsSummary, ranOn, savedScoreRows } from "./run-params";
+
+/** A saved run: its output and what produced it (where, which model, parameters, timings). */
+export function SavedRun({ run, compact = false }: { run: CellRunDetail; compact?: boolean }) {
+  const t = run.timings;
+  return (
+    <div className="flex flex-col gap-2" data-testid="saved-run" data-run-id={run.id}>
+      {run.output.mode === "generate" ? (
+        <output className="min-h-9 rounded-md border border-stone-200 bg-stone-50 px-3 py-1.5 font-mono text-sm whitespace-pre-wrap wrap-anywhere" aria-label="Saved answer" data-testid="saved-run-text">
+          {run.output.text}
+        </output>
+      ) : compact ? (
+        <p className="font-mono text-sm" data-testid="saved-run-text">
+          {savedScoreRows(run.output.scores).find((r) => r.best)?.candidate}
+        </p>
+      ) : (
+        <RankChart rows={savedScoreRows(run.output.scores)} />
+      )}
+      <Figures
+        items={[
+          { label: "ran on", value: ranOn(run.backend, run.provider), testId: "saved-run-provider" },
+          { label: "model", value: run.model, testId: "saved-run-model" },
+          ...(t.ttftMs !== undefined ? [{ label: "first token", value: formatMs(t.ttftMs), testId: "saved-run-ttft" }] : []),
+          ...(t.tokensPerSecond !== undefined && t.tokensPerSecond > 0 ? [{ label: "tokens/s", value: t.tokensPerSecond.toFixed(1), testId: "saved-run-tps" }] : []),
+          ...(t.tokens !== undefined ? [{ label: "tokens", value: String(t.tokens), testId: "saved-run-tokens" }] : []),
+          { label: "total", value: formatMs(t.totalMs), testId: "saved-run-total" },
+          { label: "notebook", value: `v${run.version}`, testId: "saved-run-version" },
+          { label: "at", value: formatDateTime(run.createdAt), testId: "saved-run-at" },
+        ]}
+      />
+      {compact ? null : (
+        <details className="text-xs text-stone-600">
+          <summary className="cursor-pointer select-none hover:text-stone-900">Parameters and prompt</summary>
+          <p className="mt-1">{paramsSummary(run.params)}</p>
+          <pre className="mt-1 max-h-40 overflow-auto rounded bg-stone-50 p-2 font-mono whitespace-pre-wrap wrap-anywhere" data-testid="saved-run-prompt">
+            {serializePrompt(run.prompt)}
+          </pre>
+        </details>
+      )}
+    </div>
+  );
+}
+
+/** Earlier runs of a cell, newest first, folded away. */
+export function RunHistory({ runs }: { runs: CellRunDetail[] }) {
+  if (runs.length === 0) return null;
+  return (
+    <details className="group rounded-md border border-stone-200" data-testid="run-history">
+      <summary className="flex cursor-pointer list-none items-center justify-between px-3 py-1.5 text-xs font-medium text-stone-600 hover:bg-stone-50">
+        <span>
+          Earlier runs ({runs.length})
+        </span>
+        <span className="group-open:hidden">show</span>
+        <span className="hidden group-open:inline">hide</span>
+      </summary>
+      <ol className="flex flex-col divide-y divide-stone-100 border-t border-stone-200">
+        {runs.map((r) => (
+          <li key={r.id} className="px-3 py-2">
+            <SavedRun run={r} compact />
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
