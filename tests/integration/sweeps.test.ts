@@ -236,6 +236,34 @@ describe.each(providers)("sweeps on %s", (provider) => {
     await sweepRoute.DELETE(get(`/api/sweeps/${live.id}`), params(live.id));
   });
 
+  it("generate mode: exact match and token F1, and an interactive request is served while the sweep runs", async () => {
+    const { sweep } = await createSweep({ ...base(), mode: "generate", maxTokens: 8, seeds: 2, selections: ["random"] });
+    expect(sweep.totalCells).toBe(32);
+    const draining = sweepRunner().drain();
+    for (let i = 0; i < 600 && (await sweepOf(sweep.id)).doneCells === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    // The runner holds the engine's queue for one short call at a time: a prompt sent now waits for that call only.
+    const engine = (await getServerModel("flamingo-mini")).engine;
+    const t0 = performance.now();
+    const interactive = await engine.generate({ parts: [{ type: "text", text: "Output:" }] }, { maxTokens: 4 });
+    const waited = performance.now() - t0;
+    const during = await sweepOf(sweep.id);
+    expect(interactive.text).toBeTypeOf("string");
+    expect(during.status, `served after ${waited.toFixed(0)} ms, before the sweep ended`).toBe("running");
+    expect(during.doneCells).toBeLessThan(32);
+    await draining;
+    const finished = await sweepOf(sweep.id);
+    expect(finished).toMatchObject({ status: "done", doneCells: 32 });
+    const results = await resultsOf(sweep.id);
+    for (const r of results) {
+      expect(r.score).toBeGreaterThanOrEqual(0);
+      expect(r.score).toBeLessThanOrEqual(1);
+      if (r.correct) expect(r.score).toBe(1);
+    }
+    const curve = ((await (await curveRoute.GET(get(`/api/sweeps/${sweep.id}/curve`), params(sweep.id))).json()) as { curve: SweepCurvePoint[] }).curve;
+    expect(curve.map((p) => p.shots)).toEqual([0, 1, 2, 4]);
+    for (const p of curve) expect(p.f1).toBeTypeOf("number");
+  });
+
   it("refuses bad input with actionable 4xx messages", async () => {
     const bad = async (body: Record<string, unknown>, status: number, message: RegExp) => {
       const r = await createSweep(body);
@@ -253,6 +281,11 @@ describe.each(providers)("sweeps on %s", (provider) => {
     await bad({ ...base(), colour: "red" }, 400, /colour/);
     await bad({ ...base(), templateId: twoImageTemplateId }, 400, /query has 2 images/);
     await bad({ ...base(), datasetId: vqaDatasetId }, 400, /have questions, but the template's query has no \{\{question\}\}/);
+    // A pool with one "blicket": balanced 4-shot needs two.
+    const items = (await (await import("@/lib/store")).getDatasetItems(datasetId)).filter((i) => i.split === "eval" || i.answer === "dax" || i.position === 6);
+    const library = await ensureDefaultLibrary();
+    const skewed = await createDataset({ libraryId: library.id, name: "Skewed", task: "classification", items: items.map(({ assetId, question, answer, candidates, split }) => ({ assetId, question, answer, candidates, split })), assets: [] });
+    await bad({ ...base(), datasetId: skewed.id, shots: [4], selections: ["balanced"] }, 400, /Balanced selection of 4 demonstrations needs about 2 of "blicket", but only 1 are available/);
     const raw = await sweepsRoute.POST(new Request(`${BASE}/api/sweeps`, { method: "POST", body: "{oops" }));
     expect(raw.status).toBe(400);
     expect((await sweepRoute.GET(get("/api/sweeps/x"), params("not an id!"))).status).toBe(400);
