@@ -129,6 +129,10 @@ export interface SweepCurvePoint {
  *
  * Seeds and RICES: RICES is deterministic (no randomness to vary), so its cells exist for seed 0 only;
  * random and balanced cells exist for every seed. totalCells counts exactly the cells that exist.
+ * Balanced demonstrations are dealt round-robin over the answers (A B A B …), so a k-shot prompt is the
+ * start of the 2k-shot one. RICES similarities come from the server engine's visual features, also for
+ * browser sweeps (the plan carries the chosen demonstrations). How a template lays out an item:
+ * lib/sweeps/template.ts (the query's one image slot takes the item's image, {{question}} its question).
  * ---------------------------------------------------------------------------------------------- */
 
 /** A dataset item as a sweep uses it (a demonstration or a query). */
