@@ -8,9 +8,11 @@ import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as datasetsRoute from "@/app/api/datasets/route";
 import * as datasetRoute from "@/app/api/datasets/[id]/route";
+import { ingestImage } from "@/lib/assets";
 import { importDataset } from "@/lib/datasets/import";
 import { EXAMPLE_DATASETS, seedExamples } from "@/lib/examples";
-import { getDatasetItems, listDatasets, type DatasetDetail, type DatasetItemPage } from "@/lib/store/datasets";
+import { DEFAULT_DATASET_LIMITS } from "@/lib/datasets";
+import { createDataset, deleteDataset, getDatasetItems, listDatasets, type DatasetDetail, type DatasetItemPage } from "@/lib/store/datasets";
 import { db } from "@/lib/store/db";
 import { ensureDefaultLibrary, listLibraries } from "@/lib/store";
 import { hugeHeaderPng } from "../support/images";
@@ -116,6 +118,17 @@ describe.each(providers)("datasets on %s", (provider) => {
     const before = await counts();
     expect((await datasetRoute.DELETE(new Request(`${BASE}/x`, { method: "DELETE" }), params(zipped!.id))).status).toBe(204);
     expect(await counts()).toEqual({ datasets: before.datasets - 1, items: before.items - 6, assets: before.assets });
+  });
+
+  it("stores the largest allowed dataset in one transaction", async () => {
+    const n = DEFAULT_DATASET_LIMITS.maxItems;
+    const assetId = (await ingestImage(images[0]!)).asset.id;
+    const library = await ensureDefaultLibrary();
+    const items = Array.from({ length: n }, (_, i) => ({ assetId, question: null, answer: `a${i % 7}`, candidates: null, split: i % 5 === 0 ? ("eval" as const) : ("pool" as const) }));
+    const big = await createDataset({ libraryId: library.id, name: "Big", task: "classification", items, assets: [] });
+    expect(big).toMatchObject({ itemCount: n, evalCount: n / 5 });
+    expect((await getDatasetItems(big.id)).map((i) => i.position)).toEqual(Array.from({ length: n }, (_, i) => i));
+    await deleteDataset(big.id);
   });
 
   it("answers 404 for an unknown dataset", async () => {
