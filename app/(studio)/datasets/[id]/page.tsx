@@ -67,7 +67,12 @@ export default async function DatasetPage({ params, searchParams }: { params: Pa
             distinct answers · imported {formatDate(dataset.createdAt)}
           </p>
         </div>
-        <DatasetActions id={dataset.id} name={dataset.name} />
+        <div className="flex flex-col items-end gap-2">
+          <Link href={hrefWith("/sweeps/new", { datasetId: dataset.id })} className="btn btn-primary" data-testid="dataset-new-sweep">
+            Compare shot counts on this dataset
+          </Link>
+          <DatasetActions id={dataset.id} name={dataset.name} />
+        </div>
       </div>
 
       <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-stone-200 bg-stone-100 p-2">
