@@ -172,9 +172,9 @@ export function NewSweepForm({ templates, datasets, initial }: { templates: Temp
 
       <fieldset className="flex flex-col gap-1">
         <legend className="label">Demonstration selection (one line each in the chart)</legend>
-        <div className="flex flex-wrap gap-2">
+        <div className="grid grid-cols-1 gap-2 sm:grid-cols-3">
           {SELECTIONS.map((s) => (
-            <label key={s} className="flex max-w-xs items-start gap-2 rounded-md border border-stone-200 px-2.5 py-1.5 text-xs has-checked:border-brand-600 has-checked:bg-brand-50">
+            <label key={s} className="flex items-start gap-2 rounded-md border border-stone-200 px-2.5 py-1.5 text-xs has-checked:border-brand-600 has-checked:bg-brand-50">
               <input
                 type="checkbox"
                 className="mt-0.5"

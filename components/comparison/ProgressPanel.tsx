@@ -1,5 +1,6 @@
 import { formatEta, progressFraction, statFigures } from "@/lib/sweeps/client/format";
 import type { SweepDetail } from "@/lib/sweeps/types";
+import { ProgressBar } from "./ProgressBar";
 
 /** Cells done of total with a bar and the ETA, then what the caches saved and the time spent. */
 export function ProgressPanel({ sweep }: { sweep: SweepDetail }) {
@@ -17,7 +18,7 @@ export function ProgressPanel({ sweep }: { sweep: SweepDetail }) {
             {eta}
           </span>
         </div>
-        <progress className="h-2 w-full overflow-hidden rounded accent-brand-600" max={Math.max(1, sweep.totalCells)} value={sweep.doneCells} aria-label="Sweep progress" data-testid="sweep-progress-bar" />
+        <ProgressBar done={sweep.doneCells} total={sweep.totalCells} status={sweep.status} label="Sweep progress" testId="sweep-progress-bar" />
       </div>
       {sweep.error ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 wrap-anywhere" data-testid="sweep-error">

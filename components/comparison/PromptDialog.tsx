@@ -5,7 +5,7 @@ import { AssetImage } from "@/components/ui/AssetImage";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { SELECTION_LABELS } from "@/lib/sweeps/client/chart";
-import type { SweepCellPrompt, SweepCellResult, SweepItemRef } from "@/lib/sweeps/types";
+import type { SweepCellPrompt, SweepCellResult, SweepItemRef, SweepMode } from "@/lib/sweeps/types";
 import { getCellPrompt, type CellRef } from "./api";
 
 export interface OpenCell {
@@ -18,7 +18,7 @@ export interface OpenCell {
  * cell): the demonstrations in prompt order with their images and answers, the query, the output,
  * and the serialized text the tokenizer saw.
  */
-export function PromptDialog({ sweepId, open, onClose }: { sweepId: string; open: OpenCell | null; onClose(): void }) {
+export function PromptDialog({ sweepId, mode, open, onClose }: { sweepId: string; mode: SweepMode; open: OpenCell | null; onClose(): void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [state, setState] = useState<{ key: string; prompt?: SweepCellPrompt; error?: unknown } | null>(null);
   const key = open ? `${open.ref.itemId}|${open.ref.shots}|${open.ref.seed}|${open.ref.selection}` : "";
@@ -71,7 +71,7 @@ export function PromptDialog({ sweepId, open, onClose }: { sweepId: string; open
             </button>
           </header>
           <div className="flex-1 overflow-y-auto px-4 py-3">
-            <Outcome result={open.result} />
+            <Outcome result={open.result} mode={mode} />
             {current?.error ? <ErrorNotice error={current.error} title="The prompt could not be loaded" /> : null}
             {!current ? (
               <p className="py-6 text-sm text-stone-500" role="status">
@@ -86,7 +86,7 @@ export function PromptDialog({ sweepId, open, onClose }: { sweepId: string; open
   );
 }
 
-function Outcome({ result }: { result: SweepCellResult | undefined }) {
+function Outcome({ result, mode }: { result: SweepCellResult | undefined; mode: SweepMode }) {
   if (!result) return <p className="mb-3 rounded-md border border-dashed border-stone-300 px-3 py-2 text-xs text-stone-600">This cell has not run yet; this is the prompt it will get.</p>;
   return (
     <p
@@ -99,7 +99,7 @@ function Outcome({ result }: { result: SweepCellResult | undefined }) {
         output <code className="font-mono font-semibold">{result.output || "(empty)"}</code>
       </span>
       <span className="text-xs opacity-80 tabular-nums">
-        score {result.score.toFixed(3)} · {Math.round(result.ms)} ms
+        {mode === "rank" ? `log-likelihood ${result.score.toFixed(3)}` : `token F1 ${result.score.toFixed(2)}`} · {Math.round(result.ms)} ms
       </span>
     </p>
   );
@@ -112,7 +112,7 @@ function PromptBody({ prompt }: { prompt: SweepCellPrompt }) {
         <h3 id="demos-heading" className="mb-2 text-xs font-semibold uppercase tracking-wide text-stone-500">
           {prompt.demonstrations.length === 0 ? "No demonstrations (zero-shot)" : `${prompt.demonstrations.length} demonstrations, in prompt order`}
         </h3>
-        <ol className="grid grid-cols-3 gap-2 sm:grid-cols-4" data-testid="cell-demos">
+        <ol className="grid grid-cols-4 gap-2 sm:grid-cols-6" data-testid="cell-demos">
           {prompt.demonstrations.map((d, i) => (
             <ItemCard key={`${d.id}-${i}`} item={d} index={i + 1} testId="cell-demo" />
           ))}

@@ -89,7 +89,7 @@ export function ResultsGrid({ config, items, results, onOpenCell }: Props) {
         <table className="w-full border-separate border-spacing-0 text-xs" onKeyDown={onKeyDown} aria-label="Outputs per item and shot count">
           <thead className="sticky top-0 z-10 bg-stone-50">
             <tr>
-              <th scope="col" className="sticky left-0 z-20 min-w-36 border-b border-stone-200 bg-stone-50 px-2 py-2 text-left font-medium text-stone-600">
+              <th scope="col" className="sticky left-0 z-20 min-w-28 border-b sm:min-w-36 border-stone-200 bg-stone-50 px-2 py-2 text-left font-medium text-stone-600">
                 Item · answer
               </th>
               {summaries.map((s) => (

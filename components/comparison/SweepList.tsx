@@ -3,6 +3,7 @@ import { formatDateTime } from "@/components/ui/format";
 import { formatEta, isActive, progressFraction } from "@/lib/sweeps/client/format";
 import type { SweepSummary } from "@/lib/sweeps/types";
 import { AutoRefresh } from "./AutoRefresh";
+import { ProgressBar } from "./ProgressBar";
 import { StatusBadge } from "./StatusBadge";
 
 /** Every sweep, newest first: status, what it compared, progress, when. Refreshes itself while any runs. */
@@ -39,7 +40,7 @@ export function SweepList({ sweeps }: { sweeps: SweepSummary[] }) {
               {s.templateName ?? "deleted template"} · {s.datasetName}
             </span>
             <span className="flex flex-col gap-0.5 text-xs">
-              <progress className="h-1.5 w-full overflow-hidden rounded accent-brand-600" max={Math.max(1, s.totalCells)} value={s.doneCells} aria-label={`${s.name}: ${s.doneCells} of ${s.totalCells} cells`} />
+              <ProgressBar done={s.doneCells} total={s.totalCells} status={s.status} label={`${s.name}: progress`} thin />
               <span className="tabular-nums text-stone-500">
                 {s.doneCells}/{s.totalCells} · {Math.floor(progressFraction(s.doneCells, s.totalCells) * 100)}%{isActive(s.status) ? ` · ${formatEta(s.etaSeconds, s.status)}` : ""}
               </span>

@@ -90,7 +90,7 @@ export function SweepView({ initial, items, chanceLevel }: Props) {
         )}
       </section>
 
-      <PromptDialog sweepId={detail.id} open={open} onClose={() => setOpen(null)} />
+      <PromptDialog sweepId={detail.id} mode={detail.config.mode} open={open} onClose={() => setOpen(null)} />
     </div>
   );
 }

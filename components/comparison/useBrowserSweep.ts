@@ -46,6 +46,7 @@ export function useBrowserSweep(sweep: SweepDetail, onSweep: (s: SweepDetail) =>
       setState((s) => ({ ...s, phase: "loading", error: undefined, startedAt: Date.now() }));
       try {
         const info = await loadBrowserModel(provider, (progress) => patch({ progress }));
+        if (ac.signal.aborted) return patch({ phase: "paused" });
         patch({ phase: "running", provider: { executionProvider: info.executionProvider, ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}) } });
         const deps: BrowserSweepDeps = {
           fetchPlan: (limit, signal) => getPlan(id, limit, signal),
@@ -95,7 +96,14 @@ export function useBrowserSweep(sweep: SweepDetail, onSweep: (s: SweepDetail) =>
   useEffect(() => {
     if (stopped) abortRef.current?.abort();
   }, [stopped]);
-  useEffect(() => () => abortRef.current?.abort(), []);
+  useEffect(
+    () => () => {
+      abortRef.current?.abort();
+      // A remount (React's development double mount, or coming back) may auto-start again.
+      started.current = false;
+    },
+    [],
+  );
 
   return { state, pref, setPref, start: () => void start(pref), pause };
 }

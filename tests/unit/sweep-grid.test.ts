@@ -70,7 +70,8 @@ describe("grid rows", () => {
 
 describe("progress words", () => {
   it("durations", () => {
-    expect(formatDuration(420)).toBe("0.4 s");
+    expect(formatDuration(420)).toBe("420 ms");
+    expect(formatDuration(4240)).toBe("4.2 s");
     expect(formatDuration(42_000)).toBe("42 s");
     expect(formatDuration(200_000)).toBe("3 min 20 s");
     expect(formatDuration(3_900_000)).toBe("1 h 05 min");
@@ -87,7 +88,7 @@ describe("progress words", () => {
     expect(formatHitRate(hitRate(870, 1000))).toBe("87.0% (870 / 1,000)");
     expect(formatHitRate(hitRate(0, 0))).toBe("—");
     const figs = statFigures({ visualCacheHits: 9, visualCacheLookups: 10, prefixCacheHits: 1, prefixCacheLookups: 4, modelMs: 4000, wallMs: 6000 }, 8);
-    expect(figs.find((f) => f.testId === "stat-per-cell")?.value).toBe("0.5 s");
+    expect(figs.find((f) => f.testId === "stat-per-cell")?.value).toBe("500 ms");
     expect(figs.find((f) => f.testId === "stat-prefix-cache")?.value).toBe("25.0% (1 / 4)");
   });
 });

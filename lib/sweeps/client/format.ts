@@ -20,10 +20,11 @@ export const STATUS_STYLES: Record<SweepStatus, string> = {
 
 export const isActive = (s: SweepStatus): boolean => s === "queued" || s === "running";
 
-/** "1 h 05 min", "3 min 20 s", "42 s", "0.8 s". */
+/** "1 h 05 min", "3 min 20 s", "42 s", "4.2 s", "35 ms". */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return "—";
-  if (ms < 1000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
