@@ -72,3 +72,152 @@ export async function libraryIdByName(request: APIRequestContext, baseURL: strin
   expect(lib, `library "${name}" on ${baseURL}`).toBeTruthy();
   return lib!.id;
 }
+
+// ------------------------------------------------------------------ comparisons (sweeps)
+
+export interface CurveRow {
+  series: string;
+  selection: string;
+  source: number;
+  shots: number;
+  accuracy: number;
+  n: number;
+}
+
+/** Page object for /sweeps/new. */
+export class NewSweepPage {
+  constructor(readonly page: Page) {}
+
+  async goto(query = ""): Promise<void> {
+    await this.page.goto(`/sweeps/new${query}`);
+    await expect(this.page.getByTestId("new-sweep-form")).toBeVisible();
+  }
+
+  async choose(o: { template?: string; dataset?: string; shots?: number[]; mode?: "rank" | "generate"; backend?: "server" | "browser"; seeds?: number; queries?: number; name?: string }): Promise<void> {
+    const form = this.page.getByTestId("new-sweep-form");
+    if (o.template) await form.getByTestId("sweep-template-select").selectOption({ label: o.template });
+    if (o.dataset) {
+      // Options read "name · N items".
+      const select = form.getByTestId("sweep-dataset-select");
+      const value = await select.locator("option").filter({ hasText: new RegExp(`^${escapeRegExp(o.dataset)} ·`) }).first().getAttribute("value");
+      await select.selectOption(value!);
+    }
+    if (o.shots) {
+      for (const chip of await form.getByTestId("shot-chip").all()) {
+        const n = Number(await chip.getAttribute("data-shots"));
+        const on = (await chip.getAttribute("aria-pressed")) === "true";
+        if (on !== o.shots.includes(n)) await chip.click();
+      }
+    }
+    if (o.mode) await form.locator(`label:has([data-testid="sweep-mode-${o.mode}"])`).click();
+    if (o.backend) await form.locator(`label:has([data-testid="sweep-backend-${o.backend}"])`).click();
+    if (o.seeds !== undefined) await form.getByTestId("sweep-seeds-input").fill(String(o.seeds));
+    if (o.queries !== undefined) await form.getByTestId("sweep-queries-input").fill(String(o.queries));
+    if (o.name) await form.getByTestId("sweep-name-input").fill(o.name);
+  }
+
+  /** Submit and wait for the sweep page; returns the sweep id. */
+  async submit(): Promise<string> {
+    await this.page.getByTestId("sweep-submit").click();
+    await this.page.waitForURL(/\/sweeps\/[0-9a-f-]{36}/);
+    await expect(this.page.getByTestId("sweep-view")).toBeVisible();
+    return this.page.url().split("/sweeps/")[1]!.split(/[?#]/)[0]!;
+  }
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Page object for /sweeps/[id]. */
+export class SweepPage {
+  constructor(readonly page: Page) {}
+
+  get view() {
+    return this.page.getByTestId("sweep-view");
+  }
+
+  async waitStatus(status: "done" | "cancelled" | "running", timeout = 180_000): Promise<void> {
+    await expect(this.view).toHaveAttribute("data-status", status, { timeout });
+  }
+
+  /** The chart's numbers, read from its table's data attributes. */
+  async curve(): Promise<CurveRow[]> {
+    return this.page.getByTestId("curve-row").evaluateAll((rows) =>
+      rows.map((r) => {
+        const d = (r as HTMLElement).dataset;
+        return { series: d.series ?? "", selection: d.selection ?? "", source: Number(d.source), shots: Number(d.shots), accuracy: d.accuracy === "" ? Number.NaN : Number(d.accuracy), n: Number(d.n) };
+      }),
+    );
+  }
+
+  cell(row: number, shots: number) {
+    return this.page.getByTestId("grid-row").nth(row).locator(`[data-testid="grid-cell"][data-shots="${shots}"]`);
+  }
+
+  async openCell(row: number, shots: number): Promise<void> {
+    await this.cell(row, shots).click();
+    await expect(this.page.getByTestId("prompt-dialog")).toBeVisible();
+    await expect(this.page.getByTestId("cell-prompt")).toBeVisible();
+  }
+
+  /** Click an export button and read the downloaded file. */
+  async export(format: "csv" | "json"): Promise<{ name: string; text: string }> {
+    const [download] = await Promise.all([this.page.waitForEvent("download"), this.page.getByTestId(`export-${format}`).click()]);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString("utf8") };
+  }
+}
+
+/** Ids of the example template and dataset a sweep test uses (seeded in the Examples library). */
+export async function exampleIds(request: APIRequestContext, baseURL: string, template: string, dataset: string): Promise<{ templateId: string; datasetId: string }> {
+  const t = (await (await request.get(`${baseURL}/api/templates`)).json()) as { templates: { id: string; name: string }[] };
+  const d = (await (await request.get(`${baseURL}/api/datasets`)).json()) as { datasets: { id: string; name: string }[] };
+  const templateId = t.templates.find((x) => x.name === template)?.id;
+  const datasetId = d.datasets.find((x) => x.name === dataset)?.id;
+  expect(templateId, `template "${template}"`).toBeTruthy();
+  expect(datasetId, `dataset "${dataset}"`).toBeTruthy();
+  return { templateId: templateId!, datasetId: datasetId! };
+}
+
+/** Page object for a notebook (/notebooks/:id): its cells, their run controls and reordering. */
+export class NotebookPage {
+  constructor(readonly page: Page) {}
+  get cells() {
+    return this.page.getByTestId("notebook-cell");
+  }
+  cell(i: number) {
+    return this.cells.nth(i);
+  }
+  titles(): Promise<string[]> {
+    return this.page.getByTestId("cell-title").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  }
+  /** Opens the cell's parameters and picks the backend. */
+  async setBackend(i: number, backend: "webgpu" | "wasm" | "server"): Promise<void> {
+    const cell = this.cell(i);
+    const details = cell.locator("details:has([data-testid='cell-params-summary'])");
+    if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await cell.getByTestId("cell-params-summary").click();
+    await cell.locator(`label:has([data-testid="run-backend-${backend}"])`).click();
+    await expect(cell.getByTestId(`run-backend-${backend}`)).toBeChecked();
+  }
+  /** Runs one cell and waits until its run is saved. */
+  async run(i: number, timeout = 120_000): Promise<void> {
+    const cell = this.cell(i);
+    await cell.getByTestId("run-start").click();
+    await expect(cell.getByTestId("run-phase")).toHaveAttribute("data-phase", /done|error|cancelled/, { timeout });
+    await expect(cell.getByTestId("run-phase")).toHaveAttribute("data-phase", "done");
+    await expect(cell.getByTestId("cell-run-saved")).toBeVisible();
+  }
+  /** Keyboard drag and drop with dnd-kit's KeyboardSensor on the cell's handle. */
+  async keyboardMove(i: number, key: "ArrowUp" | "ArrowDown", times = 1): Promise<void> {
+    await this.cell(i).getByTestId("cell-handle").focus();
+    await this.page.keyboard.press("Space");
+    await this.page.waitForTimeout(150);
+    for (let n = 0; n < times; n++) {
+      await this.page.keyboard.press(key);
+      await this.page.waitForTimeout(250);
+    }
+    await this.page.keyboard.press("Space");
+    await this.page.waitForTimeout(150);
+  }
+}
