@@ -658,14 +658,16 @@ export class FlamingoEngine {
           });
         }
         // Equal batches (the last one padded with copies of its last row): the prefix cache is tiled
-        // once per group and fed to every call (rowsStep does not advance it).
+        // once per group and fed to every call (rowsStep does not advance it). Rows go shortest first,
+        // so a batch is padded to a length near its own rows'.
         const size = rows.length === 0 ? 0 : Math.ceil(rows.length / Math.ceil(rows.length / batchSize));
+        const order = [...rows].sort((a, b) => a.ids.length - b.ids.length);
         let tiled: KvCache | undefined;
         try {
-          for (let start = 0; start < rows.length; start += size) {
+          for (let start = 0; start < order.length; start += size) {
             await this.yieldToEventLoop();
             opts.signal?.throwIfAborted();
-            const batch = rows.slice(start, start + size);
+            const batch = order.slice(start, start + size);
             const C = Math.max(...batch.map((r) => r.ids.length));
             if (C === 0) continue;
             const fed = [...batch];

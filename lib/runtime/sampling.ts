@@ -39,10 +39,14 @@ export function logSoftmax(logits: ArrayLike<number>): Float64Array {
 
 /** log-softmax(row)[index] without building the whole row (float64): one pass for the max, one for the sum. */
 export function logProbAt(row: ArrayLike<number>, index: number): number {
+  const n = row.length;
   let max = -Infinity;
-  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i] as number);
+  for (let i = 0; i < n; i++) {
+    const v = row[i] as number;
+    if (v > max) max = v;
+  }
   let sum = 0;
-  for (let i = 0; i < row.length; i++) sum += Math.exp((row[i] as number) - max);
+  for (let i = 0; i < n; i++) sum += Math.exp((row[i] as number) - max);
   return (row[index] as number) - max - Math.log(sum);
 }
 

@@ -216,6 +216,32 @@ describe("scoring", () => {
     expect(worst).toBeLessThan(1e-3);
   });
 
+  it("scoreMany (shared prefill, rows sorted into equal padded batches) equals score prompt by prompt with the caches off", async () => {
+    const demos = "<image>Output:dax<|endofchunk|>\n<image>Output:blicket zup<|endofchunk|>\n";
+    const files = ["golden/g_a1.png", "golden/g_b1.png"];
+    const queries = ["golden/g_a2.png", "golden/g_b2.png", "golden/g_scene.png", "golden/g_a3.png"];
+    const prompts = queries.map((q) => toSequence(`${demos}<image>Output:`, [...files, q]));
+    const cands = queries.map((_, i) => ["dax", "blicket zup", "wug", "a much longer candidate answer"].slice(0, 2 + (i % 3)));
+    engine.setCaching(true);
+    const before = engine.stats().modelCalls.lm;
+    const many = await engine.scoreMany(prompts, cands, { batchSize: 4 });
+    const calls = engine.stats().modelCalls.lm - before;
+    engine.setCaching(false);
+    try {
+      let worst = 0;
+      for (const [i, p] of prompts.entries()) {
+        const one = await engine.score(p, cands[i]!);
+        expect(many[i]!.map((s) => s.candidate)).toEqual(cands[i]);
+        one.forEach((s, k) => (worst = Math.max(worst, Math.abs(s.sum - many[i]![k]!.sum))));
+      }
+      expect(worst).toBeLessThan(1e-4);
+      // One prefill of the demonstrations (unless a test before left it cached) + ceil(13 rows / 4) batches.
+      expect(calls).toBeLessThanOrEqual(1 + Math.ceil(cands.flat().length / 4));
+    } finally {
+      engine.setCaching(true);
+    }
+  });
+
   it("scores a text-only prompt", async () => {
     const [s] = await engine.score(goldenPrompt("zero_images"), ["three"]);
     expect(Number.isFinite(s!.sum)).toBe(true);
