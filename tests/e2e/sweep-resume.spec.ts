@@ -150,6 +150,7 @@ test("a sweep survives kill -9 of the server: every stored cell kept, finished, 
     const keys = results.map((r) => `${r.itemId}|${r.shots}|${r.seed}|${r.selection}`);
     expect(results).toHaveLength(final.totalCells);
     expect(new Set(keys).size).toBe(final.totalCells);
+    console.log(`sweep-resume: ${before.length} of ${final.totalCells} cells stored when the server was killed; all kept, the rest run after the restart`);
     const byKey = new Map(results.map((r, i) => [keys[i], r]));
     for (const row of before) {
       expect(byKey.get(row.key)?.id, `cell ${row.key} kept`).toBe(row.id);
