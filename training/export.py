@@ -134,7 +134,7 @@ def lean_lm_graph(model, cfg):
 
     def ff(x, m, name):  # FF: fc2(gelu(fc1(ln(x)))), exact (erf) GELU; ORT fuses it
         h = linear(layer_norm(x, m.ln, name + ".ln"), m.fc1.weight.T, m.fc1.bias, name + ".fc1")
-        erf = n("Erf", [n("Mul", [h, init("c.rsqrt2", np.float32(1 / math.sqrt(2)))])])
+        erf = n("Erf", [n("Div", [h, init("c.sqrt2", np.float32(math.sqrt(2)))])])  # Div, the pattern ORT fuses to BiasGelu
         g = n("Mul", [n("Mul", [h, n("Add", [erf, init("c.one", np.float32(1))])]), init("c.half", np.float32(0.5))])
         return linear(g, m.fc2.weight.T, m.fc2.bias, name + ".fc2")
 
@@ -158,7 +158,7 @@ def lean_lm_graph(model, cfg):
     with torch.no_grad():
         inv = torch.exp(torch.arange(half).to(torch.float32) * (-math.log(cfg["rope_base"]) / half))
     ang = n("Mul", [n("Unsqueeze", [n("Cast", [qpos], to=TP.FLOAT), ax1]), init("rope.inv", f32(torch.cat([inv, inv]))[None, :])])
-    cos, sin = n("Cos", [ang]), n("Sin", [ang])  # [S, dh]
+    cos, sin = [n("Unsqueeze", [n(op, [ang]), ax1]) for op in ("Cos", "Sin")]  # [S, 1, dh]: RoPE in [B, S, H, dh] layout
     causal = n("LessOrEqual", [n("Unsqueeze", [kpos, ax0]), n("Unsqueeze", [qpos, ax1])])  # [S, T]
     x = n("Gather", [init("emb", f32(lm.emb.weight)), ids], axis=0)  # [B, S, D]
     vis = n("Reshape", [vis_in, i64("shape.vis", [0, -1, D])])  # [B, M, D]
@@ -196,10 +196,12 @@ def lean_lm_graph(model, cfg):
         rot_b = lambda v: (v.reshape(H, dh) @ R).reshape(D)
         w5 = np.concatenate([wq * scale, wk, wv, rot_w(wq) * scale, rot_w(wk)], axis=0).T  # [D, 5D]
         b5 = np.concatenate([bq * scale, bk, bv, rot_b(bq) * scale, rot_b(bk)])
-        qkv = heads(linear(layer_norm(x, blk.ln, "l%d.ln" % i), w5, b5, "l%d.qkv" % i), 5)
-        q, k, v, qr, kr = n("Split", [qkv], ["l%d.%s" % (i, t) for t in ["q", "k", "v", "qr", "kr"]], axis=1)
-        q = n("Add", [n("Mul", [q, cos]), n("Mul", [qr, sin])])
-        k = n("Add", [n("Mul", [k, cos]), n("Mul", [kr, sin])])
+        qkv = n("Reshape", [linear(layer_norm(x, blk.ln, "l%d.ln" % i), w5, b5, "l%d.qkv" % i), i64("shape.heads5", [0, 0, 5 * H, dh])])
+        q, k, v, qr, kr = n("Split", [qkv], ["l%d.%s" % (i, t) for t in ["q", "k", "v", "qr", "kr"]], axis=2)  # [B, S, H, dh]
+        to_bhsd = lambda t: n("Transpose", [t], perm=[0, 2, 1, 3])
+        q = to_bhsd(n("Add", [n("Mul", [q, cos]), n("Mul", [qr, sin])]))
+        k = to_bhsd(n("Add", [n("Mul", [k, cos]), n("Mul", [kr, sin])]))
+        v = to_bhsd(v)
         k_all = n("Concat", [n("Squeeze", [pkv[2 * i], ax0]), k], axis=2)  # [B, H, T, dh]
         v_all = n("Concat", [n("Squeeze", [pkv[2 * i + 1], ax0]), v], axis=2)
         a = n("Softmax", [n("Where", [causal, n("MatMul", [q, t_last(k_all)]), neg])], axis=-1)
