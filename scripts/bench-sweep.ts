@@ -43,7 +43,8 @@ const { migrate } = await import("../lib/store/migrate");
 const { seedExamples } = await import("../lib/examples");
 const { listDatasets } = await import("../lib/store/datasets");
 const { listTemplates, getSweep } = await import("../lib/store");
-const { claimSweep, getSweepRecord } = await import("../lib/store/sweeps");
+const { claimSweep, getSweepRecord, listSweepResults } = await import("../lib/store/sweeps");
+const { curveOf } = await import("../lib/sweeps/curve");
 const { createSweep } = await import("../lib/sweeps/service");
 const { runSweep } = await import("../lib/sweeps/runner");
 const { getServerModel, releaseServerModels } = await import("../lib/backends/server");
@@ -88,7 +89,9 @@ try {
     const after = engine.stats().modelCalls;
     const d = await getSweep(sweep.id);
     if (status !== "done") throw new Error(`the sweep ended ${status}`);
+    const curve = curveOf(await listSweepResults(sweep.id), "rank");
     return {
+      curve,
       ms,
       cpuMs: (used.user + used.system) / 1000,
       cells: d.doneCells,
@@ -116,6 +119,9 @@ try {
   line("visual cache + prefix reuse on", on);
   line("both off", off);
   log(`  ratio (off / on): ${(off.ms / on.ms).toFixed(1)}× wall, ${(off.cpuMs / on.cpuMs).toFixed(1)}× CPU`);
+  const same = JSON.stringify(on.curve) === JSON.stringify(off.curve);
+  log(`accuracy by shots (caches on${same ? "; identical with them off" : "; DIFFERENT with them off"}), 95% Wilson interval:`);
+  for (const p of on.curve) log(`  ${p.selection.padEnd(8)} ${String(p.shots).padStart(2)}-shot ${(100 * p.accuracy).toFixed(1).padStart(5)}%  [${(100 * p.low).toFixed(1)}, ${(100 * p.high).toFixed(1)}]  n=${p.n}`);
   if (values.json) console.log(JSON.stringify({ request: { ...request, queries }, executionProvider: model.executionProvider, on, off, ratio: off.ms / on.ms, cpuRatio: off.cpuMs / on.cpuMs }, null, 1));
 } catch (e) {
   console.error(`bench:sweep: ${e instanceof Error ? e.message : String(e)}`);

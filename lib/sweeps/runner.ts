@@ -155,7 +155,11 @@ export async function runSweep(id: string, opts: RunSweepOptions = {}): Promise<
   const base = ctx.record.stats;
   const stats: StoredSweepStats = { ...base, ...(opts.owner ? { owner: opts.owner } : {}) };
   const done = await storedCellKeys(id);
+  // RICES features are model work too: counted in the stats.
+  const beforePlan = engine.stats();
+  const tp = performance.now();
   const cells = (await sweepPlan(ctx, engine, opts.signal)).filter((c) => !done.has(cellKey(c)));
+  addStats(stats, beforePlan, engine.stats(), ctx.record.config.selections.includes("rices") ? performance.now() - tp : 0);
   let status: string | null = await recordSweepProgress(id, { ...stats, wallMs: base.wallMs + (performance.now() - t0) });
   if (status !== "running") return status;
   const memo = new Map<string, Judged>();
