@@ -95,6 +95,9 @@ const imageSource = async (id: string) => {
   if (!b) throw new Error(`unknown image ${id}`);
   return b;
 };
+const os = await import("node:os");
+/** The machine's 1-minute load average (other engineers share its cores): printed beside each figure. */
+const load = () => `load ${os.loadavg()[0]!.toFixed(2)}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const f1 = (x: number) => x.toFixed(1);
 
@@ -208,7 +211,7 @@ async function measure(label: string, t: Target) {
   }
   const meanTps = Object.values(decode).reduce((s, d) => s + d.tokensPerSecond, 0) / golden.length;
   const out = { encodeMsPerImage: { single: median(single), batchOf32: median(batch) }, prefillMs: prefill, decode, meanDecodeTokensPerSecond: meanTps };
-  log(`\n${label}`);
+  log(`\n${label}; ${load()}`);
   log(`  image encode: ${f1(out.encodeMsPerImage.single)} ms/image one per call, ${f1(out.encodeMsPerImage.batchOf32)} ms/image in a batch of 32 (decode + preprocess + vision.onnx)`);
   log(`  prefill (caches off): ${Object.entries(prefill).map(([k, v]) => `${k} ${v.tokens} tok ${f1(v.ms)} ms`).join(", ")}`);
   log(`  decode (${TOKENS} tokens): ${Object.entries(decode).map(([k, v]) => `${k} ${f1(v.tokensPerSecond)}`).join(", ")} tok/s; mean ${f1(meanTps)} tok/s`);
@@ -278,7 +281,7 @@ try {
       const ms = performance.now() - t;
       const used = process.cpuUsage(cpu);
       const after = server.stats().modelCalls;
-      return { ms, cpuMs: (used.user + used.system) / 1000, vision: after.vision - before.vision, lm: after.lm - before.lm, lmTokens: after.lmTokens - before.lmTokens };
+      return { ms, cpuMs: (used.user + used.system) / 1000, vision: after.vision - before.vision, lm: after.lm - before.lm, lmTokens: after.lmTokens - before.lmTokens, loadAvg: os.loadavg()[0] as number };
     };
     server.setCaching(false);
     for (let q = 0; q < 3; q++) await server.score(fewShot(2, q), LABELS); // warm-up; every sweep starts from empty caches
@@ -292,11 +295,11 @@ try {
     }
     server.setCaching(true);
     const line = (label: string, r: Awaited<ReturnType<typeof sweep>>) =>
-      log(`  ${label.padEnd(34)} ${(r.ms / 1000).toFixed(2).padStart(6)} s wall, ${(r.cpuMs / 1000).toFixed(2).padStart(6)} s CPU  (${r.vision} vision calls, ${r.lm} LM calls, ${r.lmTokens} LM tokens)`);
+      log(`  ${label.padEnd(34)} ${(r.ms / 1000).toFixed(2).padStart(6)} s wall, ${(r.cpuMs / 1000).toFixed(2).padStart(6)} s CPU  (${r.vision} vision calls, ${r.lm} LM calls, ${r.lmTokens} LM tokens; load ${r.loadAvg.toFixed(2)} after)`);
     const b = { on: runs.batchedCached!, off: runs.batchedUncached! };
     const q = { on: runs.perQueryCached!, off: runs.perQueryUncached! };
     report.sweep = { shots: shotsList, queries: QUERIES, candidates: LABELS.length, runs, ratio: b.off.ms / b.on.ms, cpuRatio: b.off.cpuMs / b.on.cpuMs, perQueryRatio: q.off.ms / q.on.ms };
-    log(`\nsweep: ${shotsList.join("/")}-shot × ${QUERIES} queries × ${LABELS.length} candidates (rank), onnxruntime-node, ${threads} thread(s)`);
+    log(`\nsweep: ${shotsList.join("/")}-shot × ${QUERIES} queries × ${LABELS.length} candidates (rank), onnxruntime-node, ${threads} thread(s); ${load()}`);
     log(` as npm run eval runs it (engine.scoreMany per shot count):`);
     line("visual cache + prefix reuse on", b.on);
     line("both off", b.off);
@@ -336,7 +339,7 @@ try {
       const ratio = geo(rows.map((x) => x.ratio));
       const cpuRatio = geo(rows.map((x) => x.cpuRatio));
       report.torch = { run: ref.run, version: ref.torch, threads: ref.threads, prompts: rows, ratio, cpuRatio };
-      log(`\nserver decode vs PyTorch eager reference (torch ${ref.torch}, ${ref.threads} thread(s), weights of training/runs/${ref.run} = the package's, checked against golden.json)`);
+      log(`\nserver decode vs PyTorch eager reference (torch ${ref.torch}, ${ref.threads} thread(s), weights of training/runs/${ref.run} = the package's, checked against golden.json); ${load()}`);
       for (const x of rows) {
         log(`  ${x.name.padEnd(18)} ours ${f1(x.ours).padStart(7)} tok/s (${f1(x.oursCpu).padStart(7)} per CPU s)  torch ${f1(x.torch).padStart(7)} tok/s (${f1(x.torchCpu).padStart(7)} per CPU s)  ${x.ratio.toFixed(1)}× wall, ${x.cpuRatio.toFixed(1)}× CPU  ${x.sameTokens ? "same token ids" : "TOKEN IDS DIFFER"}`);
       }
