@@ -47,7 +47,9 @@ export function CellRunner({ cell, template, runs, onParams, onBindings, onFinis
   const p = cell.params;
   const { state, busy, runGenerate, runRank, cancel } = useRunner();
   const [ranImages, setRanImages] = useState<string[]>([]);
-  const [candidateText, setCandidateText] = useState(() => (p.candidates.length > 0 ? p.candidates.join("\n") : template ? defaultCandidates(template) : ""));
+  // Untouched (null): the cell's saved candidates, else the template's own answers when it is closed-ended.
+  const [typed, setCandidateText] = useState<string | null>(null);
+  const candidateText = typed ?? (p.candidates.length > 0 ? p.candidates.join("\n") : template ? defaultCandidates(template) : "");
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(null);
   const [liveSaved, setLiveSaved] = useState<CellRunDetail | null>(null);
