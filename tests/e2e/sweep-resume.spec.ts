@@ -129,6 +129,7 @@ test("a sweep survives kill -9 of the server: every stored cell kept, finished, 
     }
     expect(seen.status, "still running when killed").toBe("running");
     expect(seen.doneCells).toBeLessThan(seen.totalCells);
+    expect(seen.etaSeconds, "an ETA while running").not.toBeNull();
     killGroup(server, "SIGKILL");
     await new Promise<void>((resolve) => (server.child.exitCode !== null || server.child.signalCode !== null ? resolve() : server.child.once("exit", () => resolve())));
     const before = storedRows(sweep.id);
