@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { generate, loadBrowserModel, score, type LoadProgress, type ProviderReport } from "@/components/run/backends";
+import { browserCacheStats, generate, loadBrowserModel, score, type LoadProgress, type ProviderReport } from "@/components/run/backends";
 import { runBrowserSweep, type BrowserSweepDeps } from "@/lib/sweeps/client/browser-sweep";
 import type { SweepDetail } from "@/lib/sweeps/types";
 import { getPlan, postResults } from "./api";
@@ -61,6 +61,17 @@ export function useBrowserSweep(sweep: SweepDetail, onSweep: (s: SweepDetail) =>
             });
           },
           generate: async (prompt, maxTokens, signal) => (await generate(provider, prompt, { maxTokens }, { signal, onToken: () => undefined })).text,
+          cacheCounters: async () => {
+            const c = await browserCacheStats();
+            return c
+              ? {
+                  visualCacheHits: c.visualCache.hits,
+                  visualCacheLookups: c.visualCache.hits + c.visualCache.misses,
+                  prefixCacheHits: c.prefixCache.hits,
+                  prefixCacheLookups: c.prefixCache.hits + c.prefixCache.misses,
+                }
+              : undefined;
+          },
           now: () => performance.now(),
         };
         const outcome = await runBrowserSweep(deps, {

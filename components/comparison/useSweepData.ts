@@ -26,8 +26,10 @@ export function useSweepData(initial: SweepDetail) {
 
   const refreshResults = useCallback(
     async (detail: SweepDetail, signal?: AbortSignal) => {
-      fetched.current = { doneCells: detail.doneCells, status: detail.status, at: Date.now() };
+      const at = Date.now();
       const [results, curve] = await Promise.all([getResults(id, signal), getCurve(id, signal)]);
+      // Recorded only once read: an aborted read is retried by the next tick.
+      fetched.current = { doneCells: detail.doneCells, status: detail.status, at };
       setData((d) => ({ ...d, results, curve, loaded: true, error: null }));
     },
     [id],
@@ -36,7 +38,6 @@ export function useSweepData(initial: SweepDetail) {
   /** A newer detail (from a poll, a post of browser results, or cancel). */
   const setDetail = useCallback((detail: SweepDetail) => setData((d) => ({ ...d, detail })), []);
 
-  const status = data.detail.status;
   useEffect(() => {
     const ac = new AbortController();
     let timer: number | undefined;
@@ -61,8 +62,8 @@ export function useSweepData(initial: SweepDetail) {
       ac.abort();
       window.clearTimeout(timer);
     };
-    // Restart the loop when the status changes (e.g. cancelled here, or resumed by a browser run).
-  }, [id, status, refreshResults, setDetail]);
+    // One loop per sweep: it stops by itself once the sweep is settled (done, failed, cancelled).
+  }, [id, refreshResults, setDetail]);
 
   return { ...data, setDetail };
 }

@@ -178,6 +178,8 @@ test("the browser backend runs the cells in the worker and resumes after a reloa
   expect(results).toHaveLength(6 * 3);
   expect(new Set(results.map((r) => `${r.itemId}|${r.shots}`)).size).toBe(18);
   await expect(page.getByTestId("sweep-cells")).toHaveAttribute("data-done", "18");
+  // The worker reported its cache counters with the results.
+  await expect(page.getByTestId("stat-visual-cache")).toHaveText(/^\d+\.\d% \(/);
   await expect(page.getByTestId("chart-point")).toHaveCount(3);
 });
 
