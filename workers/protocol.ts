@@ -37,6 +37,8 @@ export const WorkerRequestSchema = z.discriminatedUnion("type", [
   /** Cancel the request `target` (between decode steps). */
   z.object({ type: z.literal("cancel"), id, target: id }),
   z.object({ type: z.literal("setCaching"), id, enabled: z.boolean() }),
+  /** Cumulative cache counters of the loaded engine (a browser sweep reports them with its results). */
+  z.object({ type: z.literal("stats"), id }),
 ]);
 export type WorkerRequest = z.input<typeof WorkerRequestSchema>;
 
@@ -56,6 +58,12 @@ export interface LoadedInfo {
   fallbackReason?: string;
 }
 
+/** Hits and misses since the engine loaded. */
+export interface WorkerCacheStats {
+  visualCache: { hits: number; misses: number };
+  prefixCache: { hits: number; misses: number };
+}
+
 export type WorkerResponse =
   | { type: "progress"; id: string; file: string; loadedBytes: number; totalBytes: number }
   | { type: "loaded"; id: string; info: LoadedInfo }
@@ -65,6 +73,7 @@ export type WorkerResponse =
   | { type: "logits"; id: string; logits: Float32Array }
   | { type: "visualTokens"; id: string; tokens: Float32Array[] }
   | { type: "done"; id: string }
+  | { type: "stats"; id: string; stats: WorkerCacheStats }
   /** The provider changed after load (e.g. WebGPU device lost -> WASM). */
   | { type: "provider"; id: string; info: LoadedInfo }
   | { type: "error"; id: string; error: SerializedError };

@@ -7,7 +7,7 @@ import { BrowserEngineClient } from "@/lib/backends/browser/client";
 import { MODEL_CACHE } from "@/lib/backends/browser/browser-env";
 import type { PromptSequence } from "@/lib/prompt/sequence";
 import type { CandidateScore, GenerateResult, TokenEvent } from "@/lib/runtime/engine";
-import type { LoadedInfo } from "@/workers/protocol";
+import type { LoadedInfo, WorkerCacheStats } from "@/workers/protocol";
 import { ApiError, apiFetch } from "@/components/ui/api";
 import type { GenerateParams } from "@/lib/backends/browser/client";
 import type { BackendChoice } from "./options";
@@ -82,6 +82,13 @@ export function loadBrowserModel(pref: "webgpu" | "wasm", onProgress?: (p: LoadP
     if (loaded?.info === info) loaded = undefined;
   });
   return info;
+}
+
+/** The worker's cumulative cache hits and misses; undefined when no model is loaded in this page. */
+export async function browserCacheStats(): Promise<WorkerCacheStats | undefined> {
+  if (!client || !loaded) return undefined;
+  await loaded.info;
+  return client.cacheStats();
 }
 
 /** Be told when the worker switches provider after load (WebGPU device lost -> WASM). */

@@ -27,13 +27,18 @@ export function TemplateHeader({ template, document, viewing }: { template: Temp
           </h1>
           {document.description ? <p className="mt-1 max-w-3xl text-stone-600">{document.description}</p> : null}
         </div>
-        <Link
-          href={hrefWith(`/templates/${encodeURIComponent(template.id)}/edit`, { from: old ? viewing : undefined })}
-          className="btn btn-primary"
-          data-testid="edit-source-link"
-        >
-          {old ? `Edit from v${viewing}` : "Edit source"}
-        </Link>
+        <div className="flex flex-wrap gap-2">
+          <Link href={hrefWith("/sweeps/new", { templateId: template.id, version: old ? viewing : undefined })} className="btn" data-testid="compare-shots-link">
+            Compare shot counts
+          </Link>
+          <Link
+            href={hrefWith(`/templates/${encodeURIComponent(template.id)}/edit`, { from: old ? viewing : undefined })}
+            className="btn btn-primary"
+            data-testid="edit-source-link"
+          >
+            {old ? `Edit from v${viewing}` : "Edit source"}
+          </Link>
+        </div>
       </div>
       <div className="flex flex-wrap items-center gap-x-3 gap-y-2 text-sm text-stone-600">
         {document.tags.length > 0 ? (

@@ -5,7 +5,7 @@
  */
 import type { CandidateScore, GenerateOptions, GenerateResult, TokenEvent } from "@/lib/runtime/engine";
 import type { PromptSequence } from "@/lib/prompt/sequence";
-import type { ExecutionProviderPreference, LoadedInfo, SerializedError, WorkerRequest, WorkerResponse } from "@/workers/protocol";
+import type { ExecutionProviderPreference, LoadedInfo, SerializedError, WorkerCacheStats, WorkerRequest, WorkerResponse } from "@/workers/protocol";
 
 export class WorkerError extends Error {
   readonly code: string | undefined;
@@ -78,6 +78,11 @@ export class BrowserEngineClient {
   /** Visual tokens `[L * D]` of each image (asset ids). */
   encodeImages(assetIds: string[]): Promise<Float32Array[]> {
     return this.request({ type: "encodeImages", assetIds }).then((m) => (m.type === "visualTokens" ? m.tokens : unexpected(m)));
+  }
+
+  /** The engine's cumulative cache hits and misses. */
+  cacheStats(): Promise<WorkerCacheStats> {
+    return this.request({ type: "stats" }).then((m) => (m.type === "stats" ? m.stats : unexpected(m)));
   }
 
   async setCaching(enabled: boolean): Promise<void> {

@@ -157,6 +157,11 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
           (await ready()).setCaching(msg.enabled);
           post({ type: "done", id: msg.id });
           return;
+        case "stats": {
+          const { visualCache: v, prefixCache: p } = (await ready()).stats();
+          post({ type: "stats", id: msg.id, stats: { visualCache: { hits: v.hits, misses: v.misses }, prefixCache: { hits: p.hits, misses: p.misses } } });
+          return;
+        }
       }
     } catch (e) {
       post({ type: "error", id: msg.id, error: serializeError(e) });
