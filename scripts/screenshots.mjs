@@ -92,3 +92,85 @@ try {
 } finally {
   await browser.close();
 }
+
+// ------------------------------------------------------------------ comparisons (sweeps)
+// Two sweeps of the example classification template over "Novel emoji (2-way)" on the server: rank
+// mode with three selection strategies, and generate mode overlaid; the chart, the grid, a cell's
+// prompt and the page at 390 px. Both sweeps are deleted afterwards.
+/** Lazy grid thumbnails load as they scroll into view: wait for the ones on screen. */
+async function onScreenImagesLoaded(page) {
+  await page.waitForLoadState("networkidle");
+  await page.waitForFunction(() =>
+    [...document.images].filter((i) => {
+      const r = i.getBoundingClientRect();
+      return r.bottom > 0 && r.top < window.innerHeight && r.width > 0;
+    }).every((i) => i.complete && i.naturalWidth > 0),
+  );
+}
+
+async function sweepShots(page) {
+  const api = page.request;
+  const { templates } = await (await api.get(`${base}/api/templates`)).json();
+  const { datasets } = await (await api.get(`${base}/api/datasets`)).json();
+  const template = templates.find((t) => t.name.startsWith("Classification with novel words") && t.libraryName === "Examples");
+  const dataset = datasets.find((d) => d.name === "Novel emoji (2-way)");
+  if (!template || !dataset) throw new Error("the Examples library has no novel-words template or Novel emoji dataset");
+  const create = async (body) => {
+    const res = await api.post(`${base}/api/sweeps`, { data: { templateId: template.id, datasetId: dataset.id, backend: "server", ...body } });
+    if (res.status() !== 201) throw new Error(`POST /api/sweeps: ${res.status()} ${await res.text()}`);
+    return (await res.json()).sweep.id;
+  };
+  const ranked = await create({ name: "Novel emoji · rank", mode: "rank", seeds: 2, selections: ["random", "balanced", "rices"] });
+  const generated = await create({ name: "Novel emoji · generate", mode: "generate", maxTokens: 4, seeds: 2, selections: ["random"] });
+  try {
+    for (const id of [ranked, generated]) {
+      for (;;) {
+        const { sweep } = await (await api.get(`${base}/api/sweeps/${id}`)).json();
+        if (sweep.status === "done") break;
+        if (sweep.status === "failed" || sweep.status === "cancelled") throw new Error(`sweep ${id} ${sweep.status}: ${sweep.error}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    await page.goto(`${base}/sweeps/${ranked}?overlay=${generated}`);
+    await page.locator('[data-testid="chart-series"][data-source="1"]').waitFor();
+    await page.getByTestId("grid-row").first().waitFor();
+    await onScreenImagesLoaded(page);
+    const card = (testId) => page.getByTestId(testId).locator("xpath=ancestor::section[1]");
+    // Hover the 8-shot column so the tooltip shows.
+    const svg = page.getByTestId("accuracy-chart-svg");
+    const point = (await page.locator('[data-testid="chart-point"][data-shots="8"]').first().boundingBox()) ?? (await svg.boundingBox());
+    await page.mouse.move(point.x + point.width / 2, point.y + point.height / 2);
+    await page.getByTestId("chart-tooltip").waitFor();
+    await card("accuracy-chart").screenshot({ path: `${out}/sweep-chart.png` });
+    await page.mouse.move(0, 0);
+    await page.getByTestId("results-grid").scrollIntoViewIfNeeded();
+    await card("results-grid").screenshot({ path: `${out}/sweep-grid.png` });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${out}/sweep-page.png` });
+    await page.locator('[data-testid="grid-cell"][data-shots="8"]').first().click();
+    await page.getByTestId("cell-prompt").waitFor();
+    await onScreenImagesLoaded(page);
+    await page.screenshot({ path: `${out}/sweep-prompt.png` });
+    await page.keyboard.press("Escape");
+
+    const mobile = await page.context().browser().newPage({ viewport: { width: 390, height: 844 } });
+    await mobile.goto(`${base}/sweeps/${ranked}`);
+    await mobile.getByTestId("accuracy-chart-svg").waitFor();
+    await onScreenImagesLoaded(mobile);
+    await mobile.screenshot({ path: `${out}/sweep-390.png`, fullPage: true });
+    await mobile.close();
+  } finally {
+    for (const id of [ranked, generated]) await api.delete(`${base}/api/sweeps/${id}`);
+  }
+}
+
+const sweepBrowser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  await sweepShots(await sweepBrowser.newPage({ viewport: { width: 1280, height: 900 } }));
+  console.log(`wrote ${out}/sweep-chart.png, sweep-grid.png, sweep-page.png, sweep-prompt.png, sweep-390.png`);
+} finally {
+  await sweepBrowser.close();
+}

@@ -198,14 +198,17 @@ function Marker({ series, x, y, emphasised, shots, accuracy, low, high, n }: Mar
 function Tooltip({ layout, shots, series }: { layout: ChartLayout; shots: number; series: ChartSeries[] }) {
   const rows = pointsAt(series, shots);
   const x = layout.x(shots);
-  // Keep the box inside the chart: right of the crosshair in the left half, left of it otherwise.
+  // Keep the box inside the chart: right of the crosshair in the left half, left of it otherwise;
+  // and in the vertical half the lines leave free (below them when they are high).
   const left = x < layout.width / 2;
+  const mean = rows.reduce((sum, r) => sum + r.point.accuracy, 0) / Math.max(1, rows.length);
+  const vertical = mean > 0.5 ? { bottom: layout.margin.bottom + 6 } : { top: layout.margin.top };
   return (
     <div
       role="status"
       aria-live="polite"
-      className="pointer-events-none absolute top-2 z-10 min-w-44 max-w-72 rounded-md border border-stone-200 bg-white/95 px-2.5 py-2 text-xs shadow-md"
-      style={left ? { left: x + 10 } : { right: layout.width - x + 10 }}
+      className="pointer-events-none absolute z-10 w-max max-w-[min(24rem,90%)] rounded-md border border-stone-200 bg-white/95 px-2.5 py-2 text-xs shadow-md"
+      style={{ ...(left ? { left: x + 10 } : { right: layout.width - x + 10 }), ...vertical }}
       data-testid="chart-tooltip"
     >
       <p className="mb-1 font-semibold">
