@@ -3,18 +3,10 @@
 import { useEffect, useRef, useState } from "react";
 import { apiFetch } from "@/components/ui/api";
 import type { Notebook } from "@/lib/notebook/schema";
-import type { Template } from "@/lib/prompt/schema";
 import type { TemplateDetail, TemplateVersionDetail } from "@/lib/store/types";
+import { refKey, type ResolvedTemplate, type TemplateDocs } from "./template-refs";
 
-/** A library template as a cell uses it: the pinned version's document, or the latest. */
-export type ResolvedTemplate =
-  | { status: "ready"; template: Template; version: number; latestVersion: number; name: string }
-  | { status: "loading" }
-  | { status: "error"; error: unknown };
-
-export type TemplateDocs = Record<string, ResolvedTemplate>;
-
-export const refKey = (templateId: string, version: number | "latest") => `${templateId}@${version}`;
+export { refKey, type ResolvedTemplate, type TemplateDocs };
 
 async function load(key: string): Promise<ResolvedTemplate> {
   const at = key.lastIndexOf("@");

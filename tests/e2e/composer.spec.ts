@@ -82,7 +82,8 @@ test("compose by drag and drop and paste, edit the source, and save a new versio
   // Mouse drag and drop: the last shot's handle onto the third shot.
   // Both cards in the middle of the viewport, away from the edges where dragging scrolls the page.
   await c.root.getByTestId("composer-shot").nth(3).evaluate((el) => el.scrollIntoView({ block: "start" }));
-  await page.evaluate(() => window.scrollBy(0, -200));
+  // 400 px down: with the Run panel below, the page scrolls that far, and the third card stays clear of the top edge.
+  await page.evaluate(() => window.scrollBy(0, -400));
   const from = (await c.root.getByTestId("shot-handle").nth(3).boundingBox())!;
   const [third, fourth] = [(await c.root.getByTestId("composer-shot").nth(2).boundingBox())!, (await c.root.getByTestId("composer-shot").nth(3).boundingBox())!];
   const x = from.x + from.width / 2;

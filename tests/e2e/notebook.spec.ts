@@ -213,6 +213,12 @@ test("a notebook: run a cell on the server, add, duplicate and reorder cells by 
   await page.getByTestId("notebook-message").fill("renamed a cell");
   await page.keyboard.press("Control+s");
   await expect(page.getByTestId("notebook-status")).toHaveText("Saved · v4");
+  // The server page resolves the library cells' templates: ready to run after a reload.
+  await page.reload();
+  await expect.poll(() => nb.titles()).toEqual(["Doughnut (copy)", "Grinning cat query", "Doughnut, renamed"]);
+  await expect(nb.cell(2).getByTestId("cell-prompt-preview")).toHaveAttribute("data-prompt", /Short answer:$/);
+  await expect(nb.cell(2).getByTestId("run-start")).toBeEnabled();
+  await expect(nb.cell(0).getByTestId("rank-chart")).toBeVisible();
   await page.getByTestId("notebook-versions").locator("summary").click();
   await expect(page.getByTestId("notebook-version").first()).toContainText("v4 · renamed a cell");
   await page.getByTestId("notebook-version").filter({ hasText: /^v1/ }).getByTestId("notebook-restore").click();

@@ -4,7 +4,7 @@ import { getNotebook, getTemplate, getTemplateVersion, listCellRuns, listTemplat
 import { isAppError } from "@/lib/errors";
 import { templateIdsOf } from "@/lib/notebook/ops";
 import { NotebookEditor } from "@/components/notebook/NotebookEditor";
-import { refKey, type TemplateDocs } from "@/components/notebook/useTemplateDocs";
+import { refKey, type TemplateDocs } from "@/components/notebook/template-refs";
 import { orNotFound } from "../../not-found-guard";
 
 export const dynamic = "force-dynamic";
