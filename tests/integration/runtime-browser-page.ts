@@ -8,7 +8,7 @@ import { BrowserEngineClient } from "@/lib/backends/browser/client";
 import type { PromptSequence } from "@/lib/prompt/sequence";
 import { preprocessImage, type PreprocessSpec } from "@/lib/runtime/preprocess";
 
-async function parity(ep: "wasm" | "webgpu", prompts: PromptSequence[], assetIds: string[]) {
+async function parity(ep: "wasm" | "webgpu", prompts: PromptSequence[], assetIds: string[], candidates: string[]) {
   const client = new BrowserEngineClient(new Worker("/worker.js", { type: "module" }));
   try {
     const info = await client.load("/pkg", { executionProvider: ep, assetUrl: "/assets/" });
@@ -19,7 +19,9 @@ async function parity(ep: "wasm" | "webgpu", prompts: PromptSequence[], assetIds
       logits.push(Array.from(await client.nextTokenLogits(p)));
       greedy.push((await client.generate(p, { maxTokens: 12 })).tokenIds);
     }
-    return { info, visual, logits, greedy };
+    // Scoring: the prompt's prefix cache tiled to the candidate rows, one batched LM call.
+    const scores = (await client.score(prompts[0] as PromptSequence, candidates)).map((s) => s.sum);
+    return { info, visual, logits, greedy, scores };
   } finally {
     client.dispose();
   }

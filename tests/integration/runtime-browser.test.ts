@@ -13,11 +13,12 @@ import { build } from "esbuild";
 import { chromium, type Browser, type Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getServerModel, releaseServerModels } from "@/lib/backends/server";
 import { decodeWithSharp } from "@/lib/backends/server/sharp-decoder";
 import type { PromptSequence } from "@/lib/prompt/sequence";
 import { parseManifest } from "@/lib/runtime/manifest";
 import { preprocessImage } from "@/lib/runtime/preprocess";
-import { loadGolden, maxAbs, PKG } from "./runtime-golden";
+import { loadGolden, maxAbs, MODEL_ID, MODELS_DIR, PKG } from "./runtime-golden";
 
 /** Decoders may differ by a rounding step: |Δx| ≤ 2 levels (2/127.5 after normalisation), mean |Δx| ≤ 0.002. */
 const DECODER_MAX = 2 / 127.5 + 1e-6;
@@ -78,6 +79,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await releaseServerModels();
   await browser?.close();
   await new Promise((r) => server?.close(r));
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -88,15 +90,24 @@ interface ParityOut {
   visual: number[][];
   logits: number[][];
   greedy: number[][];
+  scores: number[];
 }
+
+const CANDIDATES = ["dax", "blicket zup", "wug", "a much longer candidate answer"];
+let nodeScores: Promise<number[]> | undefined;
+/** The same candidates scored by the engine on onnxruntime-node (itself checked against a full forward). */
+const referenceScores = () =>
+  (nodeScores ??= getServerModel(MODEL_ID, { modelsDir: MODELS_DIR, imageSource: g.imageSource }).then(async (m) =>
+    (await m.engine.score(g.toSequence(g.golden.prompts[0]!.text, g.golden.prompts[0]!.images), CANDIDATES)).map((s) => s.sum),
+  ));
 
 async function runParity(ep: "wasm" | "webgpu") {
   const prompts: PromptSequence[] = g.golden.prompts.map((p) => g.toSequence(p.text, p.images));
   const first = g.golden.prompts.find((p) => p.images.length > 0)!;
   const assetIds = first.images.map((f) => g.byFile.get(f)!);
   const out = (await page.evaluate(
-    ([ep, prompts, assetIds]) => (window as unknown as { flamingo: { parity(...a: unknown[]): Promise<unknown> } }).flamingo.parity(ep, prompts, assetIds),
-    [ep, prompts, assetIds] as const,
+    ([ep, prompts, assetIds, cands]) => (window as unknown as { flamingo: { parity(...a: unknown[]): Promise<unknown> } }).flamingo.parity(ep, prompts, assetIds, cands),
+    [ep, prompts, assetIds, CANDIDATES] as const,
   )) as ParityOut;
   let vis = 0;
   out.visual.forEach((v, i) => (vis = Math.max(vis, maxAbs(v.slice(0, 16), first.visual_tokens.first_16_of_each_image[i]!))));
@@ -108,9 +119,12 @@ async function runParity(ep: "wasm" | "webgpu") {
     expect(top5, `${ep} ${p.name}`).toEqual(p.first_position_logits.top5);
     expect(out.greedy[i], `${ep} ${p.name}`).toEqual(p.greedy_ids.slice(0, out.greedy[i]!.length));
   });
-  console.log(`browser ${ep}: ran on ${out.info.executionProvider}${out.info.fallbackReason ? ` (${out.info.fallbackReason})` : ""}; max abs diff visual tokens ${vis.toExponential(2)}, logits ${lg.toExponential(2)}`);
+  const sc = maxAbs(out.scores, await referenceScores());
+  console.log(`browser ${ep}: ran on ${out.info.executionProvider}${out.info.fallbackReason ? ` (${out.info.fallbackReason})` : ""}; max abs diff visual tokens ${vis.toExponential(2)}, logits ${lg.toExponential(2)}, candidate scores vs onnxruntime-node ${sc.toExponential(2)}`);
   expect(vis).toBeLessThanOrEqual(g.golden.tolerance.visual_tokens);
   expect(lg).toBeLessThanOrEqual(g.golden.tolerance.logits);
+  // A score sums up to 9 token log-probs, each within about the logits tolerance.
+  expect(sc).toBeLessThanOrEqual(10 * g.golden.tolerance.logits);
   return out;
 }
 
