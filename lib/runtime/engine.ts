@@ -177,6 +177,8 @@ export class FlamingoEngine {
   private readonly L: number;
   private readonly D: number;
   private released = false;
+  /** The last `visual_tokens` fed by lmStep: decode steps feed the same image every step, built once. */
+  private lastVisual?: { images: readonly Float32Array[]; lo: number; hi: number; B: number; tensor: OrtTensor };
   private tokensGenerated = 0;
   private readonly calls = { vision: 0, lm: 0, lmTokens: 0 };
 
@@ -361,6 +363,15 @@ export class FlamingoEngine {
     return new this.ort.Tensor("float32", data, [batch, N, this.L, this.D]);
   }
 
+  /** `visualTensor(used, B)`, reused while the same images (by identity) and rows are fed. */
+  private stepVisual(images: readonly Float32Array[], lo: number, hi: number, B: number, used: readonly Float32Array[]): OrtTensor {
+    const m = this.lastVisual;
+    if (m && m.images === images && m.lo === lo && m.hi === hi && m.B === B) return m.tensor;
+    const tensor = this.visualTensor(used, B);
+    this.lastVisual = { images, lo, hi, B, tensor };
+    return tensor;
+  }
+
   /**
    * One lm.onnx call. `inputIds`, `imageIndex`: row-major `[B, S]` (indices into `images`, the
    * prompt's N images); `cache` `[n_layers, 2, B, n_heads, P, head_dim]` is advanced to `P + S`.
@@ -388,7 +399,7 @@ export class FlamingoEngine {
     const out = await this.lm.run(
       {
         input_ids: int64Tensor(this.ort, inputIds, [B, S]),
-        visual_tokens: this.visualTensor(used, B),
+        visual_tokens: this.stepVisual(images, lo, hi, B, used),
         image_index: int64Tensor(this.ort, hi >= 0 ? imageIndex.map((v) => (v < 0 ? -1 : v - lo)) : imageIndex, [B, S]),
         past_key_values: cache.tensor,
       },
