@@ -80,7 +80,10 @@ export function NewSweepForm({ templates, datasets, initial }: { templates: Temp
     <form onSubmit={submit} noValidate className="card flex flex-col gap-5 p-4 sm:p-5" data-testid="new-sweep-form" aria-describedby="sweep-summary">
       <div className="grid grid-cols-1 gap-4 md:grid-cols-[minmax(0,1fr)_8rem]">
         <Field label="Template" name="templateId" errors={errors}>
-          <select className="input" value={f.templateId} onChange={(e) => setF((s) => ({ ...s, templateId: e.target.value, templateVersion: 0 }))} data-testid="sweep-template-select" aria-invalid={Boolean(errors.templateId)}>
+          <select className="input" value={f.templateId} onChange={(e) => {
+              set("templateId", e.target.value);
+              set("templateVersion", 0);
+            }} data-testid="sweep-template-select" aria-invalid={Boolean(errors.templateId)}>
             <option value="">Choose a template…</option>
             {groupBy(templates, (t) => t.libraryName).map(([lib, ts]) => (
               <optgroup key={lib} label={lib}>

@@ -59,7 +59,7 @@ export function SweepView({ initial, items, chanceLevel }: Props) {
       </section>
 
       <section className="card flex min-w-0 flex-col gap-3 p-4" aria-labelledby="chart-heading">
-        <div className="flex flex-wrap items-end justify-between gap-3">
+        <div className="flex flex-wrap items-start justify-between gap-3">
           <div>
             <h2 id="chart-heading" className="text-sm font-semibold">
               {metricLabel} against shots
@@ -71,6 +71,12 @@ export function SweepView({ initial, items, chanceLevel }: Props) {
           <OverlayPicker sweepId={detail.id} datasetId={detail.datasetId} value={overlayId} onChange={setOverlay} />
         </div>
         {overlay.error ? <ErrorNotice error={overlay.error} title="The other sweep could not be loaded" /> : null}
+        {detail.status !== "done" && detail.doneCells > 0 ? (
+          <p className="rounded-md bg-stone-50 px-3 py-1.5 text-xs text-stone-600" data-testid="chart-partial">
+            {detail.status === "running" || detail.status === "queued" ? "Still running: " : "Stopped early: "}
+            the lines show the {detail.doneCells.toLocaleString("en-US")} of {detail.totalCells.toLocaleString("en-US")} cells finished{detail.status === "running" || detail.status === "queued" ? " so far" : ""}.
+          </p>
+        ) : null}
         <AccuracyChart series={series} shots={shots} chanceLevel={chanceLevel} metricLabel={metricLabel} />
       </section>
 

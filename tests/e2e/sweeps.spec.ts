@@ -158,6 +158,49 @@ test("the list shows the sweeps; bad input is refused with the server's words be
   expected = [];
 });
 
+test("from a template page; a long sweep is cancelled with its finished cells kept, then deleted", async () => {
+  test.setTimeout(180_000);
+  const { templateId } = await exampleIds(page.request, "", TEMPLATE, DATASET);
+  await page.goto(`/templates/${templateId}`);
+  await page.getByTestId("compare-shots-link").click();
+  await page.waitForURL(/\/sweeps\/new\?templateId=/);
+  const form = new NewSweepPage(page);
+  await expect(page.getByTestId("sweep-template-select")).toHaveValue(templateId);
+  // Every shot count, ten seeds, three selections, generate: long enough to cancel mid-way.
+  await form.choose({ dataset: DATASET, mode: "generate", seeds: 10, name: "To be cancelled" });
+  await page.getByTestId("selection-balanced").check();
+  await page.getByTestId("selection-rices").check();
+  const id = await form.submit();
+  const sweep = new SweepPage(page);
+  await expect.poll(async () => Number(await page.getByTestId("sweep-cells").getAttribute("data-done")), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect(page.getByTestId("sweep-eta")).toHaveText(/left|estimating|finishing/);
+  await page.getByTestId("sweep-cancel").click();
+  await sweep.waitStatus("cancelled", 30_000);
+  await expect(page.getByTestId("sweep-cancel")).toHaveCount(0);
+  await expect(page.getByTestId("chart-partial")).toContainText("Stopped early");
+  const kept = Number(await page.getByTestId("sweep-cells").getAttribute("data-done"));
+  const total = Number(await page.getByTestId("sweep-cells").getAttribute("data-total"));
+  expect(kept).toBeGreaterThan(0);
+  expect(kept).toBeLessThan(total);
+  await expect(page.locator('[data-testid="grid-cell"]:not([data-state="pending"])').first()).toBeVisible();
+  // Keyboard: arrow keys walk the grid.
+  await page.locator('[data-testid="grid-cell"][data-row="0"][data-col="0"]').focus();
+  await page.keyboard.press("ArrowRight");
+  await expect(page.locator('[data-testid="grid-cell"][data-row="0"][data-col="1"]')).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.locator('[data-testid="grid-cell"][data-row="1"][data-col="1"]')).toBeFocused();
+  // Nothing runs after the cancel.
+  await page.waitForTimeout(2000);
+  const { results } = (await (await page.request.get(`/api/sweeps/${id}/results`)).json()) as { results: unknown[] };
+  expect(results.length).toBe(kept);
+
+  page.once("dialog", (d) => void d.accept());
+  await page.getByTestId("sweep-delete").click();
+  await page.waitForURL(/\/sweeps$/);
+  await expect(page.locator(`[data-testid="sweep-row"][data-sweep="${id}"]`)).toHaveCount(0);
+  expect((await page.request.get(`/api/sweeps/${id}`)).status()).toBe(404);
+});
+
 test("the browser backend runs the cells in the worker and resumes after a reload", async () => {
   test.setTimeout(300_000);
   const form = new NewSweepPage(page);

@@ -12,8 +12,9 @@ export function sweepLabels(sweeps: Labelled[]): string[] {
   if (sweeps.length < 2) return sweeps.map((s) => s.name);
   const parts: ((s: Labelled) => string)[] = [];
   const differs = (f: (s: Labelled) => string) => new Set(sweeps.map(f)).size > 1;
-  if (differs((s) => s.config.templateId)) parts.push((s) => s.templateName ?? "deleted template");
-  if (differs(template)) parts.push((s) => (differs((x) => x.config.templateId) ? `v${s.config.templateVersion}` : template(s)));
+  const versions = differs((s) => String(s.config.templateVersion));
+  if (differs((s) => s.config.templateId)) parts.push((s) => (versions ? template(s) : (s.templateName ?? "deleted template")));
+  else if (versions) parts.push(template);
   if (differs((s) => s.config.model)) parts.push((s) => s.config.model);
   if (differs((s) => s.config.mode)) parts.push((s) => MODE[s.config.mode]);
   if (differs((s) => s.config.backend)) parts.push((s) => s.config.backend);
