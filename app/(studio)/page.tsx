@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { listLibraries, listNotebooks, listTemplates } from "@/lib/store";
 import { NotebookGrid } from "@/components/notebook/NotebookCard";
+import { NewNotebookForm } from "@/components/notebook/NewNotebookForm";
 import { LibraryViewTabs } from "@/components/library/LibraryViewTabs";
 import { FilterBar } from "@/components/library/FilterBar";
 import { LibraryList } from "@/components/library/LibraryList";
@@ -29,6 +30,7 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
   const tags = [...new Set(all.filter((t) => !library || t.libraryId === library.id).flatMap((t) => t.tags))].sort();
   const filtered = Boolean(search || tag || library);
   const newTemplateLibrary = library ?? preferredLibrary(libraries);
+  const userLibraries = libraries.filter((l) => l.kind === "user");
 
   return (
     <div className="flex flex-col gap-6 lg:flex-row">
@@ -36,7 +38,7 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
         {/* On narrow screens the Library select in the filter bar takes the list's place. */}
         <div className="hidden flex-col gap-3 lg:flex">
           <h2 className="px-2 text-xs font-semibold uppercase tracking-wide text-stone-500">Libraries</h2>
-          <LibraryList libraries={libraries} activeId={library?.id} />
+          <LibraryList libraries={libraries} activeId={library?.id} view={view} />
         </div>
         <div className="grid grid-cols-2 gap-2 lg:flex lg:flex-col lg:border-t lg:border-stone-200 lg:pt-3">
           <CreateLibraryForm />
@@ -48,10 +50,13 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
         <div className="flex flex-wrap items-end justify-between gap-3">
           <div>
             <h1 id="library-heading" className="text-2xl font-semibold tracking-tight">
-              {library ? library.name : "All templates"}
+              {library ? library.name : view === "notebooks" ? "All notebooks" : "All templates"}
             </h1>
             <p className="text-sm text-stone-600">
-              {library?.description || "Few-shot prompt templates: interleaved images and text, grouped into shots and a query."}
+              {library?.description ||
+                (view === "notebooks"
+                  ? "Notebooks: cells of prompts, run one by one or all in order, with every run kept."
+                  : "Few-shot prompt templates: interleaved images and text, grouped into shots and a query.")}
             </p>
           </div>
           <div className="flex flex-wrap gap-2">
@@ -60,7 +65,9 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
               Export library
             </a>
           ) : null}
-          {newTemplateLibrary ? (
+          {view === "notebooks" ? (
+            <NewNotebookForm libraries={userLibraries} defaultLibraryId={(library?.kind === "user" ? library : preferredLibrary(userLibraries))?.id} />
+          ) : newTemplateLibrary ? (
             <Link href={hrefWith("/templates/new", { libraryId: newTemplateLibrary.id })} className="btn btn-primary" data-testid="new-template-link">
               New template
             </Link>
@@ -68,7 +75,7 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
           </div>
         </div>
 
-        <FilterBar libraries={libraries} tags={tags} search={search} libraryId={library?.id} tag={tag} view={view} />
+        <FilterBar libraries={libraries} tags={view === "notebooks" ? undefined : tags} search={search} libraryId={library?.id} tag={tag} view={view} />
 
         <LibraryViewTabs view={view} params={{ library: library?.id, search, tag }} templateCount={templates.length} notebookCount={notebooks.length} />
 

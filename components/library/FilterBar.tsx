@@ -5,7 +5,8 @@ import type { FormEvent } from "react";
 
 interface Props {
   libraries: { id: string; name: string }[];
-  tags: string[];
+  /** Tags to filter by; none for notebooks, which have no tags. */
+  tags?: string[];
   search?: string;
   libraryId?: string;
   tag?: string;
@@ -58,19 +59,21 @@ export function FilterBar({ libraries, tags, search, libraryId, tag, view }: Pro
             ))}
           </select>
         </div>
-        <div>
-          <label htmlFor="tag" className="label">
-            Tag
-          </label>
-          <select id="tag" name="tag" defaultValue={tag ?? ""} onChange={submit} className="input sm:w-40" data-testid="tag-filter" key={tag ?? ""}>
-            <option value="">All tags</option>
-            {tags.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </div>
+        {tags ? (
+          <div>
+            <label htmlFor="tag" className="label">
+              Tag
+            </label>
+            <select id="tag" name="tag" defaultValue={tag ?? ""} onChange={submit} className="input sm:w-40" data-testid="tag-filter" key={tag ?? ""}>
+              <option value="">All tags</option>
+              {tags.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
       </div>
       <button type="submit" className="btn" data-testid="search-submit">
         Search

@@ -3,12 +3,13 @@ import type { LibrarySummary } from "@/lib/store/types";
 import { hrefWith } from "@/components/ui/format";
 
 /** The libraries, each a filter link with its template count and an export link. */
-export function LibraryList({ libraries, activeId }: { libraries: LibrarySummary[]; activeId?: string }) {
+export function LibraryList({ libraries, activeId, view }: { libraries: LibrarySummary[]; activeId?: string; view?: "templates" | "notebooks" }) {
+  const tab = view === "notebooks" ? "notebooks" : undefined;
   return (
     <ul className="flex flex-col gap-0.5" data-testid="library-list">
       <li>
         <Link
-          href="/"
+          href={hrefWith("/", { view: tab })}
           aria-current={!activeId ? "page" : undefined}
           className={`flex items-center justify-between rounded-md px-2 py-1.5 text-sm ${!activeId ? "bg-brand-50 font-medium text-brand-700" : "text-stone-700 hover:bg-stone-100"}`}
         >
@@ -20,7 +21,7 @@ export function LibraryList({ libraries, activeId }: { libraries: LibrarySummary
         return (
           <li key={l.id} className="group flex items-center gap-1" data-testid="library-item" data-library-id={l.id}>
             <Link
-              href={hrefWith("/", { library: l.id })}
+              href={hrefWith("/", { library: l.id, view: tab })}
               aria-current={active ? "page" : undefined}
               className={`flex min-w-0 flex-1 items-center justify-between gap-2 rounded-md px-2 py-1.5 text-sm ${active ? "bg-brand-50 font-medium text-brand-700" : "text-stone-700 hover:bg-stone-100"}`}
               title={l.description || undefined}

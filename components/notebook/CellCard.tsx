@@ -75,7 +75,7 @@ export function CellCard(props: Props) {
           [{index + 1}]
         </span>
         <input
-          className="min-w-0 flex-1 rounded-md border border-transparent bg-transparent px-1.5 py-1 text-sm font-semibold text-stone-900 placeholder:font-normal placeholder:text-stone-400 hover:border-stone-200 focus-visible:border-brand-600"
+          className="min-w-0 flex-[1_1_12rem] rounded-md border border-transparent bg-transparent px-1.5 py-1 text-sm font-semibold text-stone-900 placeholder:font-normal placeholder:text-stone-400 hover:border-stone-200 focus-visible:border-brand-600"
           value={cell.title}
           placeholder={cell.prompt.kind === "template" ? resolved?.status === "ready" ? resolved.name : "Untitled cell" : cell.prompt.template.name}
           maxLength={200}
@@ -83,7 +83,8 @@ export function CellCard(props: Props) {
           aria-label={`Title of cell ${index + 1}`}
           data-testid="cell-title"
         />
-        <div className="flex items-center gap-1">
+        {/* Phones: the actions wrap under the title, at the right. */}
+        <div className="ml-auto flex items-center gap-1">
           <button type="button" className="btn px-2 py-0.5 text-xs" onClick={() => props.onMove(index - 1)} disabled={index === 0} aria-label={`Move ${label} up`} data-testid="cell-up">
             ↑
           </button>

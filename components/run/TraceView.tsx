@@ -68,7 +68,7 @@ export function TraceView({ tokens, images, traced }: Props) {
               );
             })}
           </ul>
-          <table className="w-auto text-xs" data-testid="trace-gates">
+          <table className="w-auto self-start text-xs" data-testid="trace-gates">
             <caption className="text-left text-stone-500">Gates tanh(α) per gated cross-attention layer</caption>
             <thead>
               <tr className="text-stone-500">
