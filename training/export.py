@@ -91,7 +91,10 @@ def lean_lm_graph(model, cfg):
     - the visual keys / values of every gated block come out of one MatMul; the constant gates tanh(alpha) are
       folded into the blocks' output projections;
     - reshapes use 0 / -1 dims instead of Shape/Gather/Concat chains; the past is split once;
-      `present_key_values` is one Concat.
+      `present_key_values` is one Concat;
+    - attention scores against the past and against the new keys are separate MatMuls, so a past of batch 1
+      broadcasts over B rows (manifest `lm_features: ["past_broadcast"]`): candidates scored on one shared prefix
+      need no tiled copy of it.
     Masking uses Where(mask, s, -1e9) as masked_fill does, so even the (meaningless) cross-attention weights of
     text before the first image equal PyTorch's. Checked against PyTorch by training/verify_onnx.mjs."""
     import onnx
@@ -151,8 +154,9 @@ def lean_lm_graph(model, cfg):
     zero, one, ax0, ax1 = i64("c.zero", 0), i64("c.one_i", 1), i64("c.ax0", [0]), i64("c.ax1", [1])
     neg = init("c.neg", np.float32(-1e9))
     # ---- once per call: positions, RoPE tables, masks, visual keys/values, the past split per layer
-    P = n("Squeeze", [n("Shape", [past], start=4, end=5), ax0])
-    T = n("Add", [P, n("Squeeze", [n("Shape", [ids], start=1, end=2), ax0])])
+    P1, S1 = n("Shape", [past], start=4, end=5), n("Shape", [ids], start=1, end=2)  # [1] each
+    P = n("Squeeze", [P1, ax0])
+    T = n("Squeeze", [n("Add", [P1, S1]), ax0])
     qpos = n("Range", [P, T, one])  # [S]: positions P .. P+S-1
     kpos = n("Range", [zero, T, one])  # [T]
     with torch.no_grad():
@@ -160,6 +164,9 @@ def lean_lm_graph(model, cfg):
     ang = n("Mul", [n("Unsqueeze", [n("Cast", [qpos], to=TP.FLOAT), ax1]), init("rope.inv", f32(torch.cat([inv, inv]))[None, :])])
     cos, sin = [n("Unsqueeze", [n(op, [ang]), ax1]) for op in ("Cos", "Sin")]  # [S, 1, dh]: RoPE in [B, S, H, dh] layout
     causal = n("LessOrEqual", [n("Unsqueeze", [kpos, ax0]), n("Unsqueeze", [qpos, ax1])])  # [S, T]
+    # Each layer's past keys/values get a leading zero slot that is always masked: the past MatMuls stay non-empty
+    # when P = 0 (WebGPU cannot bind an empty buffer) and give exactly the same result.
+    causal = n("Concat", [n("Less", [n("Unsqueeze", [qpos, ax1]), zero]), causal], axis=1)  # [S, 1 + T]
     x = n("Gather", [init("emb", f32(lm.emb.weight)), ids], axis=0)  # [B, S, D]
     vis = n("Reshape", [vis_in, i64("shape.vis", [0, -1, D])])  # [B, M, D]
     M = n("Squeeze", [n("Shape", [vis], start=1, end=2), ax0])
@@ -202,14 +209,21 @@ def lean_lm_graph(model, cfg):
         q = to_bhsd(n("Add", [n("Mul", [q, cos]), n("Mul", [qr, sin])]))
         k = to_bhsd(n("Add", [n("Mul", [k, cos]), n("Mul", [kr, sin])]))
         v = to_bhsd(v)
-        k_all = n("Concat", [n("Squeeze", [pkv[2 * i], ax0]), k], axis=2)  # [B, H, T, dh]
-        v_all = n("Concat", [n("Squeeze", [pkv[2 * i + 1], ax0]), v], axis=2)
-        a = n("Softmax", [n("Where", [causal, n("MatMul", [q, t_last(k_all)]), neg])], axis=-1)
-        x = n("Add", [x, linear(merge(n("MatMul", [a, v_all])), blk.attn.o.weight.T, blk.attn.o.bias, "l%d.o" % i)])
+        # Attention over [slot, past] and over the new keys separately: a past of batch 1 broadcasts over the B rows
+        # (MatMul broadcasting), so B candidates can share one prefix cache without a tiled copy.
+        slot = n("Expand", [init("c.slot", np.zeros((1, H, 1, dh), np.float32)),
+                            n("Concat", [n("Shape", [pkv[2 * i]], start=1, end=3), i64("shape.slot", [1, dh])], axis=0)])  # [Bp, H, 1, dh]
+        pk, pv = [n("Concat", [slot, n("Squeeze", [pkv[2 * i + j], ax0])], axis=2) for j in (0, 1)]  # [Bp, H, 1 + P, dh]
+        a = n("Softmax", [n("Where", [causal, n("Concat", [n("MatMul", [q, t_last(pk)]), n("MatMul", [q, t_last(k)])], axis=3), neg])], axis=-1)
+        a_p, a_n = n("Split", [a, n("Concat", [n("Add", [P1, i64("c.one1", [1])]), S1], axis=0)], ["l%d.a_past" % i, "l%d.a_new" % i], axis=3)
+        o = n("Add", [n("MatMul", [a_p, pv]), n("MatMul", [a_n, v])])  # [B, H, S, dh]
+        x = n("Add", [x, linear(merge(o), blk.attn.o.weight.T, blk.attn.o.bias, "l%d.o" % i)])
         x = n("Add", [x, ff(x, blk.ff, "l%d.ff" % i)])
-        presents += [n("Unsqueeze", [k_all, ax0]), n("Unsqueeze", [v_all, ax0])]
+        presents += [n("Unsqueeze", [k, ax0]), n("Unsqueeze", [v, ax0])]
     n("MatMul", [layer_norm(x, lm.ln_f, "ln_f"), init("head.w", f32(lm.head.weight.T))], ["logits"])
-    pres = n("Concat", presents, axis=0)  # [2nl, B, H, T, dh]
+    # present = [past (expanded to the B rows when it has batch 1), every layer's new keys/values] along the sequence
+    rows = n("Concat", [i64("shape.past_head", [2 * nl]), n("Shape", [ids], start=0, end=1), n("Shape", [past], start=3)], axis=0)
+    pres = n("Concat", [n("Expand", [past8, rows]), n("Concat", presents, axis=0)], axis=3)  # [2nl, B, H, T, dh]
     n("Reshape", [pres, n("Concat", [i64("shape.present_head", [nl, 2]), n("Shape", [pres], start=1)], axis=0)], ["present_key_values"], allowzero=1)
     n("Concat", xws, ["xattn_weights"], axis=1)
     n("Identity", [init("gates.value", np.array(gates, np.float32))], ["gates"])
@@ -341,7 +355,7 @@ def golden(model, cfg, tok, ds, out):
     return res
 
 
-def write_manifest(cfg, tok, out, eval_table=None, train_info=None):
+def write_manifest(cfg, tok, out, eval_table=None, train_info=None, lm_graph=None):
     files = {}
     for f in ["vision.onnx", "lm.onnx", "tokenizer.json"]:
         p = os.path.join(out, f)
@@ -370,6 +384,7 @@ def write_manifest(cfg, tok, out, eval_table=None, train_info=None):
                           "vqa": "<image>Question:{question} Short answer:{answer}<|endofchunk|>\n",
                           "demonstration_separator": "\n (already part of each chunk above)"},
         "graphs": {"vision": "vision.onnx", "lm": "lm.onnx"},
+        "lm_features": lm_features(lm_graph) if lm_graph else old.get("lm_features", []),
         "onnx_opset": OPSET,
         "max_images_tested": 41,
         "max_sequence_tested": 400,
@@ -387,10 +402,17 @@ def write_manifest(cfg, tok, out, eval_table=None, train_info=None):
     return man
 
 
-def update_manifest_files(out):
-    """Refresh the integrity entries of an existing manifest (after re-exporting a graph); nothing else changes."""
+def lm_features(lm_graph):
+    """What lm.onnx does beyond the base contract (docs/model-format.md §4): the lean graph takes a batch-1 past
+    for B rows."""
+    return ["past_broadcast"] if lm_graph == "lean" else []
+
+
+def update_manifest_files(out, lm_graph="lean"):
+    """Refresh the integrity entries and `lm_features` of an existing manifest after re-exporting a graph."""
     man_p = os.path.join(out, "manifest.json")
     man = json.load(open(man_p))
+    man["lm_features"] = lm_features(lm_graph)
     for f in man["files"]:
         p = os.path.join(out, f)
         man["files"][f] = {"sha256": sha256(p), "bytes": os.path.getsize(p)}
@@ -407,7 +429,7 @@ def lm_only_export(run, lm_graph="lean", log=print):
     model = load_model(run, cfg, "cpu").eval()
     export_onnx(model, cfg, PKG_DIR, lm_graph=lm_graph, vision=False)
     onnx_check_cases(model, cfg, tok, os.path.join(TRAIN_DIR, "runs", os.path.basename(run)))
-    man = update_manifest_files(PKG_DIR)
+    man = update_manifest_files(PKG_DIR, lm_graph)
     log("re-exported lm.onnx (%s graph): %d bytes, sha256 %s" % (lm_graph, man["files"]["lm.onnx"]["bytes"], man["files"]["lm.onnx"]["sha256"]))
 
 
@@ -426,7 +448,7 @@ def main_export(run, log=print, lm_graph="lean"):
     g = golden(model, cfg, tok, ds, PKG_DIR)
     for r in g:
         log("golden %s: %r" % (r["name"], r["greedy_text"]))
-    man = write_manifest(cfg, tok, PKG_DIR)
+    man = write_manifest(cfg, tok, PKG_DIR, lm_graph=lm_graph)
     log("exported: %s (%d bytes of weights)" % (PKG_DIR, man["total_weight_bytes"]))
 
 

@@ -36,6 +36,11 @@ export interface EngineOptions {
   /** Requests allowed to wait for the model; more are refused (QueueFullError). */
   maxPending?: number;
   /**
+   * Feed scoring rows the batch-1 prefix cache itself when lm.onnx broadcasts it (default: when the
+   * manifest's `lm_features` has "past_broadcast"); false tiles the cache to the rows instead.
+   */
+  pastBroadcast?: boolean;
+  /**
    * Lets pending events (a cancel message, a closed connection) run between decode steps:
    * onnxruntime-web's WASM kernels resolve in microtasks, which alone would starve them.
    * Default: setImmediate, else a MessageChannel round trip.
@@ -176,6 +181,8 @@ export class FlamingoEngine {
   private readonly kv: KvShape;
   private readonly L: number;
   private readonly D: number;
+  /** Scoring rows share the prefix cache untiled (lm.onnx broadcasts a batch-1 past over B rows). */
+  private readonly pastBroadcast: boolean;
   private released = false;
   /** The last `visual_tokens` fed by lmStep: decode steps feed the same image every step, built once. */
   private lastVisual?: { images: readonly Float32Array[]; lo: number; hi: number; B: number; tensor: OrtTensor };
@@ -197,6 +204,7 @@ export class FlamingoEngine {
     this.kv = { nLayers: a.language_model.n_layers, nHeads: a.language_model.n_heads, headDim: a.language_model.head_dim };
     this.L = a.n_visual_tokens_per_image;
     this.D = a.visual_token_dim;
+    this.pastBroadcast = (opts.pastBroadcast ?? true) && (pkg.manifest.lm_features?.includes("past_broadcast") ?? false);
     this.visualCache = new VisualCache(opts.visualCacheEntries ?? 512);
     this.prefixCache = new PrefixCache(opts.prefixCacheEntries ?? 8);
     this.queue = new SessionQueue(opts.maxPending ?? Infinity);
@@ -668,9 +676,10 @@ export class FlamingoEngine {
             rows.push({ prompt: i, cand: k, ids: [...query, ...t.slice(0, -1)], q: query.length, ...(image ? { image } : {}), lps: query.length === 0 ? [logProbAt(pre.lastLogits, t[0] as number)] : [] });
           });
         }
-        // Equal batches (the last one padded with copies of its last row): the prefix cache is tiled
-        // once per group and fed to every call (rowsStep does not advance it). Rows go shortest first,
-        // so a batch is padded to a length near its own rows'.
+        // Rows go shortest first, so a batch is padded to a length near its own rows'. The prefix cache
+        // `[n_layers, 2, 1, n_heads, P, head_dim]` is fed as is when lm.onnx broadcasts a batch-1 past;
+        // otherwise it is tiled once per group to equal batches (the last one padded with copies of its
+        // last row) and reused by every call (rowsStep does not advance it).
         const size = rows.length === 0 ? 0 : Math.ceil(rows.length / Math.ceil(rows.length / batchSize));
         const order = [...rows].sort((a, b) => a.ids.length - b.ids.length);
         let tiled: KvCache | undefined;
@@ -682,11 +691,11 @@ export class FlamingoEngine {
             const C = Math.max(...batch.map((r) => r.ids.length));
             if (C === 0) continue;
             const fed = [...batch];
-            while (fed.length < size) fed.push(batch[batch.length - 1] as Row);
+            while (!this.pastBroadcast && fed.length < size) fed.push(batch[batch.length - 1] as Row);
             const ids: number[] = [];
             for (const r of fed) for (let j = 0; j < C; j++) ids.push(j < r.ids.length ? (r.ids[j] as number) : this.tokenizer.padId);
-            tiled ??= pre.cache.gather(new Array<number>(size).fill(0));
-            const logits = await this.rowsStep(ids, size, fed.map((r) => r.image), tiled);
+            const past = this.pastBroadcast ? pre.cache : (tiled ??= pre.cache.gather(new Array<number>(size).fill(0)));
+            const logits = await this.rowsStep(ids, fed.length, fed.map((r) => r.image), past);
             batch.forEach((r, b) => {
               const t = (toks[r.prompt] as number[][])[r.cand] as number[];
               for (let j = r.q === 0 ? 1 : 0; j < t.length; j++) {
@@ -713,6 +722,7 @@ export class FlamingoEngine {
   /**
    * One lm.onnx call on R independent rows (`inputIds` row-major `[R, S]`), each attending to its own
    * image only: `visual_tokens` `[R, 1, L, D]` (zeros and `image_index` -1 for a row without one).
+   * `cache`: `[n_layers, 2, R, n_heads, P, head_dim]`, or batch 1 when lm.onnx broadcasts it.
    * Returns the logits `[R, S, V]`. Only `logits` is fetched: `cache` is not advanced (callers reuse it).
    */
   private async rowsStep(inputIds: readonly number[], R: number, images: readonly (Float32Array | undefined)[], cache: KvCache) {

@@ -18,6 +18,8 @@ export const ManifestSchema = z
     version: z.string().min(1),
     format: z.literal(MODEL_FORMAT),
     graphs: z.object({ vision: z.string().min(1), lm: z.string().min(1) }),
+    /** lm.onnx abilities beyond the base contract; "past_broadcast": a batch-1 past serves B rows. */
+    lm_features: z.array(z.string()).optional(),
     architecture: z
       .object({
         n_visual_tokens_per_image: posInt,

@@ -242,6 +242,33 @@ describe("scoring", () => {
     }
   });
 
+  it("lm.onnx treats a batch-1 past as tiled over the B rows (manifest lm_features: past_broadcast)", async () => {
+    expect(pkg.manifest.lm_features).toContain("past_broadcast");
+    const lm = await lmSession();
+    const { n_layers: nl, n_heads: H, head_dim: dh } = pkg.manifest.architecture.language_model;
+    const [L, D] = [pkg.manifest.architecture.n_visual_tokens_per_image, pkg.manifest.architecture.visual_token_dim];
+    const i64 = (v: number[], dims: number[]) => new ort.Tensor("int64", BigInt64Array.from(v.map(BigInt)), dims);
+    const vis = (b: number) => new ort.Tensor("float32", new Float32Array(b * L * D).map((_, i) => Math.sin(i % (L * D))), [b, 1, L, D]);
+    const prompt = engine.encodePrompt(withImages()).inputIds.slice(0, 12);
+    const empty = new ort.Tensor("float32", new Float32Array(0), [nl, 2, 1, H, 0, dh]);
+    const pre = await lm.run({ input_ids: i64(prompt, [1, 12]), visual_tokens: vis(1), image_index: i64(prompt.map(() => 0), [1, 12]), past_key_values: empty });
+    const past = pre.present_key_values!;
+    const P = past.dims[4] as number;
+    const rows = [5, 17, 300, 1200, 9, 44]; // 3 rows × 2 tokens
+    const tiled = new Float32Array((past.data as Float32Array).length * 3);
+    const block = H * P * dh;
+    for (let o = 0; o < nl * 2; o++) for (let b = 0; b < 3; b++) tiled.set((past.data as Float32Array).subarray(o * block, (o + 1) * block), (o * 3 + b) * block);
+    const feeds = { input_ids: i64(rows, [3, 2]), visual_tokens: vis(3), image_index: i64(rows.map(() => 0), [3, 2]) };
+    const a = await lm.run({ ...feeds, past_key_values: past });
+    const b = await lm.run({ ...feeds, past_key_values: new ort.Tensor("float32", tiled, [nl, 2, 3, H, P, dh]) });
+    expect(a.present_key_values!.dims).toEqual([nl, 2, 3, H, P + 2, dh]);
+    expect(maxAbs(a.logits!.data as Float32Array, b.logits!.data as Float32Array)).toBeLessThan(1e-6);
+    expect(maxAbs(a.present_key_values!.data as Float32Array, b.present_key_values!.data as Float32Array)).toBeLessThan(1e-6);
+    // An empty past broadcasts too (scoring a prompt whose prefix is empty).
+    const c = await lm.run({ ...feeds, past_key_values: empty });
+    expect(c.present_key_values!.dims).toEqual([nl, 2, 3, H, 2, dh]);
+  });
+
   it("scores a text-only prompt", async () => {
     const [s] = await engine.score(goldenPrompt("zero_images"), ["three"]);
     expect(Number.isFinite(s!.sum)).toBe(true);
