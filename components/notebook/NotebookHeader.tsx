@@ -1,7 +1,10 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
+import { apiFetch } from "@/components/ui/api";
+import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { formatDateTime, hrefWith } from "@/components/ui/format";
 import type { Notebook } from "@/lib/notebook/schema";
 import type { NotebookDetail, NotebookVersionSummary } from "@/lib/store/types";
@@ -133,8 +136,51 @@ export function NotebookHeader({ notebook, doc, onDoc, dirty, saving, savedVersi
               ))}
             </ol>
           </details>
+          <DeleteNotebook id={notebook.id} name={doc.name || notebook.name} />
         </div>
       </div>
     </header>
+  );
+}
+
+/** Two steps (no browser dialog): "Delete…", then "Delete for good" or "Keep it". */
+function DeleteNotebook({ id, name }: { id: string; name: string }) {
+  const router = useRouter();
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await apiFetch(`/api/notebooks/${encodeURIComponent(id)}`, { method: "DELETE" });
+      router.push("/notebooks");
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+  if (!asking) {
+    return (
+      <button type="button" className="self-start text-xs text-stone-500 hover:text-red-700 hover:underline" onClick={() => setAsking(true)} data-testid="notebook-delete">
+        Delete notebook…
+      </button>
+    );
+  }
+  return (
+    <div className="flex flex-col gap-2 rounded-md border border-red-200 bg-red-50 p-2 text-xs text-red-900" role="group" aria-label="Delete the notebook">
+      <p>
+        Delete “{name}”, all its versions and saved runs? This cannot be undone.
+      </p>
+      <div className="flex gap-2">
+        <button type="button" className="btn btn-danger px-2 py-1 text-xs" onClick={() => void remove()} disabled={busy} autoFocus data-testid="notebook-delete-confirm">
+          {busy ? "Deleting…" : "Delete for good"}
+        </button>
+        <button type="button" className="btn px-2 py-1 text-xs" onClick={() => setAsking(false)} disabled={busy}>
+          Keep it
+        </button>
+      </div>
+      <ErrorNotice error={error} />
+    </div>
   );
 }

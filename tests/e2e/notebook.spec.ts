@@ -260,4 +260,12 @@ test("listed beside templates in the library and on /notebooks, with search; 390
   } finally {
     await page.setViewportSize({ width: 1280, height: 900 });
   }
+
+  // Deleting asks first, then goes back to the list without it.
+  await page.goto(notebookUrl);
+  await page.getByTestId("notebook-delete").click();
+  await page.getByTestId("notebook-delete-confirm").click();
+  await page.waitForURL((u) => u.pathname === "/notebooks");
+  await expect(page.locator(`[data-testid="notebook-card"][data-notebook-id="${notebookUrl.split("/").pop()}"]`)).toHaveCount(0);
+  expect((await page.request.get(`/api/notebooks/${notebookUrl.split("/").pop()}`)).status()).toBe(404);
 });
