@@ -218,7 +218,11 @@ function Tooltip({ layout, shots, series }: { layout: ChartLayout; shots: number
       <ul className="flex flex-col gap-0.5">
         {rows.map(({ series: s, point: p }) => (
           <li key={s.key} className="flex items-baseline gap-1.5">
-            <span className="inline-block size-2 shrink-0 rounded-full" style={{ background: s.color }} aria-hidden />
+            <span
+              className={`inline-block size-2 shrink-0 ${s.marker === "square" ? "border-[1.5px] bg-white" : "rounded-full"}`}
+              style={s.marker === "square" ? { borderColor: s.color } : { background: s.color }}
+              aria-hidden
+            />
             <span className="min-w-0 flex-1 truncate">{s.label}</span>
             <span className="font-medium tabular-nums">{percent(p.accuracy)}</span>
             <span className="tabular-nums text-stone-500">

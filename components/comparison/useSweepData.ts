@@ -44,7 +44,8 @@ export function useSweepData(initial: SweepDetail) {
     const tick = async () => {
       try {
         const detail = await getSweep(id, ac.signal);
-        setDetail(detail);
+        // A successful read also clears a notice left by a failed one (e.g. while the server restarted).
+        setData((d) => ({ ...d, detail, error: null }));
         const last = fetched.current;
         const changed = !last || last.doneCells !== detail.doneCells || last.status !== detail.status;
         const settled = !isActive(detail.status);
@@ -63,7 +64,7 @@ export function useSweepData(initial: SweepDetail) {
       window.clearTimeout(timer);
     };
     // One loop per sweep: it stops by itself once the sweep is settled (done, failed, cancelled).
-  }, [id, refreshResults, setDetail]);
+  }, [id, refreshResults]);
 
   return { ...data, setDetail };
 }
