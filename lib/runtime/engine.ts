@@ -13,7 +13,7 @@ import { float32Data, int64Tensor, type OrtNamespace, type OrtSession, type OrtS
 import { preprocessImage, type ImageDecoder } from "./preprocess";
 import { PrefixCache, type PrefixEntry } from "./prefix-cache";
 import { SessionQueue } from "./queue";
-import { logProbAt, logSoftmax, sampleToken, seededRandom, topK } from "./sampling";
+import { logProbAt, logSoftmax, logSumExp, sampleToken, seededRandom, topK } from "./sampling";
 import { findStop, safePrefixLength } from "./stop";
 import { toStream, type Streamed } from "./stream";
 import { FlamingoTokenizer, type PromptInputs } from "./tokenizer";
@@ -683,6 +683,9 @@ export class FlamingoEngine {
         const size = rows.length === 0 ? 0 : Math.ceil(rows.length / Math.ceil(rows.length / batchSize));
         const order = [...rows].sort((a, b) => a.ids.length - b.ids.length);
         let tiled: KvCache | undefined;
+        // A prompt's rows agree up to their query chunk, so the position predicting the first candidate
+        // token has the same logits in each: its log-normaliser is computed once per prompt.
+        const firstLse = new Map<number, number>();
         try {
           for (let start = 0; start < order.length; start += size) {
             await this.yieldToEventLoop();
@@ -700,7 +703,13 @@ export class FlamingoEngine {
               const t = (toks[r.prompt] as number[][])[r.cand] as number[];
               for (let j = r.q === 0 ? 1 : 0; j < t.length; j++) {
                 const pos = b * C + r.q - 1 + j;
-                r.lps.push(logProbAt(logits.data.subarray(pos * logits.V, (pos + 1) * logits.V), t[j] as number));
+                const row = logits.data.subarray(pos * logits.V, (pos + 1) * logits.V);
+                let lse = j === 0 ? firstLse.get(r.prompt) : undefined;
+                if (lse === undefined) {
+                  lse = logSumExp(row);
+                  if (j === 0) firstLse.set(r.prompt, lse);
+                }
+                r.lps.push((row[t[j] as number] as number) - lse);
               }
             });
           }

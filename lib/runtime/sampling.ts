@@ -37,8 +37,8 @@ export function logSoftmax(logits: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** log-softmax(row)[index] without building the whole row (float64): one pass for the max, one for the sum. */
-export function logProbAt(row: ArrayLike<number>, index: number): number {
+/** log Σ exp(row) in float64: one pass for the max, one for the sum. */
+export function logSumExp(row: ArrayLike<number>): number {
   const n = row.length;
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -47,7 +47,12 @@ export function logProbAt(row: ArrayLike<number>, index: number): number {
   }
   let sum = 0;
   for (let i = 0; i < n; i++) sum += Math.exp((row[i] as number) - max);
-  return (row[index] as number) - max - Math.log(sum);
+  return max + Math.log(sum);
+}
+
+/** log-softmax(row)[index] without building the whole row (float64). */
+export function logProbAt(row: ArrayLike<number>, index: number): number {
+  return (row[index] as number) - logSumExp(row);
 }
 
 /** Indices of the k largest values, largest first. */
