@@ -105,13 +105,12 @@ export function CellRunner({ cell, template, runs, onParams, onBindings, onFinis
       ) : null}
 
       <div className="flex flex-wrap items-center gap-2">
-        <div className="flex rounded-md border border-stone-300 p-0.5" role="radiogroup" aria-label="Run mode">
+        <div className="flex rounded-md border border-stone-300 p-0.5" role="group" aria-label="Run mode">
           {(["generate", "rank"] as const).map((m) => (
             <button
               key={m}
               type="button"
-              role="radio"
-              aria-checked={p.mode === m}
+              aria-pressed={p.mode === m}
               className={`rounded px-2 py-0.5 text-xs font-medium ${p.mode === m ? "bg-stone-900 text-white" : "text-stone-600 hover:bg-stone-100"}`}
               onClick={() => setParams({ ...p, mode: m })}
               disabled={busy}

@@ -24,7 +24,8 @@ export function SaveToNotebook({ run }: { run: RunSnapshot }) {
   const [target, setTarget] = useState(NEW);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState<{ id: string; name: string; cell: number } | null>(null);
+  // Which run was saved: a newer run offers saving again.
+  const [saved, setSaved] = useState<{ id: string; name: string; cell: number; run: RunSnapshot["state"] } | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -62,7 +63,7 @@ export function SaveToNotebook({ run }: { run: RunSnapshot }) {
       const cell = nb.document.cells[nb.document.cells.length - 1]!;
       const record = runRecord({ cellId: cell.id, version: nb.latestVersion, params, prompt: run.prompt, state: run.state });
       if (record) await saveRunApi(nb.id, record);
-      setSaved({ id: nb.id, name: nb.name, cell: nb.document.cells.length });
+      setSaved({ id: nb.id, name: nb.name, cell: nb.document.cells.length, run: run.state });
     } catch (err) {
       setError(err);
     } finally {
@@ -70,7 +71,7 @@ export function SaveToNotebook({ run }: { run: RunSnapshot }) {
     }
   }
 
-  if (saved) {
+  if (saved && saved.run === run.state) {
     return (
       <p className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900" role="status" data-testid="saved-to-notebook">
         Saved as cell {saved.cell} of{" "}

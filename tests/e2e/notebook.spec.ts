@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { NotebookPage, SourceEditor, libraryIdByName } from "./support";
+import { NotebookPage, SourceEditor, exportWithoutTimestamp, freshBaseURL, libraryIdByName } from "./support";
 
 /**
  * The issue's "Must show", in headless Chromium against the production build: a 4-shot
@@ -41,6 +41,7 @@ test.afterAll(async () => {
   await page.close();
 });
 
+const nbPage = (p: Page) => new NotebookPage(p);
 const answersOf = (p: Page) => p.getByTestId("composer").getByTestId("composer-answer").evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value));
 
 /** A real mouse drag of one grip to the centre of another element, in small steps (dnd-kit's pointer sensor). */
@@ -260,6 +261,22 @@ test("listed beside templates in the library and on /notebooks, with search; 390
   } finally {
     await page.setViewportSize({ width: 1280, height: 900 });
   }
+
+  // The library file carries the notebook with its versions and runs: imported into a fresh database, it exports the same.
+  const libraryId = await libraryIdByName(page.request, "", "My library");
+  const file = await exportWithoutTimestamp(page.request, "", libraryId);
+  const exported = (file.notebooks as { name: string; versions: unknown[]; runs: unknown[] }[]).find((n) => n.name === name);
+  expect(exported).toMatchObject({ versions: { length: 5 }, runs: { length: 5 } });
+  const copyName = `Round trip ${stamp}`;
+  const imported = await page.request.post(`${freshBaseURL}/api/libraries/import?name=${encodeURIComponent(copyName)}`, { data: { ...file, exportedAt: new Date().toISOString() } });
+  expect(imported.status(), await imported.text()).toBe(201);
+  const copyId = await libraryIdByName(page.request, freshBaseURL, copyName);
+  const again = await exportWithoutTimestamp(page.request, freshBaseURL, copyId);
+  expect({ ...again, library: undefined }).toEqual({ ...file, library: undefined });
+  const list = (await (await page.request.get(`${freshBaseURL}/api/notebooks?libraryId=${copyId}&search=${stamp}`)).json()) as { notebooks: { id: string; runCount: number }[] };
+  expect(list.notebooks).toMatchObject([{ runCount: 5 }]);
+  await page.goto(`${freshBaseURL}/notebooks/${list.notebooks[0]!.id}`);
+  await expect(nbPage(page).cell(0).getByTestId("saved-run-text").first()).toHaveText(answer);
 
   // Deleting asks first, then goes back to the list without it.
   await page.goto(notebookUrl);
