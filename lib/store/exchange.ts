@@ -82,15 +82,15 @@ export async function exportLibrary(id: string): Promise<LibraryFile> {
 async function exportNotebooks(libraryId: string): Promise<{ notebook: ExportedNotebook; assetIds: string[] }[]> {
   const rows = await db().notebook.findMany({
     where: { libraryId },
-    include: { versions: { orderBy: { version: "asc" } }, runs: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
+    include: { versions: { orderBy: { version: "asc" } }, runs: true },
   });
-  const docs = rows.map((r) => r.versions.map((v) => parseStoredJson<Notebook>(v.document)));
-  const templateIds = [...new Set(docs.flat().flatMap((d) => d.cells.flatMap((c) => (c.prompt.kind === "template" ? [c.prompt.templateId] : []))))];
+  const withDocs = rows.map((r) => ({ ...r, docs: r.versions.map((v) => parseStoredJson<Notebook>(v.document)) }));
+  const templateIds = [...new Set(withDocs.flatMap((r) => r.docs.flatMap((d) => d.cells.flatMap((c) => (c.prompt.kind === "template" ? [c.prompt.templateId] : [])))))];
   const refs = await db().template.findMany({ where: { id: { in: templateIds } }, select: { id: true, name: true, library: { select: { name: true } } } });
   const names = new Map(refs.map((t) => [t.id, { library: t.library.name, name: t.name }]));
   // A template deleted since keeps its id in old versions: it exports as a name that no longer resolves.
   const nameOf = (id: string): TemplateNameRef => names.get(id) ?? { library: "(deleted)", name: id };
-  return [...rows].sort(byName).map((r, i) => {
+  return withDocs.sort(byName).map((r) => {
     const runs = r.runs.map((run) => ({
       cellId: run.cellId,
       version: run.version,
@@ -103,14 +103,16 @@ async function exportNotebooks(libraryId: string): Promise<{ notebook: ExportedN
       timings: parseStoredJson<CellRunRecord["timings"]>(run.timings),
       createdAt: run.createdAt.toISOString(),
     }));
-    const versions = docs[rows.indexOf(r)] ?? docs[i]!;
+    // Ids differ between databases: runs saved in the same millisecond are ordered by their content.
+    const key = (x: (typeof runs)[number]) => `${x.createdAt}\u0000${x.cellId}\u0000${x.version}\u0000${JSON.stringify(x)}`;
+    runs.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     return {
       notebook: {
         name: r.name,
-        versions: r.versions.map((v, vi) => ({ version: v.version, message: v.message, createdAt: v.createdAt.toISOString(), document: toPortable(versions[vi]!, nameOf) })),
+        versions: r.versions.map((v, vi) => ({ version: v.version, message: v.message, createdAt: v.createdAt.toISOString(), document: toPortable(r.docs[vi]!, nameOf) })),
         runs,
       },
-      assetIds: [...versions.flatMap(notebookAssetIds), ...runs.flatMap((run) => imagesOf(run.prompt))],
+      assetIds: [...r.docs.flatMap(notebookAssetIds), ...runs.flatMap((run) => imagesOf(run.prompt))],
     };
   });
 }

@@ -98,6 +98,12 @@ describe.each(providers)("notebooks on %s", (provider) => {
     expect(runs.runs.map((r) => r.id)).toEqual([run.id]);
     const detail = await body<{ notebook: NotebookDetail }>(await notebookRoute.GET(new Request(BASE), params({ id: notebook.id })), 200);
     expect(detail.notebook.runCount).toBe(1);
+
+    // Deleting takes the versions and runs with it.
+    expect((await notebookRoute.DELETE(new Request(BASE, { method: "DELETE" }), params({ id: notebook.id }))).status).toBe(204);
+    await body<ErrorBody>(await notebookRoute.GET(new Request(BASE), params({ id: notebook.id })), 404);
+    await body<ErrorBody>(await runsRoute.GET(new Request(`${BASE}/api/notebooks/${notebook.id}/runs`), params({ id: notebook.id })), 404);
+    await body<ErrorBody>(await notebookRoute.DELETE(new Request(BASE, { method: "DELETE" }), params({ id: notebook.id })), 404);
   });
 
   it("answers bad input with 404, 400 (with the JSON path), 409 and 422, changing nothing", async () => {
