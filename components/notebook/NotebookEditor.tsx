@@ -49,6 +49,12 @@ export function NotebookEditor({ notebook, runs: initialRuns, templates, templat
   const [error, setError] = useState<unknown>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [runAll, setRunAll] = useState<{ index: number; total: number } | null>(null);
+  // The last removed cell, for Undo; and a new cell whose title takes the focus once it is on the page.
+  const [removed, setRemoved] = useState<{ cell: Cell; index: number } | null>(null);
+  const focusNext = useRef<string | null>(null);
+  const setFocusId = (id: string) => {
+    focusNext.current = id;
+  };
   const docs = useTemplateDocs(doc, templateDocs);
   const handles = useRef(new Map<string, CellRunnerHandle>());
   const stop = useRef(false);
@@ -117,6 +123,15 @@ export function NotebookEditor({ notebook, runs: initialRuns, templates, templat
     [enqueue, notebook.id, saveNow],
   );
 
+  useEffect(() => {
+    const id = focusNext.current;
+    if (!id) return;
+    focusNext.current = null;
+    const el = document.querySelector<HTMLElement>(`[data-cell-id="${id}"] [data-testid="cell-title"]`);
+    el?.scrollIntoView({ block: "center", behavior: "smooth" });
+    el?.focus({ preventScroll: true });
+  }, [doc]);
+
   const edit = (op: (nb: Notebook) => Notebook) => setDoc((d) => op(d));
   const patchCell = (id: string, patch: (c: Cell) => Cell) => edit((d) => updateCell(d, id, patch));
 
@@ -155,12 +170,31 @@ export function NotebookEditor({ notebook, runs: initialRuns, templates, templat
     }
   };
 
-  const addFromTemplate = (t: TemplateSummary) =>
-    edit((d) => addCell(d, makeCell({ kind: "template", templateId: t.id, version: "latest", bindings: {} }, d.cells.map((c) => c.id))));
+  const addFromTemplate = (t: TemplateSummary) => {
+    const cell = makeCell({ kind: "template", templateId: t.id, version: "latest", bindings: {} }, doc.cells.map((c) => c.id));
+    edit((d) => addCell(d, cell));
+    setFocusId(cell.id);
+  };
+  const remove = (cell: Cell, index: number) => {
+    edit((d) => removeCell(d, cell.id));
+    setRemoved({ cell, index });
+  };
+  const undoRemove = () => {
+    if (!removed) return;
+    edit((d) => (d.cells.some((c) => c.id === removed.cell.id) ? d : addCell(d, removed.cell, removed.index)));
+    setFocusId(removed.cell.id);
+    setRemoved(null);
+  };
+  const duplicate = (id: string) => {
+    const r = duplicateCell(doc, id);
+    setDoc(r.notebook);
+    if (r.id) setFocusId(r.id);
+  };
   const addInline = () => {
     const cell = makeCell({ kind: "inline", template: TemplateSchema.parse(STARTER_TEMPLATE), bindings: {} }, doc.cells.map((c) => c.id));
     edit((d) => addCell(d, cell));
     setEditing(cell.id);
+    setFocusId(cell.id);
   };
 
   const nameOf = (id: string | number) => {
@@ -236,8 +270,8 @@ export function NotebookEditor({ notebook, runs: initialRuns, templates, templat
                   onPrompt={(prompt) => patchCell(cell.id, (c) => ({ ...c, prompt }))}
                   onParams={(params) => patchCell(cell.id, (c) => ({ ...c, params }))}
                   onMove={(to) => edit((d) => moveCell(d, cell.id, to))}
-                  onDuplicate={() => edit((d) => duplicateCell(d, cell.id).notebook)}
-                  onRemove={() => edit((d) => removeCell(d, cell.id))}
+                  onDuplicate={() => duplicate(cell.id)}
+                  onRemove={() => remove(cell, i)}
                   onFinished={onFinished(cell, i)}
                   handle={(h: CellRunnerHandle | null) => {
                     if (h) handles.current.set(cell.id, h);
@@ -250,6 +284,18 @@ export function NotebookEditor({ notebook, runs: initialRuns, templates, templat
           </SortableContext>
         </DndContext>
       )}
+
+      {removed ? (
+        <div className="fixed inset-x-0 bottom-4 z-40 mx-auto flex w-fit max-w-[calc(100%-2rem)] items-center gap-3 rounded-lg bg-stone-900 px-4 py-2 text-sm text-white shadow-lg" role="status" data-testid="cell-removed">
+          <span className="truncate">{cellLabel(removed.cell, removed.index)} removed.</span>
+          <button type="button" className="font-semibold text-brand-200 underline hover:text-white" onClick={undoRemove} data-testid="cell-undo-remove">
+            Undo
+          </button>
+          <button type="button" className="text-stone-400 hover:text-white" onClick={() => setRemoved(null)} aria-label="Dismiss">
+            ×
+          </button>
+        </div>
+      ) : null}
 
       <AddCellBar templates={templates} onTemplate={addFromTemplate} onInline={addInline} />
     </div>

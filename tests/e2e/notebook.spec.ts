@@ -196,6 +196,12 @@ test("a notebook: run a cell on the server, add, duplicate and reorder cells by 
   await nb.keyboardMove(2, "ArrowUp", 2);
   await expect.poll(() => nb.titles()).toEqual(["Doughnut (copy)", "Grinning cat query", "Doughnut"]);
   await expect(nb.cell(0).getByTestId("cell-handle")).toBeFocused();
+  // Remove is undoable.
+  await nb.cell(1).getByTestId("cell-remove").click();
+  await expect(nb.cells).toHaveCount(2);
+  await page.getByTestId("cell-undo-remove").click();
+  await expect.poll(() => nb.titles()).toEqual(["Doughnut (copy)", "Grinning cat query", "Doughnut"]);
+  await expect(nb.cell(1).getByTestId("cell-title")).toBeFocused();
 
   // Rank mode on the copy, then Run all in order: each run saved; the unsaved edits saved first as v3.
   await nb.cell(0).getByTestId("cell-mode-rank").click();
