@@ -109,9 +109,21 @@ function PromptBody({ prompt }: { prompt: SweepCellPrompt }) {
   return (
     <div className="flex flex-col gap-4" data-testid="cell-prompt" data-demos={prompt.demonstrations.length}>
       <section aria-labelledby="demos-heading">
-        <h3 id="demos-heading" className="mb-2 text-xs font-semibold uppercase tracking-wide text-stone-500">
+        <h3 id="demos-heading" className="mb-1 text-xs font-semibold uppercase tracking-wide text-stone-500">
           {prompt.demonstrations.length === 0 ? "No demonstrations (zero-shot)" : `${prompt.demonstrations.length} demonstrations, in prompt order`}
         </h3>
+        {prompt.demonstrations.length > 0 ? (
+          <p className="mb-2 text-xs text-stone-600" data-testid="cell-demo-answers">
+            Answers shown:{" "}
+            {answerCounts(prompt.demonstrations).map(([answer, n], i) => (
+              <span key={answer}>
+                {i > 0 ? " · " : null}
+                <code className={`font-mono ${answer === prompt.query.answer ? "font-semibold text-emerald-800" : ""}`}>{answer}</code> ×{n}
+              </span>
+            ))}
+            {prompt.demonstrations.some((d) => d.answer === prompt.query.answer) ? null : <span className="text-amber-800"> (none shows the expected answer)</span>}
+          </p>
+        ) : null}
         <ol className="grid grid-cols-4 gap-2 sm:grid-cols-6" data-testid="cell-demos">
           {prompt.demonstrations.map((d, i) => (
             <ItemCard key={`${d.id}-${i}`} item={d} index={i + 1} testId="cell-demo" />
@@ -170,4 +182,11 @@ function highlight(text: string) {
       piece
     ),
   );
+}
+
+/** Each distinct answer among the demonstrations with its count, most frequent first. */
+function answerCounts(demos: SweepItemRef[]): [string, number][] {
+  const m = new Map<string, number>();
+  for (const d of demos) m.set(d.answer, (m.get(d.answer) ?? 0) + 1);
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }

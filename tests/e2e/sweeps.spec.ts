@@ -101,6 +101,9 @@ test("a cell opens its exact prompt with the demonstrations; CSV and JSON export
   const answers = await dialog.getByTestId("cell-demo").evaluateAll((els) => els.map((e) => e.querySelector(".font-mono")?.textContent ?? ""));
   expect(text.split("<|endofchunk|>").slice(0, 8).map((chunk) => chunk.replace(/^\n?<image>Output:/, ""))).toEqual(answers);
   await expect(dialog.getByTestId("prompt-outcome")).toBeVisible();
+  // The answers the demonstrations show, counted (8 in all).
+  const counts = ((await dialog.getByTestId("cell-demo-answers").textContent()) ?? "").match(/×(\d+)/g)!.map((m) => Number(m.slice(1)));
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(8);
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
   // Focus goes back to the cell that opened it (keyboard users keep their place).
