@@ -6,7 +6,8 @@ vision.onnx, lm.onnx, tokenizer.json, manifest.json, golden.json (+ golden/*.png
     /usr/bin/python3 -m training.export --run main --lm-only   # lm.onnx (+ onnx_check.json, manifest files) only
 
 lm.onnx is built node by node (lean_lm_graph: same inputs, outputs and maths as model.lm, a third of the nodes of a
-torch.onnx trace, ~1.5x faster per decode step); `--lm-graph torch` exports the trace instead.
+torch.onnx trace, ~1.4x cheaper per decode step, and a batch-1 past broadcasts over B rows); `--lm-graph torch` exports
+the trace instead (no past broadcast).
 """
 import os, json, math, hashlib, argparse, shutil, random
 import numpy as np
