@@ -87,8 +87,8 @@ def lean_lm_graph(model, cfg):
     (docs/model-format.md §4) in about a third of the nodes torch.onnx's trace has. A decode step of this small
     model costs per kernel run rather than per FLOP, so:
     - RoPE angles, the causal mask, the cross-attention mask and `has_img` are computed once per call, not per layer;
-    - q, k, v and the rotate-half of q and k come out of one MatMul per layer (rotation and 1/sqrt(head_dim) folded
-      into the weights: rope(x) = x*cos + (x @ R)*sin, R linear);
+    - q, k, v come out of one MatMul per layer (1/sqrt(head_dim) folded into q) and RoPE is applied to q and k at
+      once as rope(x) = x*cos + (x @ R)*sin, R the constant rotate-half matrix;
     - the visual keys / values of every gated block come out of one MatMul; the constant gates tanh(alpha) are
       folded into the blocks' output projections;
     - reshapes use 0 / -1 dims instead of Shape/Gather/Concat chains; the past is split once;
@@ -200,16 +200,14 @@ def lean_lm_graph(model, cfg):
         blk = lm.blocks[i]  # self-attention block
         wq, wk, wv = [f32(w) for w in blk.attn.qkv.weight.chunk(3, 0)]  # (out, in)
         bq, bk, bv = [f32(v) for v in blk.attn.qkv.bias.chunk(3, 0)]
-        rot_w = lambda w: (w.reshape(H, dh, D).transpose(0, 2, 1) @ R).transpose(0, 2, 1).reshape(D, D)
-        rot_b = lambda v: (v.reshape(H, dh) @ R).reshape(D)
-        w5 = np.concatenate([wq * scale, wk, wv, rot_w(wq) * scale, rot_w(wk)], axis=0).T  # [D, 5D]
-        b5 = np.concatenate([bq * scale, bk, bv, rot_b(bq) * scale, rot_b(bk)])
-        qkv = n("Reshape", [linear(layer_norm(x, blk.ln, "l%d.ln" % i), w5, b5, "l%d.qkv" % i), i64("shape.heads5", [0, 0, 5 * H, dh])])
-        q, k, v, qr, kr = n("Split", [qkv], ["l%d.%s" % (i, t) for t in ["q", "k", "v", "qr", "kr"]], axis=2)  # [B, S, H, dh]
+        w3 = np.concatenate([wq * scale, wk, wv], axis=0).T  # [D, 3D]; 1/sqrt(head_dim) folded into q
+        b3 = np.concatenate([bq * scale, bk, bv])
+        qkv = n("Reshape", [linear(layer_norm(x, blk.ln, "l%d.ln" % i), w3, b3, "l%d.qkv" % i), i64("shape.heads3", [0, 0, 3 * H, dh])])
+        qk, v = n("Split", [qkv, i64("split.qk_v", [2 * H, H])], ["l%d.qk" % i, "l%d.v" % i], axis=2)  # [B, S, 2H, dh], [B, S, H, dh]
+        qk = n("Add", [n("Mul", [qk, cos]), n("Mul", [n("MatMul", [qk, init("rope.R", R)]), sin])])  # RoPE on q and k at once
+        q, k = n("Split", [qk], ["l%d.q" % i, "l%d.k" % i], axis=2)
         to_bhsd = lambda t: n("Transpose", [t], perm=[0, 2, 1, 3])
-        q = to_bhsd(n("Add", [n("Mul", [q, cos]), n("Mul", [qr, sin])]))
-        k = to_bhsd(n("Add", [n("Mul", [k, cos]), n("Mul", [kr, sin])]))
-        v = to_bhsd(v)
+        q, k, v = to_bhsd(q), to_bhsd(k), to_bhsd(v)
         # Attention over [slot, past] and over the new keys separately: a past of batch 1 broadcasts over the B rows
         # (MatMul broadcasting), so B candidates can share one prefix cache without a tiled copy.
         slot = n("Expand", [init("c.slot", np.zeros((1, H, 1, dh), np.float32)),
