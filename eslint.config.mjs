@@ -8,6 +8,8 @@ export default tseslint.config(
     ignores: [
       "node_modules/**",
       ".next/**",
+      // Per-engineer build folders (NEXT_DIST_DIR=.next-<name>).
+      ".next-*/**",
       "lib/generated/**",
       "training/**",
       "public/**",
