@@ -24,6 +24,9 @@ interface Props {
   onEditing(open: boolean): void;
 }
 
+/** n, n-1, …, 1. */
+const versionsDown = (n: number): number[] => Array.from({ length: n }, (_, i) => n - i);
+
 /** What a cell runs: a library template (pinned or latest) or its own inline prompt, previewed in one line. */
 export function CellPrompt({ prompt, templates, resolved, onChange, editing, onEditing }: Props) {
   if (prompt.kind === "template") {
@@ -64,9 +67,7 @@ export function CellPrompt({ prompt, templates, resolved, onChange, editing, onE
               data-testid="cell-template-version"
             >
               <option value="latest">Latest{latest ? ` (v${latest})` : ""}</option>
-              {Array.from({ length: latest ?? (typeof prompt.version === "number" ? prompt.version : 0) }, (_, i) => (latest ?? 0) - i)
-                .filter((v) => v > 0)
-                .map((v) => (
+              {versionsDown(Math.max(latest ?? 0, typeof prompt.version === "number" ? prompt.version : 0)).map((v) => (
                   <option key={v} value={v}>
                     v{v}
                   </option>
@@ -90,6 +91,14 @@ export function CellPrompt({ prompt, templates, resolved, onChange, editing, onE
             ) : null}
           </div>
         </div>
+        {resolved?.status === "ready" && typeof prompt.version === "number" && resolved.latestVersion > prompt.version ? (
+          <p className="flex flex-wrap items-center gap-2 text-xs text-amber-800" data-testid="cell-pinned-note">
+            Pinned to v{prompt.version}; the template is at v{resolved.latestVersion} now.
+            <button type="button" className="underline hover:text-amber-950" onClick={() => onChange({ ...prompt, version: "latest" })}>
+              Follow the latest
+            </button>
+          </p>
+        ) : null}
         {resolved?.status === "ready" ? <PromptPreview template={resolved.template} bindings={prompt.bindings} /> : null}
         {resolved?.status === "loading" || !resolved ? <p className="text-xs text-stone-500">Loading the template…</p> : null}
         {resolved?.status === "error" ? <ErrorNotice error={resolved.error} title="The template could not be loaded" /> : null}
