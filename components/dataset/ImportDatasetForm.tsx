@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, type ChangeEvent, type FormEvent } from "react";
 import { apiFetch } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { Field, LibrarySelect } from "@/components/ui/Field";
 import type { DatasetDetail } from "@/lib/store/datasets";
 import type { LibrarySummary } from "@/lib/store/types";
 
@@ -104,43 +105,22 @@ export function ImportDatasetForm({ libraries, defaultLibraryId }: { libraries: 
         {picked ? `Chosen: ${picked.label}` : "Nothing chosen yet."}
       </p>
       <div className="grid gap-3 sm:grid-cols-2">
-        <div>
-          <label htmlFor={`${id}-name`} className="label">
-            Name
-          </label>
+        <Field htmlFor={`${id}-name`} label="Name">
           <input id={`${id}-name`} className="input" value={name} onChange={(e) => setName(e.currentTarget.value)} required maxLength={200} data-testid="dataset-name" />
-        </div>
-        <div>
-          <label htmlFor={`${id}-library`} className="label">
-            Library
-          </label>
-          <select id={`${id}-library`} name="libraryId" className="input" defaultValue={defaultLibraryId} data-testid="dataset-library">
-            {libraries.map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={`${id}-share`} className="label">
-            Evaluation share (%)
-          </label>
+        </Field>
+        <Field htmlFor={`${id}-library`} label="Library">
+          <LibrarySelect id={`${id}-library`} name="libraryId" libraries={libraries} className="input" defaultValue={defaultLibraryId} data-testid="dataset-library" />
+        </Field>
+        <Field htmlFor={`${id}-share`} label="Evaluation share (%)">
           <input id={`${id}-share`} name="evalShare" type="number" min={1} max={99} defaultValue={40} className="input" data-testid="dataset-eval-share" />
-        </div>
+        </Field>
         <div className="grid grid-cols-2 gap-2">
-          <div>
-            <label htmlFor={`${id}-count`} className="label">
-              or eval count
-            </label>
+          <Field htmlFor={`${id}-count`} label="or eval count">
             <input id={`${id}-count`} name="evalCount" type="number" min={1} placeholder="—" className="input" data-testid="dataset-eval-count" />
-          </div>
-          <div>
-            <label htmlFor={`${id}-seed`} className="label">
-              Seed
-            </label>
+          </Field>
+          <Field htmlFor={`${id}-seed`} label="Seed">
             <input id={`${id}-seed`} name="seed" type="number" min={0} defaultValue={0} className="input" data-testid="dataset-seed" />
-          </div>
+          </Field>
         </div>
       </div>
       <p className="text-xs text-stone-500">The evaluation set is drawn per answer (stratified) with the seed; a split column or field (pool / eval) in the file wins.</p>

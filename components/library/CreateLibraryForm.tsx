@@ -5,6 +5,7 @@ import { navigateFresh } from "@/components/ui/navigate";
 import { useId, useState, type FormEvent } from "react";
 import { postJson } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { Field } from "@/components/ui/Field";
 import type { LibrarySummary } from "@/lib/store/types";
 
 export function CreateLibraryForm() {
@@ -42,18 +43,12 @@ export function CreateLibraryForm() {
   }
   return (
     <form onSubmit={onSubmit} className="col-span-2 flex flex-col gap-2 rounded-md border border-stone-200 bg-stone-50 p-2" data-testid="new-library-form">
-      <div>
-        <label htmlFor={`${id}-name`} className="label">
-          Name
-        </label>
+      <Field htmlFor={`${id}-name`} label="Name">
         <input id={`${id}-name`} name="name" required maxLength={120} autoFocus className="input" data-testid="new-library-name" />
-      </div>
-      <div>
-        <label htmlFor={`${id}-desc`} className="label">
-          Description (optional)
-        </label>
+      </Field>
+      <Field htmlFor={`${id}-desc`} label="Description (optional)">
         <input id={`${id}-desc`} name="description" maxLength={2000} className="input" />
-      </div>
+      </Field>
       <ErrorNotice error={error} />
       <div className="flex gap-2">
         <button type="submit" className="btn btn-primary flex-1" disabled={busy} data-testid="new-library-submit">

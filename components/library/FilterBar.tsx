@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
+import { Field, LibrarySelect } from "@/components/ui/Field";
 
 interface Props {
   libraries: { id: string; name: string }[];
@@ -29,10 +30,7 @@ export function FilterBar({ libraries, tags, search, libraryId, tag, view }: Pro
   return (
     <form action="/" method="get" onSubmit={onSubmit} className="flex flex-col gap-2 sm:flex-row sm:items-end" role="search" data-testid="filter-bar">
       {view && view !== "templates" ? <input type="hidden" name="view" value={view} /> : null}
-      <div className="flex-1">
-        <label htmlFor="search" className="label">
-          Search by name
-        </label>
+      <Field htmlFor="search" label="Search by name" className="flex-1">
         <input
           id="search"
           name="search"
@@ -44,26 +42,23 @@ export function FilterBar({ libraries, tags, search, libraryId, tag, view }: Pro
           // Remount when the URL changes (e.g. "Clear filters") so the field follows it.
           key={search ?? ""}
         />
-      </div>
+      </Field>
       <div className="grid grid-cols-2 gap-2 sm:flex">
-        <div>
-          <label htmlFor="library" className="label">
-            Library
-          </label>
-          <select id="library" name="library" defaultValue={libraryId ?? ""} onChange={submit} className="input sm:w-44" data-testid="library-filter" key={libraryId ?? ""}>
-            <option value="">All libraries</option>
-            {libraries.map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field htmlFor="library" label="Library">
+          <LibrarySelect
+            id="library"
+            name="library"
+            libraries={libraries}
+            allLabel="All libraries"
+            defaultValue={libraryId ?? ""}
+            onChange={submit}
+            className="input sm:w-44"
+            data-testid="library-filter"
+            key={libraryId ?? ""}
+          />
+        </Field>
         {tags ? (
-          <div>
-            <label htmlFor="tag" className="label">
-              Tag
-            </label>
+          <Field htmlFor="tag" label="Tag">
             <select id="tag" name="tag" defaultValue={tag ?? ""} onChange={submit} className="input sm:w-40" data-testid="tag-filter" key={tag ?? ""}>
               <option value="">All tags</option>
               {tags.map((t) => (
@@ -72,7 +67,7 @@ export function FilterBar({ libraries, tags, search, libraryId, tag, view }: Pro
                 </option>
               ))}
             </select>
-          </div>
+          </Field>
         ) : null}
       </div>
       <button type="submit" className="btn" data-testid="search-submit">

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { Field, LibrarySelect } from "@/components/ui/Field";
 import { emptyNotebook } from "@/lib/notebook/ops";
 import type { LibrarySummary } from "@/lib/store/types";
 import { createNotebookApi } from "./api";
@@ -38,24 +39,12 @@ export function NewNotebookForm({ libraries, defaultLibraryId }: { libraries: Li
   }
   return (
     <form onSubmit={onSubmit} className="card flex w-full flex-col gap-2 p-3 sm:flex-row sm:items-end" data-testid="new-notebook-form">
-      <div className="flex-1">
-        <label htmlFor={`${id}-name`} className="label">
-          Name
-        </label>
+      <Field htmlFor={`${id}-name`} label="Name" className="flex-1">
         <input id={`${id}-name`} name="name" required maxLength={120} autoFocus className="input" data-testid="new-notebook-name" />
-      </div>
-      <div>
-        <label htmlFor={`${id}-lib`} className="label">
-          Library
-        </label>
-        <select id={`${id}-lib`} name="library" defaultValue={defaultLibraryId} className="input sm:w-48" data-testid="new-notebook-library">
-          {libraries.map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      </Field>
+      <Field htmlFor={`${id}-lib`} label="Library">
+        <LibrarySelect id={`${id}-lib`} name="library" libraries={libraries} defaultValue={defaultLibraryId} className="input sm:w-48" data-testid="new-notebook-library" />
+      </Field>
       <div className="flex gap-2">
         <button type="submit" className="btn btn-primary" disabled={busy} data-testid="new-notebook-submit">
           {busy ? "Creating…" : "Create"}

@@ -5,6 +5,7 @@ import { navigateFresh } from "@/components/ui/navigate";
 import { useId, useState, type FormEvent } from "react";
 import { postJson } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { Field, LibrarySelect } from "@/components/ui/Field";
 import type { TemplateDetail } from "@/lib/store/types";
 
 interface Props {
@@ -41,24 +42,12 @@ export function ForkForm({ templateId, templateName, libraries, defaultLibraryId
 
   return (
     <form onSubmit={onSubmit} className="flex flex-col gap-2" data-testid="fork-form">
-      <div>
-        <label htmlFor={`${id}-lib`} className="label">
-          Into library
-        </label>
-        <select id={`${id}-lib`} name="libraryId" defaultValue={defaultLibraryId} className="input" data-testid="fork-library">
-          {libraries.map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.name}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor={`${id}-name`} className="label">
-          Name (optional)
-        </label>
+      <Field htmlFor={`${id}-lib`} label="Into library">
+        <LibrarySelect id={`${id}-lib`} name="libraryId" libraries={libraries} defaultValue={defaultLibraryId} className="input" data-testid="fork-library" />
+      </Field>
+      <Field htmlFor={`${id}-name`} label="Name (optional)">
         <input id={`${id}-name`} name="name" maxLength={120} placeholder={templateName} className="input" data-testid="fork-name" />
-      </div>
+      </Field>
       <ErrorNotice error={error} />
       <button type="submit" className="btn" disabled={busy} data-testid="fork-submit">
         {busy ? "Forking…" : "Fork template"}

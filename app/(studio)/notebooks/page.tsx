@@ -5,6 +5,7 @@ import { NotebookGrid } from "@/components/notebook/NotebookCard";
 import { NewNotebookForm } from "@/components/notebook/NewNotebookForm";
 import { firstParam } from "@/components/ui/format";
 import { preferredLibrary } from "@/components/ui/libraries";
+import { Field, LibrarySelect } from "@/components/ui/Field";
 
 export const metadata: Metadata = { title: "Notebooks" };
 export const dynamic = "force-dynamic";
@@ -30,25 +31,21 @@ export default async function NotebooksPage({ searchParams }: { searchParams: Se
         <NewNotebookForm libraries={libraries.filter((l) => l.kind === "user")} defaultLibraryId={(library?.kind === "user" ? library : preferredLibrary(libraries.filter((l) => l.kind === "user")))?.id} />
       </div>
       <form action="/notebooks" method="get" role="search" className="flex flex-col gap-2 sm:flex-row sm:items-end" data-testid="notebook-filter">
-        <div className="flex-1">
-          <label htmlFor="nb-search" className="label">
-            Search notebooks
-          </label>
+        <Field htmlFor="nb-search" label="Search notebooks" className="flex-1">
           <input id="nb-search" name="search" type="search" defaultValue={search} key={search ?? ""} className="input" placeholder="Name or description" data-testid="notebook-search" />
-        </div>
-        <div>
-          <label htmlFor="nb-library" className="label">
-            Library
-          </label>
-          <select id="nb-library" name="library" defaultValue={library?.id ?? ""} key={library?.id ?? ""} className="input sm:w-48" data-testid="notebook-library-filter">
-            <option value="">All libraries</option>
-            {libraries.map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        </Field>
+        <Field htmlFor="nb-library" label="Library">
+          <LibrarySelect
+            id="nb-library"
+            name="library"
+            libraries={libraries}
+            allLabel="All libraries"
+            defaultValue={library?.id ?? ""}
+            key={library?.id ?? ""}
+            className="input sm:w-48"
+            data-testid="notebook-library-filter"
+          />
+        </Field>
         <button type="submit" className="btn" data-testid="notebook-search-submit">
           Search
         </button>
