@@ -2,8 +2,9 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, type ReactNode } from "react";
+import { useState } from "react";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { Figures, type Figure } from "@/components/ui/Figures";
 import { formatDateTime, hrefWith } from "@/components/ui/format";
 import { SELECTION_LABELS } from "@/lib/sweeps/client/chart";
 import { formatDuration, isActive } from "@/lib/sweeps/client/format";
@@ -43,7 +44,7 @@ export function SweepHeader({ sweep, onSweep }: { sweep: SweepDetail; onSweep(s:
     }
   };
 
-  const facts: { label: string; value: ReactNode; testId: string }[] = [
+  const facts: Figure[] = [
     {
       label: "Template",
       value: sweep.templateId ? (
@@ -110,16 +111,7 @@ export function SweepHeader({ sweep, onSweep }: { sweep: SweepDetail; onSweep(s:
           </button>
         </div>
       </div>
-      <dl className="flex flex-wrap gap-x-5 gap-y-1 text-xs">
-        {facts.map((f) => (
-          <div key={f.testId} className="flex gap-1.5">
-            <dt className="text-stone-500">{f.label}</dt>
-            <dd className="font-medium text-stone-900" data-testid={f.testId}>
-              {f.value}
-            </dd>
-          </div>
-        ))}
-      </dl>
+      <Figures items={facts} tabular={false} />
       {error ? <ErrorNotice error={error} /> : null}
     </header>
   );

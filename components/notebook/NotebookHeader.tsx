@@ -1,9 +1,9 @@
 "use client";
 
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { apiFetch } from "@/components/ui/api";
+import { Breadcrumb } from "@/components/ui/Breadcrumb";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { formatDateTime, hrefWith } from "@/components/ui/format";
 import type { Notebook } from "@/lib/notebook/schema";
@@ -46,17 +46,12 @@ export function NotebookHeader({ notebook, doc, onDoc, dirty, saving, savedVersi
 
   return (
     <header className="flex flex-col gap-3">
-      <nav aria-label="Breadcrumb" className="text-sm text-stone-500">
-        <Link href="/notebooks" className="hover:text-stone-900 hover:underline">
-          Notebooks
-        </Link>
-        <span aria-hidden className="mx-1.5">
-          /
-        </span>
-        <Link href={hrefWith("/", { library: notebook.libraryId, view: "notebooks" })} className="hover:text-stone-900 hover:underline" data-testid="notebook-library">
-          {notebook.libraryName}
-        </Link>
-      </nav>
+      <Breadcrumb
+        items={[
+          { label: "Notebooks", href: "/notebooks" },
+          { label: notebook.libraryName, href: hrefWith("/", { library: notebook.libraryId, view: "notebooks" }), testId: "notebook-library" },
+        ]}
+      />
       <div className="flex flex-col gap-3 lg:flex-row lg:items-start">
         <div className="flex min-w-0 flex-1 flex-col gap-1">
           <h1 className="sr-only">{doc.name || "Untitled notebook"}</h1>

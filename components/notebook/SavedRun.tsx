@@ -1,4 +1,4 @@
-import { Figures } from "@/components/run/LoadStatus";
+import { Figures } from "@/components/ui/Figures";
 import { RankChart } from "@/components/run/RankChart";
 import { formatMs } from "@/components/run/options";
 import { formatDateTime } from "@/components/ui/format";

@@ -33,19 +33,3 @@ export function LoadStatus({ loading, progress, backend, provider }: { loading: 
     </>
   );
 }
-
-/** Small label/value pairs after a run. */
-export function Figures({ items }: { items: { label: string; value: string; testId: string }[] }) {
-  return (
-    <dl className="flex flex-wrap gap-x-5 gap-y-1 text-xs">
-      {items.map((i) => (
-        <div key={i.testId} className="flex gap-1.5">
-          <dt className="text-stone-500">{i.label}</dt>
-          <dd className="font-medium tabular-nums text-stone-900" data-testid={i.testId}>
-            {i.value}
-          </dd>
-        </div>
-      ))}
-    </dl>
-  );
-}

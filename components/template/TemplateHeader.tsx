@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { Template } from "@/lib/prompt/schema";
 import type { TemplateDetail } from "@/lib/store/types";
+import { Breadcrumb } from "@/components/ui/Breadcrumb";
 import { Tag } from "@/components/ui/Tag";
 import { hrefWith } from "@/components/ui/format";
 
@@ -9,17 +10,12 @@ export function TemplateHeader({ template, document, viewing }: { template: Temp
   const old = viewing !== template.latestVersion;
   return (
     <header className="flex flex-col gap-3" data-testid="template-header">
-      <nav aria-label="Breadcrumb" className="text-sm text-stone-500">
-        <Link href="/" className="hover:text-stone-900 hover:underline">
-          Library
-        </Link>
-        <span aria-hidden className="mx-1.5">
-          /
-        </span>
-        <Link href={hrefWith("/", { library: template.libraryId })} className="hover:text-stone-900 hover:underline" data-testid="template-library">
-          {template.libraryName}
-        </Link>
-      </nav>
+      <Breadcrumb
+        items={[
+          { label: "Library", href: "/" },
+          { label: template.libraryName, href: hrefWith("/", { library: template.libraryId }), testId: "template-library" },
+        ]}
+      />
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
           <h1 className="break-words text-2xl font-semibold tracking-tight" data-testid="template-name">

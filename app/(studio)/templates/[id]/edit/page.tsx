@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getTemplate, getTemplateVersion } from "@/lib/store";
 import { TemplateEditor } from "@/components/editor/TemplateEditor";
 import { ensureIds, type Doc } from "@/components/composer/document-ops";
 import { toSource } from "@/components/editor/starter";
+import { Breadcrumb } from "@/components/ui/Breadcrumb";
 import { firstParam } from "@/components/ui/format";
 import { orNotFound, versionParam } from "../../../not-found-guard";
 
@@ -22,15 +22,7 @@ export default async function EditTemplatePage({ params, searchParams }: { param
   return (
     <div className="flex flex-col gap-4">
       <header>
-        <nav aria-label="Breadcrumb" className="text-sm text-stone-500">
-          <Link href={back} className="hover:text-stone-900 hover:underline">
-            {template.name}
-          </Link>
-          <span aria-hidden className="mx-1.5">
-            /
-          </span>
-          <span>edit</span>
-        </nav>
+        <Breadcrumb items={[{ label: template.name, href: back }, { label: "edit" }]} />
         <h1 className="text-2xl font-semibold tracking-tight">
           Edit template{" "}
           <span className="text-base font-normal text-stone-500">
