@@ -3,11 +3,11 @@
 import { useState } from "react";
 import type { TemplateSummary } from "@/lib/store/types";
 import { PlusIcon } from "@/components/composer/icons";
+import { TemplateOptions } from "./TemplateOptions";
 
 /** Add a cell: a library template (following its latest version), or a prompt of the notebook's own. */
 export function AddCellBar({ templates, onTemplate, onInline }: { templates: TemplateSummary[]; onTemplate(t: TemplateSummary): void; onInline(): void }) {
   const [picked, setPicked] = useState("");
-  const libraries = [...new Set(templates.map((t) => t.libraryName))];
   const add = () => {
     const t = templates.find((x) => x.id === picked);
     if (t) onTemplate(t);
@@ -18,17 +18,7 @@ export function AddCellBar({ templates, onTemplate, onInline }: { templates: Tem
         <span className="label">Add a cell from a library template</span>
         <select className="input" value={picked} onChange={(e) => setPicked(e.target.value)} data-testid="add-cell-template">
           <option value="">Choose a template…</option>
-          {libraries.map((lib) => (
-            <optgroup key={lib} label={lib}>
-              {templates
-                .filter((t) => t.libraryName === lib)
-                .map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name}
-                  </option>
-                ))}
-            </optgroup>
-          ))}
+          <TemplateOptions templates={templates} />
         </select>
       </label>
       <div className="flex gap-2">

@@ -10,6 +10,7 @@ import { describeIssues, parseTemplate, type TemplateIssue } from "@/lib/prompt/
 import type { Template } from "@/lib/prompt/schema";
 import type { TemplateSummary } from "@/lib/store/types";
 import { PromptPreview } from "./PromptPreview";
+import { TemplateOptions } from "./TemplateOptions";
 import type { ResolvedTemplate } from "./useTemplateDocs";
 
 interface Props {
@@ -32,7 +33,6 @@ export function CellPrompt({ prompt, templates, resolved, onChange, editing, onE
   if (prompt.kind === "template") {
     const summary = templates.find((t) => t.id === prompt.templateId);
     const latest = resolved?.status === "ready" ? resolved.latestVersion : summary?.latestVersion;
-    const libraries = [...new Set(templates.map((t) => t.libraryName))];
     return (
       <div className="flex flex-col gap-2" data-testid="cell-prompt" data-kind="template">
         <div className="flex flex-wrap items-end gap-2">
@@ -45,17 +45,7 @@ export function CellPrompt({ prompt, templates, resolved, onChange, editing, onE
               data-testid="cell-template"
             >
               {summary ? null : <option value={prompt.templateId}>(a template not in the list)</option>}
-              {libraries.map((lib) => (
-                <optgroup key={lib} label={lib}>
-                  {templates
-                    .filter((t) => t.libraryName === lib)
-                    .map((t) => (
-                      <option key={t.id} value={t.id}>
-                        {t.name}
-                      </option>
-                    ))}
-                </optgroup>
-              ))}
+              <TemplateOptions templates={templates} />
             </select>
           </label>
           <label className="flex w-36 flex-col text-xs">
