@@ -169,17 +169,8 @@ export async function claimSweep(record: SweepRecord, owner: SweepOwner): Promis
   return count === 1;
 }
 
-export interface ResultInput {
-  itemId: string;
-  shots: number;
-  seed: number;
-  selection: SweepSelection;
-  output: string;
-  correct: boolean;
-  score: number;
-  demoItemIds: string[];
-  ms: number;
-}
+/** A cell's result before it is stored (the store gives it its id). */
+export type ResultInput = Omit<SweepCellResult, "id">;
 
 /** Insert each result unless its cell is already stored; one statement per row, so a crash loses at most the row in flight. */
 export async function insertSweepResults(sweepId: string, rows: readonly ResultInput[]): Promise<{ accepted: number; duplicates: number }> {

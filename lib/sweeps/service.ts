@@ -7,12 +7,12 @@ import { getDatasetItems, getTemplate, getTemplateVersion, type DatasetItemRow }
 import { findSweepResult, getDatasetName, getSweep, insertSweep, insertSweepResults, listSweepResults, recordSweepProgress, storedCellKeys, type StoredSweepConfig } from "@/lib/store/sweeps";
 import { itemRef, loadSweepContext, materialize, splitItems, sweepPlan, type SweepContext } from "./context";
 import { judgeGenerate, judgeRank } from "./curve";
-import { DEFAULT_MAX_TOKENS, DEFAULT_SWEEP_MODEL } from "./limits";
+import { DEFAULT_SWEEP_MODEL } from "./limits";
 import { candidatesOf, cellKey, countCells, planCells, seedsOf, type PlannedCell } from "./plan";
 import { sweepRunner } from "./runner";
 import type { SweepRequestBody, SweepResultsPostBody } from "./schema";
 import { sweepLayout } from "./template";
-import { DEFAULT_SHOTS, type SweepCellPrompt, type SweepDetail, type SweepExportRow, type SweepPlan, type SweepSelection } from "./types";
+import { SWEEP_DEFAULTS, type SweepCellPrompt, type SweepDetail, type SweepExportRow, type SweepPlan, type SweepSelection } from "./types";
 
 const bad = (message: string) => new AppError("bad_request", message);
 
@@ -23,19 +23,19 @@ export async function createSweep(req: SweepRequestBody): Promise<SweepDetail> {
   const layout = sweepLayout(template);
   const datasetName = await getDatasetName(req.datasetId);
   const items = await getDatasetItems(req.datasetId);
-  const shots = [...new Set(req.shots ?? DEFAULT_SHOTS)].sort((a, b) => a - b);
-  const selections = [...new Set(req.selections ?? (["random"] as SweepSelection[]))];
+  const shots = [...new Set(req.shots ?? SWEEP_DEFAULTS.shots)].sort((a, b) => a - b);
+  const selections = [...new Set(req.selections ?? SWEEP_DEFAULTS.selections)];
   const evalCount = items.filter((i) => i.split === "eval").length;
   const config: StoredSweepConfig = {
     templateId: req.templateId,
     templateVersion: version,
     datasetId: req.datasetId,
     shots,
-    seeds: req.seeds ?? 1,
+    seeds: req.seeds ?? SWEEP_DEFAULTS.seeds,
     selections,
-    backend: req.backend ?? "server",
-    mode: req.mode ?? "rank",
-    maxTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
+    backend: req.backend ?? SWEEP_DEFAULTS.backend,
+    mode: req.mode ?? SWEEP_DEFAULTS.mode,
+    maxTokens: req.maxTokens ?? SWEEP_DEFAULTS.maxTokens,
     queries: Math.min(req.queries ?? evalCount, evalCount),
     model: DEFAULT_SWEEP_MODEL,
     template,

@@ -2,6 +2,7 @@
  * The sweep contract shared by the job runner (lib/sweeps, app/api/sweeps) and the comparison UI
  * (components/comparison, app/(studio)/sweeps). Plain JSON: what the API returns.
  */
+import { DEFAULT_MAX_TOKENS } from "./limits";
 
 export type SweepSelection = "random" | "balanced" | "rices";
 export type SweepMode = "rank" | "generate";
@@ -10,6 +11,16 @@ export type SweepBackend = "server" | "browser";
 export type SweepStatus = "queued" | "running" | "done" | "failed" | "cancelled";
 
 export const DEFAULT_SHOTS: readonly number[] = [0, 1, 2, 4, 8, 16, 32];
+
+/** What a request leaves out: the server stores these, and the new-comparison form starts from them. */
+export const SWEEP_DEFAULTS: {
+  readonly shots: readonly number[];
+  readonly seeds: number;
+  readonly selections: readonly SweepSelection[];
+  readonly backend: SweepBackend;
+  readonly mode: SweepMode;
+  readonly maxTokens: number;
+} = { shots: DEFAULT_SHOTS, seeds: 1, selections: ["random"], backend: "server", mode: "rank", maxTokens: DEFAULT_MAX_TOKENS };
 
 /** The body of POST /api/sweeps (validated by a zod schema beside the route). */
 export interface SweepRequest {
@@ -215,18 +226,9 @@ export interface SweepCellPrompt {
   candidates?: string[];
 }
 
-/** One row of the export (JSON array; the CSV has the same columns, demoItemIds joined by spaces). */
-export interface SweepExportRow {
-  itemId: string;
+/** One row of the export (JSON array; the CSV has the same columns, demoItemIds joined by spaces): a result with its item. */
+export interface SweepExportRow extends Omit<SweepCellResult, "id"> {
   assetId: string;
   question: string | null;
   answer: string;
-  shots: number;
-  seed: number;
-  selection: SweepSelection;
-  output: string;
-  correct: boolean;
-  score: number;
-  demoItemIds: string[];
-  ms: number;
 }

@@ -20,14 +20,8 @@ export const SELECTION_COLORS: Record<SweepSelection, string> = {
 
 const SELECTION_ORDER: SweepSelection[] = ["random", "balanced", "rices"];
 
-export interface ChartPoint {
-  shots: number;
-  n: number;
-  accuracy: number;
-  low: number;
-  high: number;
-  f1?: number;
-}
+/** A curve point of one series (its selection is the series'). */
+export type ChartPoint = Omit<SweepCurvePoint, "selection">;
 
 /** A line of the chart: one selection strategy of one sweep. */
 export interface ChartSeries {

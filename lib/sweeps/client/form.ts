@@ -1,5 +1,5 @@
 /** The new-comparison form's pure parts: defaults, the request it sends, the cell count, and API errors placed on fields. */
-import { DEFAULT_SHOTS, type SweepBackend, type SweepMode, type SweepRequest, type SweepSelection } from "../types";
+import { DEFAULT_SHOTS, SWEEP_DEFAULTS, type SweepBackend, type SweepMode, type SweepRequest, type SweepSelection } from "../types";
 
 export interface SweepFormState {
   name: string;
@@ -18,14 +18,11 @@ export interface SweepFormState {
 }
 
 export const FORM_DEFAULTS: Omit<SweepFormState, "templateId" | "datasetId"> = {
+  ...SWEEP_DEFAULTS,
   name: "",
   templateVersion: 0,
-  shots: [...DEFAULT_SHOTS],
-  seeds: 1,
-  selections: ["random"],
-  backend: "server",
-  mode: "rank",
-  maxTokens: 16,
+  shots: [...SWEEP_DEFAULTS.shots],
+  selections: [...SWEEP_DEFAULTS.selections],
   queries: 0,
 };
 
