@@ -12,29 +12,17 @@
 import { z } from "zod";
 import { ASSET_ID, TemplateSchema } from "@/lib/prompt/schema";
 import { ExportedNotebookSchema } from "./notebooks";
+import { exportedVersionsSchema } from "./versions";
 
 export const LIBRARY_FILE_FORMAT = "flamingo-studio.library";
 /** 2: notebooks. Files of every version up to this one import. */
 export const LIBRARY_FORMAT_VERSION = 2;
 
-export const ExportedVersionSchema = z
-  .object({
-    version: z.number().int().min(1),
-    message: z.string().max(2_000).nullable(),
-    createdAt: z.iso.datetime(),
-    /** Validated with the template format when imported (with field paths), so kept open here. */
-    document: z.unknown(),
-  })
-  .strict();
-
 export const ExportedTemplateSchema = z
   .object({
     name: z.string().min(1).max(120),
     forkedFrom: z.object({ library: z.string(), template: z.string(), version: z.number().int().min(1) }).strict().nullable().default(null),
-    versions: z
-      .array(ExportedVersionSchema)
-      .min(1, "a template needs at least one version")
-      .refine((vs) => vs.every((v, i) => i === 0 || v.version > vs[i - 1]!.version), "versions must be in increasing order"),
+    versions: exportedVersionsSchema("template"),
   })
   .strict();
 

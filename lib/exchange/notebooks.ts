@@ -6,29 +6,18 @@
 import { z } from "zod";
 import { CellRunRecordSchema } from "@/lib/notebook/run-record";
 import type { Notebook } from "@/lib/notebook/schema";
+import { exportedVersionsSchema } from "./versions";
 
 export const TemplateNameRefSchema = z.object({ library: z.string().min(1).max(120), name: z.string().min(1).max(120) }).strict();
 export type TemplateNameRef = z.infer<typeof TemplateNameRefSchema>;
-
-export const ExportedNotebookVersionSchema = z
-  .object({
-    version: z.number().int().min(1),
-    message: z.string().max(2_000).nullable(),
-    createdAt: z.iso.datetime(),
-    /** A portable notebook document; validated with the notebook format on import (with paths). */
-    document: z.unknown(),
-  })
-  .strict();
 
 export const ExportedCellRunSchema = CellRunRecordSchema.extend({ createdAt: z.iso.datetime() }).strict();
 
 export const ExportedNotebookSchema = z
   .object({
     name: z.string().min(1).max(120),
-    versions: z
-      .array(ExportedNotebookVersionSchema)
-      .min(1, "a notebook needs at least one version")
-      .refine((vs) => vs.every((v, i) => i === 0 || v.version > vs[i - 1]!.version), "versions must be in increasing order"),
+    /** Each document a portable notebook (template names in place of ids). */
+    versions: exportedVersionsSchema("notebook"),
     /** Saved cell runs, oldest first. */
     runs: z.array(ExportedCellRunSchema).max(100_000).default([]),
   })
