@@ -2,12 +2,13 @@
 
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useDeferredValue, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { Composer } from "@/components/composer/Composer";
 import { SaveToNotebook } from "@/components/notebook/SaveToNotebook";
 import { LiveRunPanel } from "@/components/run/LiveRunPanel";
 import { ApiError, postJson } from "@/components/ui/api";
 import { navigateFresh } from "@/components/ui/navigate";
+import { useLeaveWarning } from "@/components/ui/useLeaveWarning";
 import type { TemplateDetail } from "@/lib/store/types";
 import { analyze, issuesAtPaths, type EditorIssue } from "./analyze";
 import { AssetUploader } from "./AssetUploader";
@@ -57,12 +58,7 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
   const stale = deferred !== text;
   const canSave = analysis.ok && !stale && !saving && (dirty || target.mode === "create" || target.startVersion !== undefined);
 
-  useEffect(() => {
-    if (!dirty || saving) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty, saving]);
+  useLeaveWarning(dirty && !saving);
 
   const save = useCallback(async () => {
     const current = analyze(text);

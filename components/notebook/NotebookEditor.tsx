@@ -6,6 +6,7 @@ import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { announcements, screenReaderInstructions, useSortSensors } from "@/components/composer/dnd";
 import { ApiError } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { useLeaveWarning } from "@/components/ui/useLeaveWarning";
 import { addCell, duplicateCell, makeCell, moveCell, removeCell, updateCell } from "@/lib/notebook/ops";
 import type { Cell, Notebook } from "@/lib/notebook/schema";
 import type { CellRunDetail, NotebookDetail, TemplateSummary } from "@/lib/store/types";
@@ -66,12 +67,7 @@ export function NotebookEditor({ notebook, runs: initialRuns, templates, templat
   });
   const dirty = JSON.stringify(doc) !== saved.json;
 
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty]);
+  useLeaveWarning(dirty);
 
   const enqueue = useCallback(<T,>(job: () => Promise<T>): Promise<T> => {
     const next = queue.current.then(job, job);
