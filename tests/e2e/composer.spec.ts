@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { SourceEditor, libraryIdByName, makePng } from "./support";
+import { SourceEditor, keyboardMove, libraryIdByName, makePng, pasteImage, watchConsole } from "./support";
 
 /** Page object for the visual composer (beside the source editor). */
 class ComposerPage {
@@ -16,18 +16,6 @@ class ComposerPage {
   }
   async sourceDoc(): Promise<{ shots: { answer: string; blocks: { type: string }[] }[]; query: { blocks: { type: string; source?: { assetId?: string } }[] } }> {
     return JSON.parse(await this.source.text());
-  }
-  /** Keyboard drag and drop with dnd-kit's KeyboardSensor: Space lifts, arrows move, Space drops. */
-  async keyboardMove(handle: ReturnType<Page["locator"]>, key: "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight", times = 1) {
-    await handle.focus();
-    await this.page.keyboard.press("Space");
-    await this.page.waitForTimeout(150);
-    for (let i = 0; i < times; i++) {
-      await this.page.keyboard.press(key);
-      await this.page.waitForTimeout(250);
-    }
-    await this.page.keyboard.press("Space");
-    await this.page.waitForTimeout(150);
   }
 }
 
@@ -54,15 +42,6 @@ async function openExample(page: Page, name: string): Promise<string> {
   return template.id;
 }
 
-function watchConsole(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  return problems;
-}
-
 test("compose by drag and drop and paste, edit the source, and save a new version", async ({ page }) => {
   const problems = watchConsole(page);
   const templateId = await openExample(page, "Classification with novel words");
@@ -73,7 +52,7 @@ test("compose by drag and drop and paste, edit the source, and save a new versio
   await expect(page.getByTestId("stat-tokens")).toHaveAttribute("data-exact", "true");
 
   // Keyboard drag and drop: shot 1 moves down one place; the source follows.
-  await c.keyboardMove(c.root.getByTestId("shot-handle").first(), "ArrowDown");
+  await keyboardMove(c.root.getByTestId("shot-handle").first(), "ArrowDown");
   await expect.poll(() => c.answers()).toEqual(["blicket", "dax", "dax", "blicket"]);
   await expect.poll(async () => (await c.sourceDoc()).shots.map((s) => s.answer)).toEqual(["blicket", "dax", "dax", "blicket"]);
   // Focus stays on the moved shot's handle.
@@ -102,7 +81,7 @@ test("compose by drag and drop and paste, edit the source, and save a new versio
 
   // Blocks reorder inside a chunk by keyboard too: the query's image moves after its text.
   const query = c.root.getByTestId("composer-query");
-  await c.keyboardMove(query.getByTestId("block-handle").first(), "ArrowRight");
+  await keyboardMove(query.getByTestId("block-handle").first(), "ArrowRight");
   await expect.poll(async () => (await c.sourceDoc()).query.blocks.map((b) => b.type)).toEqual(["text", "image"]);
   // ... and by mouse: the text block's handle dragged onto the image.
   await query.scrollIntoViewIfNeeded();
@@ -149,16 +128,7 @@ test("compose by drag and drop and paste, edit the source, and save a new versio
   // Paste an image onto the focused query: a new image card, and its asset in the source.
   const png = await makePng(Date.now() % 997);
   const assetId = createHash("sha256").update(png).digest("hex");
-  await query.focus();
-  await page.evaluate(
-    async ({ b64 }) => {
-      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-      const dt = new DataTransfer();
-      dt.items.add(new File([bytes], "pasted.png", { type: "image/png" }));
-      document.activeElement!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
-    },
-    { b64: png.toString("base64") },
-  );
+  await pasteImage(query, png);
   await expect(query.locator(`[data-testid="composer-image"][data-asset-id="${assetId}"]`)).toBeVisible();
   await expect(page.getByTestId("stat-images")).toContainText("6 images");
   expect((await c.sourceDoc()).query.blocks.some((b) => b.source?.assetId === assetId)).toBe(true);

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { NotebookPage, SourceEditor, exportWithoutTimestamp, freshBaseURL, libraryIdByName } from "./support";
+import { NotebookPage, SourceEditor, exportWithoutTimestamp, freshBaseURL, libraryIdByName, pasteImage, watchConsole } from "./support";
 
 /**
  * The issue's "Must show", in headless Chromium against the production build: a 4-shot
@@ -25,10 +25,7 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  watchConsole(page, problems);
 });
 
 test.afterEach(() => {
@@ -89,16 +86,7 @@ test("compose by drag and drop and paste, edit in Monaco, the same greedy answer
   const oldQueryImage = await query.getByTestId("composer-image").first().getAttribute("data-asset-id");
   const png = fs.readFileSync(path.join(process.cwd(), "lib/examples/images/grinning-cat.png"));
   const pastedId = createHash("sha256").update(png).digest("hex");
-  await query.focus();
-  await page.evaluate(
-    async ({ b64 }) => {
-      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-      const dt = new DataTransfer();
-      dt.items.add(new File([bytes], "pasted.png", { type: "image/png" }));
-      document.activeElement!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
-    },
-    { b64: png.toString("base64") },
-  );
+  await pasteImage(query, png);
   await expect(query.locator(`[data-testid="composer-image"][data-asset-id="${pastedId}"]`)).toBeVisible();
   await query.locator(`[data-testid="composer-image"][data-asset-id="${oldQueryImage}"]`).getByTestId("block-remove").click();
   await expect(query.getByTestId("composer-image")).toHaveCount(1);

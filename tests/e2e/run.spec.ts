@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { captionTemplate, libraryIdByName, makePng } from "./support";
+import { captionTemplate, libraryIdByName, makePng, watchConsole } from "./support";
 
 /**
  * The Run panel on the template page, against the production build: the example classification
@@ -60,10 +60,7 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
   page = await browser.newPage();
-  page.on("console", (m) => {
-    if ((m.type() === "error" || m.type() === "warning") && !expected.some((r) => r.test(m.text()))) problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  watchConsole(page, problems, () => expected);
   page.on("request", (r) => requests.push(r.url()));
   const res = await page.request.get("/api/templates");
   const { templates } = (await res.json()) as { templates: { id: string; name: string; libraryName: string }[] };

@@ -1,9 +1,49 @@
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 import sharp from "sharp";
 import type { TemplateInput } from "@/lib/prompt/schema";
 
 /** Fresh-database server started by playwright.config.ts beside the main one. */
 export const freshBaseURL = `http://localhost:${Number(process.env.E2E_PORT ?? 3210) + 1}`;
+
+/**
+ * Collects the page's console errors and warnings (but those `expected()` matches at the time) and
+ * uncaught errors into `problems`, for a test to assert empty; returns `problems`.
+ */
+export function watchConsole(page: Page, problems: string[] = [], expected: () => readonly RegExp[] = () => []): string[] {
+  page.on("console", (m) => {
+    if ((m.type() === "error" || m.type() === "warning") && !expected().some((r) => r.test(m.text()))) problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  return problems;
+}
+
+/** Keyboard drag and drop with dnd-kit's KeyboardSensor on a handle: Space lifts, arrows move, Space drops. */
+export async function keyboardMove(handle: Locator, key: "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight", times = 1): Promise<void> {
+  const page = handle.page();
+  await handle.focus();
+  await page.keyboard.press("Space");
+  await page.waitForTimeout(150);
+  for (let n = 0; n < times; n++) {
+    await page.keyboard.press(key);
+    await page.waitForTimeout(250);
+  }
+  await page.keyboard.press("Space");
+  await page.waitForTimeout(150);
+}
+
+/** Pastes a PNG onto `target` as the user would: focus, then a real ClipboardEvent carrying the file. */
+export async function pasteImage(target: Locator, png: Buffer): Promise<void> {
+  await target.focus();
+  await target.page().evaluate(
+    async ({ b64 }) => {
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], "pasted.png", { type: "image/png" }));
+      document.activeElement!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
+    },
+    { b64: png.toString("base64") },
+  );
+}
 
 /** A small real PNG; `seed` varies the colour so each test gets its own asset. */
 export async function makePng(seed: number): Promise<Buffer> {
@@ -210,14 +250,6 @@ export class NotebookPage {
   }
   /** Keyboard drag and drop with dnd-kit's KeyboardSensor on the cell's handle. */
   async keyboardMove(i: number, key: "ArrowUp" | "ArrowDown", times = 1): Promise<void> {
-    await this.cell(i).getByTestId("cell-handle").focus();
-    await this.page.keyboard.press("Space");
-    await this.page.waitForTimeout(150);
-    for (let n = 0; n < times; n++) {
-      await this.page.keyboard.press(key);
-      await this.page.waitForTimeout(250);
-    }
-    await this.page.keyboard.press("Space");
-    await this.page.waitForTimeout(150);
+    await keyboardMove(this.cell(i).getByTestId("cell-handle"), key, times);
   }
 }

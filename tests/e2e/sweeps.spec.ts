@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { exampleIds, NewSweepPage, SweepPage } from "./support";
+import { exampleIds, NewSweepPage, SweepPage, watchConsole } from "./support";
 
 /**
  * Comparisons against the production build: a 0/1/2/4/8-shot sweep of the example novel-label
@@ -24,10 +24,7 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
   page = await browser.newPage();
-  page.on("console", (m) => {
-    if ((m.type() === "error" || m.type() === "warning") && !expected.some((r) => r.test(m.text()))) problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  watchConsole(page, problems, () => expected);
 });
 
 test.afterAll(async () => {
