@@ -12,7 +12,7 @@ import { missingAssets } from "./assets";
 import { TX_OPTIONS } from "./templates";
 import { byName, lower } from "./template-rows";
 import type { CellRunDetail, NotebookDetail, NotebookQuery, NotebookSummary, NotebookVersionDetail, NotebookVersionSummary } from "./types";
-import { isUniqueViolation, iso, newId, parseStoredJson } from "./util";
+import { isUniqueViolation, iso, latestStoredDocument, newId, parseStoredJson } from "./util";
 import type { CellRunInput } from "./notebook-runs";
 import { toCellRun } from "./notebook-runs";
 
@@ -44,9 +44,7 @@ interface NotebookRow {
 }
 
 function latestOf(row: NotebookRow): Notebook {
-  const v = row.versions[0];
-  if (!v) throw new Error(`Notebook ${row.id} has no versions`);
-  return parseStoredJson<Notebook>(v.document);
+  return latestStoredDocument<Notebook>(row, "Notebook");
 }
 
 function toSummary(row: NotebookRow): NotebookSummary {

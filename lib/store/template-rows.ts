@@ -3,7 +3,7 @@ import "server-only";
 import type { Template } from "@/lib/prompt";
 import { assetIdsOf } from "@/lib/prompt";
 import type { TemplateSummary, TemplateVersionSummary } from "./types";
-import { iso, parseStoredJson } from "./util";
+import { iso, latestStoredDocument, parseStoredJson } from "./util";
 
 /** Include for a template row with what a summary needs (library name, latest document). */
 export const summaryInclude = {
@@ -26,9 +26,7 @@ export interface TemplateRow {
 }
 
 export function latestDocument(row: TemplateRow): Template {
-  const latest = row.versions[0];
-  if (!latest) throw new Error(`Template ${row.id} has no versions`);
-  return parseStoredJson<Template>(latest.document);
+  return latestStoredDocument<Template>(row, "Template");
 }
 
 export function toSummary(row: TemplateRow): TemplateSummary {

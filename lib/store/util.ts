@@ -24,3 +24,10 @@ export function parseDocument(document: unknown, where = "template document"): T
 export function parseStoredJson<T>(text: string): T {
   return JSON.parse(text) as T;
 }
+
+/** The newest document of a row read with its versions newest first; `kind` ("Template", "Notebook") names it in the error. */
+export function latestStoredDocument<T>(row: { id: string; versions: readonly { document: string }[] }, kind: string): T {
+  const latest = row.versions[0];
+  if (!latest) throw new Error(`${kind} ${row.id} has no versions`);
+  return parseStoredJson<T>(latest.document);
+}
