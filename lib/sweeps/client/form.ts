@@ -1,18 +1,11 @@
 /** The new-comparison form's pure parts: defaults, the request it sends, the cell count, and API errors placed on fields. */
-import { DEFAULT_SHOTS, SWEEP_DEFAULTS, type SweepBackend, type SweepMode, type SweepRequest, type SweepSelection } from "../types";
+import { DEFAULT_SHOTS, SWEEP_DEFAULTS, type SweepConfig, type SweepRequest } from "../types";
 
-export interface SweepFormState {
+/** A sweep's configuration as the form edits it (the server picks the model), and a name. */
+export interface SweepFormState extends Omit<SweepConfig, "model"> {
   name: string;
-  templateId: string;
   /** 0 = the latest version. */
   templateVersion: number;
-  datasetId: string;
-  shots: number[];
-  seeds: number;
-  selections: SweepSelection[];
-  backend: SweepBackend;
-  mode: SweepMode;
-  maxTokens: number;
   /** 0 = every evaluation item. */
   queries: number;
 }
