@@ -1,9 +1,10 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { AssetImage } from "@/components/ui/AssetImage";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { useModalDialog } from "@/components/ui/useModalDialog";
 import { SELECTION_LABELS } from "@/lib/sweeps/client/chart";
 import type { SweepCellPrompt, SweepCellResult, SweepItemRef, SweepMode } from "@/lib/sweeps/types";
 import { getCellPrompt, type CellRef } from "./api";
@@ -19,16 +20,9 @@ export interface OpenCell {
  * and the serialized text the tokenizer saw.
  */
 export function PromptDialog({ sweepId, mode, open, onClose }: { sweepId: string; mode: SweepMode; open: OpenCell | null; onClose(): void }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog(open !== null);
   const [state, setState] = useState<{ key: string; prompt?: SweepCellPrompt; error?: unknown } | null>(null);
   const key = open ? `${open.ref.itemId}|${open.ref.shots}|${open.ref.seed}|${open.ref.selection}` : "";
-
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
 
   useEffect(() => {
     if (!open) return;

@@ -1,9 +1,10 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { apiFetch } from "@/components/ui/api";
 import { AssetImage } from "@/components/ui/AssetImage";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { useModalDialog } from "@/components/ui/useModalDialog";
 import type { ImageSource } from "@/lib/prompt/schema";
 import type { TemplateSummary } from "@/lib/store/types";
 
@@ -21,16 +22,9 @@ type Group = { library: string; template: string; assetIds: string[] };
 
 /** Images already in the libraries (from each template's latest version), to reuse in this prompt. */
 export function AssetPicker({ open, title, imageVariables, onPick, onUpload, onClose }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog(open);
   const [groups, setGroups] = useState<Group[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
 
   useEffect(() => {
     if (!open || groups) return;
