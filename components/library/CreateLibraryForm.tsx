@@ -2,37 +2,25 @@
 
 import { useRouter } from "next/navigation";
 import { navigateFresh } from "@/components/ui/navigate";
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState } from "react";
 import { postJson } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Field } from "@/components/ui/Field";
+import { useFormSubmit } from "@/components/ui/useFormSubmit";
 import type { LibrarySummary } from "@/lib/store/types";
 
 export function CreateLibraryForm() {
   const router = useRouter();
   const id = useId();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      const { library } = await postJson<{ library: LibrarySummary }>("/api/libraries", {
-        name: String(form.get("name") ?? "").trim(),
-        description: String(form.get("description") ?? "").trim() || undefined,
-      });
-      setOpen(false);
-      navigateFresh(router, `/?library=${encodeURIComponent(library.id)}`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, onSubmit } = useFormSubmit(async (form) => {
+    const { library } = await postJson<{ library: LibrarySummary }>("/api/libraries", {
+      name: String(form.get("name") ?? "").trim(),
+      description: String(form.get("description") ?? "").trim() || undefined,
+    });
+    setOpen(false);
+    navigateFresh(router, `/?library=${encodeURIComponent(library.id)}`);
+  });
 
   if (!open) {
     return (

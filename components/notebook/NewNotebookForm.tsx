@@ -1,9 +1,10 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState } from "react";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Field, LibrarySelect } from "@/components/ui/Field";
+import { useFormSubmit } from "@/components/ui/useFormSubmit";
 import { emptyNotebook } from "@/lib/notebook/ops";
 import type { LibrarySummary } from "@/lib/store/types";
 import { createNotebookApi } from "./api";
@@ -13,22 +14,13 @@ export function NewNotebookForm({ libraries, defaultLibraryId }: { libraries: Li
   const router = useRouter();
   const id = useId();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, onSubmit } = useFormSubmit(
+    async (form) => {
       const nb = await createNotebookApi(String(form.get("library")), emptyNotebook(String(form.get("name") ?? "").trim()), "Created");
       router.push(`/notebooks/${encodeURIComponent(nb.id)}`);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  }
+    },
+    { stayBusy: true },
+  );
 
   if (!open) {
     return (

@@ -2,10 +2,11 @@
 
 import { useRouter } from "next/navigation";
 import { navigateFresh } from "@/components/ui/navigate";
-import { useId, useState, type FormEvent } from "react";
+import { useId } from "react";
 import { postJson } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Field, LibrarySelect } from "@/components/ui/Field";
+import { useFormSubmit } from "@/components/ui/useFormSubmit";
 import type { TemplateDetail } from "@/lib/store/types";
 
 interface Props {
@@ -19,26 +20,17 @@ interface Props {
 export function ForkForm({ templateId, templateName, libraries, defaultLibraryId }: Props) {
   const router = useRouter();
   const id = useId();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    const name = String(form.get("name") ?? "").trim();
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, onSubmit } = useFormSubmit(
+    async (form) => {
+      const name = String(form.get("name") ?? "").trim();
       const { template } = await postJson<{ template: TemplateDetail }>(`/api/templates/${encodeURIComponent(templateId)}/fork`, {
         libraryId: String(form.get("libraryId")),
         ...(name ? { name } : {}),
       });
       navigateFresh(router, `/templates/${encodeURIComponent(template.id)}`);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  }
+    },
+    { stayBusy: true },
+  );
 
   return (
     <form onSubmit={onSubmit} className="flex flex-col gap-2" data-testid="fork-form">
