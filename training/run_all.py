@@ -27,6 +27,9 @@ def main():
     ap.add_argument("--max-imgs", type=int, default=12)
     ap.add_argument("--s3-time-budget", type=float, default=None)
     ap.add_argument("--s3-stop-at", type=int, default=765)
+    ap.add_argument("--s3b-steps", type=int, default=600)
+    ap.add_argument("--s3b-max-imgs", type=int, default=20)
+    ap.add_argument("--s3b-stop-at", type=int, default=None)
     ap.add_argument("--export", action="store_true")
     ap.add_argument("--eval", action="store_true")
     a = ap.parse_args()
@@ -56,6 +59,9 @@ def main():
         T.stage3_bridge(run, ds, tok, cfg, log, steps=a.s3_steps, lr=a.s3_lr, gate_lr_mult=a.gate_lr_mult,
                         max_imgs=a.max_imgs, seed=a.seed, time_budget=a.s3_time_budget,
                         stop_at=a.s3_stop_at)
+    if "3" in a.stages or "C" in a.stages:
+        T.stage3b_continue(run, ds, tok, cfg, log, steps=a.s3b_steps, max_imgs=a.s3b_max_imgs, seed=a.seed,
+                           stop_at=a.s3b_stop_at)
     if a.export:
         from . import export
         export.main_export(run, log)

@@ -8,7 +8,7 @@ stage 2  decoder LM on text only (captions, questions/answers, label words, text
 stage 3  only the bridge trains (Perceiver Resampler, GATED XATTN-DENSE blocks incl. tanh gates,
          embeddings of <image> and <|endofchunk|>) on interleaved image-text sequences
 """
-import os, math, time, random, json
+import os, math, time, random, json, shutil
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -255,10 +255,10 @@ def collate(tok, batch, bank, dev):
     return ids.to(dev), loss.to(dev), iidx.to(dev), feats.to(dev)
 
 
-def stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs):
+def stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=(1, 2, 2, 3, 3, 4, 5)):
     r = rng.random()
     if r < 0.7:
-        n = rng.choice([1, 2, 2, 3, 3, 4, 5])
+        n = rng.choice(ways)
         cls = rng.sample(tr_cls, n)
         lab = labels.distinct(rng, n)
         n_chunks = rng.randint(n + 1, max_imgs)
@@ -298,15 +298,9 @@ def bridge_state(model, tok):
     return sd
 
 
-def stage3_bridge(run, ds, tok, cfg, log, steps=3000, bs=32, lr=1e-3, gate_lr_mult=1.0, max_imgs=12, seed=0,
-                  time_budget=None, stop_at=None):
-    """steps sets the LR schedule; stop_at (optional) stops earlier at a fixed step (reproducible),
-    time_budget (seconds, optional) stops when the wall-clock budget is spent (not reproducible: the log
-    records the step reached, pass it as stop_at to reproduce)."""
-    dev = device()
-    seed_all(seed + 3)
-    rng = random.Random(seed + 3)
-    model = load_model(run, cfg, dev, stage3=False)
+def _bridge_trainable(model, tok, dev):
+    """Freeze everything but the bridge (resampler, gated blocks) and the <image>/<|endofchunk|> embedding rows.
+    Returns (bridge params, gate params, other bridge params)."""
     for p in model.parameters():
         p.requires_grad_(False)
     bridge = model.bridge_parameters()
@@ -316,41 +310,112 @@ def stage3_bridge(run, ds, tok, cfg, log, steps=3000, bs=32, lr=1e-3, gate_lr_mu
     rowmask = torch.zeros(len(tok), 1, device=dev)
     rowmask[[tok.image_id, tok.eoc_id]] = 1
     model.lm.emb.weight.register_hook(lambda g: g * rowmask)
-    bank = FeatureBank(model, ds, dev, log)
     gates = [p for n, p in model.lm.named_parameters() if n.endswith("_gate")]
     gate_ids = {id(p) for p in gates}
-    others = [p for p in bridge if id(p) not in gate_ids]
-    opt = torch.optim.AdamW([
+    return bridge, gates, [p for p in bridge if id(p) not in gate_ids]
+
+
+def _bridge_optimizer(model, gates, others, lr, gate_lr_mult=1.0):
+    return torch.optim.AdamW([
         {"params": others, "lr": lr, "weight_decay": 0.01},
         {"params": gates, "lr": lr * gate_lr_mult, "weight_decay": 0.0},
         {"params": [model.lm.emb.weight], "lr": lr, "weight_decay": 0.0},
     ], lr=lr, betas=(0.9, 0.98))
+
+
+def _train_classes(ds):
+    return ([i for i, e in enumerate(ds["emoji"]) if e["split"] == "train"],
+            [i for i, s in enumerate(ds["scene_split"]) if s == "train"])
+
+
+def _bridge_step(model, cfg, tok, batch, bank, dev, opt, sched, bridge):
+    """One optimiser step on a batch of interleaved sequences; the loss covers the learnable label tokens only.
+    feats: [B, N, S, D] frozen vision features (N images per row), resampled to [B, N, n_latents, D]."""
+    ids, lmask, iidx, feats = collate(tok, batch, bank, dev)
+    B, N = feats.shape[:2]
+    vis = model.resampler(feats.view(B * N, 1, *feats.shape[2:])).view(B, N, cfg["n_latents"], -1)
+    logits, _, _, g = model.lm(ids[:, :-1], vis, iidx[:, :-1])
+    ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
+    m = lmask[:, 1:].reshape(-1)
+    loss = (ce * m).sum() / m.sum()
+    opt.zero_grad(); loss.backward()
+    torch.nn.utils.clip_grad_norm_(bridge, 1.0)
+    opt.step(); sched.step()
+    return loss, g
+
+
+def _log_step(log, name, step, loss, g, t0):
+    gs = " ".join("%.3f/%.3f" % (a, b) for a, b in g.detach().cpu().tolist())
+    log("%s step %d loss %.3f gates(attn/ff) %s (%.1fs)" % (name, step, loss.item(), gs, time.time() - t0))
+
+
+def stage3_bridge(run, ds, tok, cfg, log, steps=3000, bs=32, lr=1e-3, gate_lr_mult=1.0, max_imgs=12, seed=0,
+                  time_budget=None, stop_at=None):
+    """steps sets the LR schedule; stop_at (optional) stops earlier at a fixed step (reproducible),
+    time_budget (seconds, optional) stops when the wall-clock budget is spent (not reproducible: the log
+    records the step reached, pass it as stop_at to reproduce)."""
+    dev = device()
+    seed_all(seed + 3)
+    rng = random.Random(seed + 3)
+    model = load_model(run, cfg, dev, stage3=False)
+    bridge, gates, others = _bridge_trainable(model, tok, dev)
+    bank = FeatureBank(model, ds, dev, log)
+    opt = _bridge_optimizer(model, gates, others, lr, gate_lr_mult)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr, lr * gate_lr_mult, lr], total_steps=steps, pct_start=0.03)
     labels = LabelMaker("train")
-    tr_cls = [i for i, e in enumerate(ds["emoji"]) if e["split"] == "train"]
-    tr_sc = [i for i, s in enumerate(ds["scene_split"]) if s == "train"]
+    tr_cls, tr_sc = _train_classes(ds)
+    model.vision.eval(); model.lm.eval(); model.resampler.train()
+    t0 = time.time()
+    out = os.path.join(run, "stage3_bridge.pt")
+    for step in range(steps):
+        batch = [stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs) for _ in range(bs)]
+        loss, g = _bridge_step(model, cfg, tok, batch, bank, dev, opt, sched, bridge)
+        if step % 25 == 0 or step == steps - 1:
+            _log_step(log, "stage3", step, loss, g, t0)
+        if step % 250 == 249 or step == steps - 1:
+            torch.save(bridge_state(model, tok), out)
+        if (time_budget and time.time() - t0 > time_budget) or (stop_at and step + 1 >= stop_at):
+            log("stage3: stopped after step %d (%d steps done)" % (step, step + 1))
+            torch.save(bridge_state(model, tok), out)
+            break
+    return model
+
+
+def stage3b_continue(run, ds, tok, cfg, log, steps=600, bs=32, lr=5.6e-4, max_imgs=20, seed=0, stop_at=None):
+    """Stage 3, second phase: continue the bridge from stage3_bridge.pt (the first phase's one-cycle schedule
+    was cut at 765 of 1600 steps, where its LR was ~5.6e-4) with a cosine decay to 0, on longer sequences
+    (up to `max_imgs` images) and more 4-5-way episodes, because the first phase never showed the model more
+    than 12 images or enough 5-way binding. Same frozen parts, same trainable set, fresh AdamW moments
+    (hence a short warm-up). The first phase's weights are kept as stage3a_bridge.pt."""
+    dev = device()
+    seed_all(seed + 31)
+    rng = random.Random(seed + 31)
+    out = os.path.join(run, "stage3_bridge.pt")
+    keep = os.path.join(run, "stage3a_bridge.pt")
+    if not os.path.exists(keep):
+        shutil.copyfile(out, keep)
+    model = load_model(run, cfg, dev, stage3=False)
+    model.load_state_dict(torch.load(keep, map_location=dev), strict=False)
+    bridge, gates, others = _bridge_trainable(model, tok, dev)
+    bank = FeatureBank(model, ds, dev, log)
+    opt = _bridge_optimizer(model, gates, others, lr)
+    warm = 20
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda t: min(1.0, (t + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(t, steps) / steps)))
+    labels = LabelMaker("train")
+    tr_cls, tr_sc = _train_classes(ds)
     model.vision.eval(); model.lm.eval(); model.resampler.train()
     t0 = time.time()
     for step in range(steps):
-        batch = [stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs) for _ in range(bs)]
-        ids, lmask, iidx, feats = collate(tok, batch, bank, dev)
-        B, N = feats.shape[:2]
-        vis = model.resampler(feats.view(B * N, 1, *feats.shape[2:])).view(B, N, cfg["n_latents"], -1)
-        logits, _, _, g = model.lm(ids[:, :-1], vis, iidx[:, :-1])
-        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
-        m = lmask[:, 1:].reshape(-1)
-        loss = (ce * m).sum() / m.sum()
-        opt.zero_grad(); loss.backward()
-        torch.nn.utils.clip_grad_norm_(bridge, 1.0)
-        opt.step(); sched.step()
+        batch = [stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=(2, 3, 4, 5, 5, 5)) for _ in range(bs)]
+        loss, g = _bridge_step(model, cfg, tok, batch, bank, dev, opt, sched, bridge)
         if step % 25 == 0 or step == steps - 1:
-            gs = " ".join("%.3f/%.3f" % (a, b) for a, b in g.detach().cpu().tolist())
-            log("stage3 step %d loss %.3f gates(attn/ff) %s (%.1fs)" % (step, loss.item(), gs, time.time() - t0))
-        if step % 250 == 249 or step == steps - 1:
-            torch.save(bridge_state(model, tok), os.path.join(run, "stage3_bridge.pt"))
-        if (time_budget and time.time() - t0 > time_budget) or (stop_at and step + 1 >= stop_at):
-            log("stage3: stopped after step %d (%d steps done)" % (step, step + 1))
-            torch.save(bridge_state(model, tok), os.path.join(run, "stage3_bridge.pt"))
+            _log_step(log, "stage3b", step, loss, g, t0)
+        if step % 100 == 99 or step == steps - 1:
+            torch.save(bridge_state(model, tok), out)
+        if stop_at and step + 1 >= stop_at:
+            log("stage3b: stopped after step %d (%d steps done)" % (step, step + 1))
+            torch.save(bridge_state(model, tok), out)
             break
     return model
 
