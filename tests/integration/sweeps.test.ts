@@ -191,7 +191,8 @@ describe.each(providers)("sweeps on %s", (provider) => {
     await sweepRunner().drain();
     expect(await resultsOf(queued.id)).toEqual([]);
 
-    const { sweep } = await createSweep({ ...base(), shots: [0, 1, 2, 4, 8], selections: ["random"] });
+    // Long enough (10 seeds, generated answers) that it cannot finish between its first stored cell and the cancel.
+    const { sweep } = await createSweep({ ...base(), shots: [0, 1, 2, 4, 8], selections: ["random"], seeds: 10, mode: "generate" });
     const draining = sweepRunner().drain();
     for (let i = 0; i < 600 && (await sweepOf(sweep.id)).doneCells === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const res = await cancelRoute.POST(post(`/api/sweeps/${sweep.id}/cancel`), params(sweep.id));
