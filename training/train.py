@@ -378,6 +378,8 @@ def stage3_bridge(run, ds, tok, cfg, log, steps=3000, bs=32, lr=1e-3, gate_lr_mu
             log("stage3: stopped after step %d (%d steps done)" % (step, step + 1))
             torch.save(bridge_state(model, tok), out)
             break
+    # Stage 3b always starts from this phase's result, even when rerun in the same folder.
+    shutil.copyfile(out, os.path.join(run, "stage3a_bridge.pt"))
     return model
 
 
@@ -386,7 +388,8 @@ def stage3b_continue(run, ds, tok, cfg, log, steps=600, bs=32, lr=5.6e-4, max_im
     was cut at 765 of 1600 steps, where its LR was ~5.6e-4) with a cosine decay to 0, on longer sequences
     (up to `max_imgs` images) and more 4-5-way episodes, because the first phase never showed the model more
     than 12 images or enough 5-way binding. Same frozen parts, same trainable set, fresh AdamW moments
-    (hence a short warm-up). The first phase's weights are kept as stage3a_bridge.pt."""
+    (hence a short warm-up). Starts from stage3a_bridge.pt (the first phase's result; runs older than this phase
+    have only stage3_bridge.pt, which is copied there once)."""
     dev = device()
     seed_all(seed + 31)
     rng = random.Random(seed + 31)
