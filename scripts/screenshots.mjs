@@ -16,9 +16,9 @@ async function imagesLoaded(page) {
 }
 
 /**
- * The composer on an example's editor (nothing saved), then a notebook made for the purpose: one
- * cell using the classification example, run on the server, a token hovered for the trace. The
- * notebook is deleted afterwards.
+ * The composer on an example's editor (nothing saved), then a notebook made for the purpose: two
+ * cells on the classification example, run on the server — the candidates ranked, then a generated
+ * answer with a token hovered for the trace. The notebook is deleted afterwards.
  */
 async function notebookShots(page) {
   const api = page.request;
@@ -40,16 +40,22 @@ async function notebookShots(page) {
 
   const document = {
     formatVersion: 1,
-    name: `Novel words, step by step (${new Date().toISOString().slice(0, 16)})`,
+    name: "Novel words, step by step",
     description: "Cats are a dax, cars a blicket: does the model bind the new words from four shots?",
-    cells: [{ id: "classify", title: "Four shots, a new cat", prompt: { kind: "template", templateId: example.id, version: "latest", bindings: {} }, params: { backend: "server", maxTokens: 8 } }],
+    cells: [
+      { id: "rank", title: "Rank the two words", prompt: { kind: "template", templateId: example.id, version: "latest", bindings: {} }, params: { backend: "server", mode: "rank", candidates: ["dax", "blicket"] } },
+      { id: "classify", title: "Generate, with the attention trace", prompt: { kind: "template", templateId: example.id, version: "latest", bindings: {} }, params: { backend: "server", maxTokens: 8 } },
+    ],
   };
   const res = await api.post(`${base}/api/notebooks`, { data: { libraryId: library.id, document, message: "For the README" } });
   if (!res.ok()) throw new Error(`creating the notebook: ${res.status()} ${await res.text()}`);
   const { notebook } = await res.json();
   try {
     await page.goto(`${base}/notebooks/${notebook.id}`);
-    const cell = page.getByTestId("notebook-cell").first();
+    const ranked = page.getByTestId("notebook-cell").first();
+    await ranked.getByTestId("run-start").click();
+    await ranked.getByTestId("cell-run-saved").waitFor({ timeout: 120_000 });
+    const cell = page.getByTestId("notebook-cell").nth(1);
     await cell.getByTestId("run-start").click();
     await cell.getByTestId("cell-run-saved").waitFor({ timeout: 120_000 });
     await cell.getByTestId("trace-token").first().hover();

@@ -99,13 +99,31 @@ function refuseFailed(status: MigrationStatus): void {
   }
 }
 
+/**
+ * Switching a file to WAL needs a moment with no other writer, and SQLite answers SQLITE_BUSY at
+ * once instead of waiting on the busy timeout — e.g. while another process starting at the same
+ * time is migrating. So retry until `waitMs` has passed.
+ */
+function setWalMode(conn: Sqlite.Database, waitMs: number): void {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      conn.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "SQLITE_BUSY" || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+}
+
 function migrateSqlite(url: string, files: MigrationFile[]): MigrateResult {
   const file = sqlitePath(url);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const conn = new Sqlite(file, { timeout: 15_000 });
   try {
     // WAL lets readers continue while the app writes; the setting is stored in the file.
-    conn.pragma("journal_mode = WAL");
+    setWalMode(conn, 15_000);
     conn.exec("BEGIN IMMEDIATE");
     try {
       conn.exec(SQLITE_HISTORY_TABLE);
