@@ -58,13 +58,16 @@ async function notebookShots(page) {
     const cell = page.getByTestId("notebook-cell").nth(1);
     await cell.getByTestId("run-start").click();
     await cell.getByTestId("cell-run-saved").waitFor({ timeout: 120_000 });
+    await imagesLoaded(page);
+    // A viewport as tall as the page: nothing scrolls, so the hover holds and the sticky top bar stays on top.
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: 1280, height: height + 400 }); // room for the trace that the hover opens
     await cell.getByTestId("trace-token").first().hover();
     await cell.getByTestId("trace-detail").waitFor();
-    await imagesLoaded(page);
-    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${out}/notebook.png`, fullPage: true });
     const box = await cell.getByTestId("cell-live-output").boundingBox();
-    await page.screenshot({ path: `${out}/trace-view.png`, fullPage: true, clip: { x: box.x - 12, y: box.y - 12, width: box.width + 24, height: box.height + 24 } });
+    await page.screenshot({ path: `${out}/trace-view.png`, clip: { x: box.x - 12, y: box.y - 12, width: box.width + 24, height: box.height + 24 } });
+    await page.setViewportSize({ width: 1280, height: 900 });
   } finally {
     await api.delete(`${base}/api/notebooks/${notebook.id}`);
   }
