@@ -14,10 +14,10 @@ import * as templatesRoute from "@/app/api/templates/route";
 import * as templateRoute from "@/app/api/templates/[id]/route";
 import * as versionsRoute from "@/app/api/templates/[id]/versions/route";
 import * as restoreRoute from "@/app/api/templates/[id]/versions/[version]/restore/route";
-import { db } from "@/lib/store/db";
 import { captionDoc } from "./support/fixtures";
 import { hugeHeaderPng } from "../support/images";
 import { providers, withStoreDatabase } from "./support/databases";
+import { templateRowCounts } from "./support/row-counts";
 
 const BASE = "http://studio.test";
 const params = <T extends Record<string, string>>(p: T) => ({ params: Promise.resolve(p) });
@@ -28,16 +28,6 @@ async function errorOf(res: Response): Promise<{ status: number; code: string; m
   const body = (await res.json()) as { error: { code: string; message: string; details?: { path: (string | number)[]; message: string }[] } };
   expect(body.error.message.length).toBeGreaterThan(10);
   return { status: res.status, ...body.error };
-}
-
-async function snapshot() {
-  const c = db();
-  return {
-    libraries: await c.library.count(),
-    templates: await c.template.count(),
-    versions: await c.templateVersion.count(),
-    assets: await c.asset.count(),
-  };
 }
 
 async function uploadRaw(bytes: Uint8Array): Promise<Response> {
@@ -74,7 +64,7 @@ describe.each(providers)("API bad input on %s", (provider) => {
   });
 
   it("refuses malformed JSON, unknown block types, undeclared variables and dangling assets with field paths", async () => {
-    const before = await snapshot();
+    const before = await templateRowCounts();
 
     const malformed = await errorOf(await templatesRoute.POST(post("/api/templates", "{ not json")));
     expect(malformed).toMatchObject({ status: 400, code: "bad_request" });
@@ -96,11 +86,11 @@ describe.each(providers)("API bad input on %s", (provider) => {
     expect(dangling.status).toBe(422);
     expect(dangling.message).toContain("ab".repeat(32));
 
-    expect(await snapshot()).toEqual(before);
+    expect(await templateRowCounts()).toEqual(before);
   });
 
   it("refuses a duplicate template name, a stale base version and unknown ids, leaving the template as it was", async () => {
-    const before = await snapshot();
+    const before = await templateRowCounts();
     const dup = await errorOf(await templatesRoute.POST(post("/api/templates", { libraryId, document: captionDoc("Captions") })));
     expect(dup.status).toBe(409);
     expect(dup.message).toContain("Captions");
@@ -119,11 +109,11 @@ describe.each(providers)("API bad input on %s", (provider) => {
     const unknownAsset = await errorOf(await assetRoute.GET(new Request(`${BASE}/api/assets/${"cd".repeat(32)}`), params({ id: "cd".repeat(32) })));
     expect(unknownAsset.status).toBe(404);
 
-    expect(await snapshot()).toEqual({ ...before, versions: before.versions + 1 });
+    expect(await templateRowCounts()).toEqual({ ...before, versions: before.versions + 1 });
   });
 
   it("refuses a text file renamed .png, a truncated PNG and a 20000×20000 image by content", async () => {
-    const before = await snapshot();
+    const before = await templateRowCounts();
     const text = new TextEncoder().encode("hello, I am not an image");
     const form = new FormData();
     form.set("file", new Blob([text], { type: "image/png" }), "photo.png");
@@ -140,14 +130,14 @@ describe.each(providers)("API bad input on %s", (provider) => {
     expect(tooBig.status).toBe(413);
     expect(tooBig.message).toMatch(/megapixel/i);
 
-    expect(await snapshot()).toEqual(before);
+    expect(await templateRowCounts()).toEqual(before);
   });
 
   it("import is all-or-nothing and refuses a newer format version", async () => {
     const exported = await exportRoute.GET(new Request(`${BASE}/api/libraries/${libraryId}/export`), params({ id: libraryId }));
     expect(exported.status).toBe(200);
     const file = (await exported.json()) as { formatVersion: number; templates: { versions: { document: { query: unknown } }[] }[] };
-    const before = await snapshot();
+    const before = await templateRowCounts();
 
     const newer = await errorOf(await importRoute.POST(post("/api/libraries/import?name=Newer", { ...file, formatVersion: file.formatVersion + 1 })));
     expect(newer.status).toBe(400);
@@ -161,7 +151,7 @@ describe.each(providers)("API bad input on %s", (provider) => {
 
     const clash = await errorOf(await importRoute.POST(post("/api/libraries/import", file)));
     expect(clash.status).toBe(409);
-    expect(await snapshot()).toEqual(before);
+    expect(await templateRowCounts()).toEqual(before);
 
     const ok = await importRoute.POST(post("/api/libraries/import?name=Copy", file));
     expect(ok.status).toBe(201);

@@ -12,26 +12,17 @@ import {
   restoreTemplateVersion,
   saveTemplateVersion,
 } from "@/lib/store";
-import { db, setDatabase } from "@/lib/store/db";
+import { setDatabase } from "@/lib/store/db";
 import { migrate } from "@/lib/store/migrate";
 import type { LibraryFile } from "@/lib/exchange/format";
 import { captionDoc, fakeImage, thumbnailOf } from "./support/fixtures";
 import { createTestDatabase, providers, withStoreDatabase } from "./support/databases";
+import { templateRowCounts } from "./support/row-counts";
 
 async function appError(p: Promise<unknown>): Promise<AppError> {
   const e = await p.then(() => null, (err: unknown) => err);
   expect(e).toBeInstanceOf(AppError);
   return e as AppError;
-}
-
-async function snapshot() {
-  const c = db();
-  return {
-    libraries: await c.library.count(),
-    templates: await c.template.count(),
-    versions: await c.templateVersion.count(),
-    assets: await c.asset.count(),
-  };
 }
 
 /** What must survive a round trip: everything but the export time. */
@@ -95,33 +86,33 @@ describe.each(providers)("library export/import on %s", (provider) => {
   it("imports under another name, and refuses a clash without one", async () => {
     const lib = await buildLibrary("Clash");
     const file = await exportLibrary(lib.id);
-    const before = await snapshot();
+    const before = await templateRowCounts();
     const e = await appError(importLibrary(file, { makeThumbnail: thumbnailOf }));
     expect(e.code).toBe("conflict");
     expect(e.message).toContain('"Clash" already exists');
-    expect(await snapshot()).toEqual(before);
+    expect(await templateRowCounts()).toEqual(before);
     // lib/assets' makeThumbnail returns { bytes, … }: the seam takes that shape too.
     const copy = await importLibrary(file, { name: "Clash (imported)", makeThumbnail: async (b) => ({ bytes: await thumbnailOf(b), mediaType: "image/webp" }) });
     expect(copy).toMatchObject({ name: "Clash (imported)", templateCount: 3 });
     // Same images: stored once.
-    expect((await snapshot()).assets).toBe(before.assets);
+    expect((await templateRowCounts()).assets).toBe(before.assets);
   });
 
   it("rejects a file from a newer format version with an upgrade message", async () => {
     const lib = await buildLibrary("Newer");
     const file = { ...(await exportLibrary(lib.id)), formatVersion: 3, somethingNew: true };
-    const before = await snapshot();
+    const before = await templateRowCounts();
     const e = await appError(importLibrary(file, { name: "Newer 2", makeThumbnail: thumbnailOf }));
     expect(e.code).toBe("validation_failed");
     expect(e.message).toMatch(/format version 3.*upgrade/);
     expect(e.details).toEqual([{ path: ["formatVersion"], message: expect.stringContaining("upgrade") }]);
-    expect(await snapshot()).toEqual(before);
+    expect(await templateRowCounts()).toEqual(before);
   });
 
   it("is all-or-nothing: a bad template in the middle leaves the database unchanged", async () => {
     const lib = await buildLibrary("Atomic");
     const good = await exportLibrary(lib.id);
-    const before = await snapshot();
+    const before = await templateRowCounts();
     const librariesBefore = await listLibraries();
 
     // Schema-invalid document in the second template: caught before writing, with a path into the file.
@@ -165,7 +156,7 @@ describe.each(providers)("library export/import on %s", (provider) => {
     expect(e4.code).toBe("unprocessable");
 
     expect((await appError(importLibrary({ hello: "world" }, { makeThumbnail: thumbnailOf }))).code).toBe("validation_failed");
-    expect(await snapshot()).toEqual(before);
+    expect(await templateRowCounts()).toEqual(before);
     expect(await listLibraries()).toEqual(librariesBefore);
   });
 });
