@@ -44,6 +44,7 @@ export class SweepRunner {
   private started = false;
   private poll: ReturnType<typeof setInterval> | undefined;
   private draining: Promise<void> | null = null;
+  private lookAgain = false;
   private current: { id: string; abort: AbortController } | null = null;
 
   /** Start polling (at server start): resumes abandoned sweeps and picks up new ones. */
@@ -71,11 +72,22 @@ export class SweepRunner {
     if (this.current?.id === id) this.current.abort.abort();
   }
 
-  /** Run claimable sweeps one after another until none is left (tests call this directly). */
+  /**
+   * Run claimable sweeps one after another until none is left (tests call this directly). A call
+   * while draining makes the loop look once more, so a sweep created just after its last look is
+   * not left for the next poll.
+   */
   drain(): Promise<void> {
-    this.draining ??= (async () => {
+    if (this.draining) {
+      this.lookAgain = true;
+      return this.draining;
+    }
+    this.draining = (async () => {
       try {
-        for (let rec = await this.claimNext(); rec; rec = await this.claimNext()) await this.run(rec.detail.id);
+        do {
+          this.lookAgain = false;
+          for (let rec = await this.claimNext(); rec; rec = await this.claimNext()) await this.run(rec.detail.id);
+        } while (this.lookAgain);
       } finally {
         this.draining = null;
       }
