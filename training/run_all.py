@@ -30,6 +30,11 @@ def main():
     ap.add_argument("--s3b-steps", type=int, default=600)
     ap.add_argument("--s3b-max-imgs", type=int, default=20)
     ap.add_argument("--s3b-stop-at", type=int, default=None)
+    ap.add_argument("--s2c-steps", type=int, default=400)
+    ap.add_argument("--s3c-steps", type=int, default=800)
+    ap.add_argument("--s3c-max-imgs", type=int, default=24)
+    ap.add_argument("--s3c-stop-at", type=int, default=None)
+    ap.add_argument("--s3d-steps", type=int, default=400)
     ap.add_argument("--export", action="store_true")
     ap.add_argument("--eval", action="store_true")
     a = ap.parse_args()
@@ -62,6 +67,15 @@ def main():
     if "3" in a.stages or "C" in a.stages:
         T.stage3b_continue(run, ds, tok, cfg, log, steps=a.s3b_steps, max_imgs=a.s3b_max_imgs, seed=a.seed,
                            stop_at=a.s3b_stop_at)
+    if "3" in a.stages or "L" in a.stages:  # LM phase c: the frozen LM of the bridge's phase c (seeded on its own)
+        T.stage2_lm(run, ds, tok, cfg, log, steps=a.s2c_steps, bs=8, seq=512, lr=1e-3, seed=a.seed, phase="c",
+                    probe_every=100)
+    if "3" in a.stages or "D" in a.stages:
+        T.stage3c_many_shot(run, ds, tok, cfg, log, steps=a.s3c_steps, max_imgs=a.s3c_max_imgs, seed=a.seed,
+                            stop_at=a.s3c_stop_at)
+    if "3" in a.stages or "E" in a.stages:
+        T.stage3c_many_shot(run, ds, tok, cfg, log, steps=a.s3d_steps, lr=2e-4, max_imgs=a.s3c_max_imgs, seed=a.seed,
+                            phase="d")
     if a.export:
         from . import export
         export.main_export(run, log)

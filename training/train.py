@@ -114,31 +114,40 @@ def stage1_vision(run, ds, tok, cfg, log, steps=250, bs=160, seed=0):
 
 
 # ------------------------------------------------------------------ stage 2
+# per LM phase: P(text-keyed episode), P(emoji name as key), ways, extra chunks after the first of each key
+# (a function of the number of ways), P(caption doc), P(QA doc); the rest are word lists.
+_TEXT_MIX = {
+    "a": (0.6, 0.5, (1, 2, 2, 3, 3, 4, 5), lambda n: (2, 14), 0.15, 0.15),
+    "b": (0.85, 0.25, (2, 2, 3, 3, 4, 5), lambda n: (2, 14), 0.06, 0.06),
+    # c: many-shot, many-way episodes over long contexts (up to 8 demonstrations per key)
+    "c": (0.9, 0.25, (2, 3, 4, 5, 5, 6, 8), lambda n: (2, 8 * n), 0.03, 0.04),
+}
+
+
 def text_doc(rng, ds, lm_words, tr_cls, tr_sc, tok, phase="a"):
     r = rng.random()
     chunks = []
-    p_key = 0.6 if phase == "a" else 0.85
-    p_emoji_key = 0.5 if phase == "a" else 0.25
+    p_key, p_emoji_key, ways, extra, p_cap, p_qa = _TEXT_MIX[phase]
     if r < p_key:  # text-keyed few-shot episode (a word stands in for the image)
-        n = rng.choice([1, 2, 2, 3, 3, 4, 5]) if phase == "a" else rng.choice([2, 2, 3, 3, 4, 5])
+        n = rng.choice(ways)
         keys = []
         while len(keys) < n:
             k = ds["emoji"][rng.choice(tr_cls)]["name"] if rng.random() < p_emoji_key else lm_words.one(rng)
             if k not in keys:
                 keys.append(k)
         labels = lm_words.distinct(rng, n)
-        order = list(range(n)) + [rng.randrange(n) for _ in range(rng.randint(2, 14))]
+        order = list(range(n)) + [rng.randrange(n) for _ in range(rng.randint(*extra(n)))]
         rng.shuffle(order)
         seen = set()
         for c in order:
             chunks.append(E.text_key_chunk(keys[c], labels[c], learnable=c in seen)); seen.add(c)
-    elif r < p_key + (0.15 if phase == "a" else 0.06):
+    elif r < p_key + p_cap:
         for _ in range(rng.randint(2, 8)):
             if rng.random() < 0.5:
                 chunks.append({"img": None, "parts": [(E.CAP, 1), (ds["emoji"][rng.choice(tr_cls)]["sub"], 1), (EOC, 1), ("\n", 1)]})
             else:
                 chunks.append({"img": None, "parts": [(E.CAP, 1), (ds["scene_meta"][rng.choice(tr_sc)]["caption"], 1), (EOC, 1), ("\n", 1)]})
-    elif r < p_key + (0.3 if phase == "a" else 0.12):
+    elif r < p_key + p_cap + p_qa:
         for _ in range(rng.randint(2, 8)):
             q, a = rng.choice(ds["scene_meta"][rng.choice(tr_sc)]["qa"])
             chunks.append({"img": None, "parts": [("Question:" + q + " Short answer:", 1), (a, 1), (EOC, 1), ("\n", 1)]})
@@ -150,19 +159,31 @@ def text_doc(rng, ds, lm_words, tr_cls, tr_sc, tok, phase="a"):
     return ids, loss
 
 
+LM_FILES = {"a": ("", "stage2a_lm.pt"), "b": ("stage2a_lm.pt", "stage2_lm.pt"), "c": ("stage2_lm.pt", "stage2c_lm.pt")}
+LM_SEEDS = {"a": 2, "b": 22, "c": 23}
+
+
 def stage2_lm(run, ds, tok, cfg, log, steps=300, bs=12, seq=320, lr=3e-3, seed=0, phase="a", probe_every=0):
     """phase a: mixed text (from scratch, long sequences); phase b: continues from phase a with mostly
-    text-keyed few-shot episodes (shorter sequences) until in-context key->label binding emerges."""
+    text-keyed few-shot episodes (shorter sequences) until in-context key->label binding emerges;
+    phase c: continues from phase b on many-way, many-shot episodes over long contexts (phase b's LM bound
+    5 keys at 4 shots only 68% of the time and collapsed at 8 shots, 40 demonstrations, 31%)."""
     dev = device()
-    seed_all(seed + (2 if phase == "a" else 22))
-    rng = random.Random(seed + (2 if phase == "a" else 22))
+    seed_all(seed + LM_SEEDS[phase])
+    rng = random.Random(seed + LM_SEEDS[phase])
     model = Flamingo(cfg).to(dev)
     lm = model.lm
-    if phase == "b":
-        lm.load_state_dict(torch.load(os.path.join(run, "stage2a_lm.pt"), map_location=dev), strict=False)
+    src, dst = LM_FILES[phase]
+    if src:
+        lm.load_state_dict(torch.load(os.path.join(run, src), map_location=dev), strict=False)
     opt = torch.optim.AdamW([p for n, p in lm.named_parameters() if not n.startswith("xblocks")], lr=lr,
                             weight_decay=0.05, betas=(0.9, 0.98))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.05)
+    if phase == "c":  # a continuation: short warm-up, cosine decay to 0
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda t: min(1.0, (t + 1) / 20) * 0.5 * (1 + math.cos(math.pi * min(t, steps) / steps)))
+    else:
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.05)
+    probe_cells = ((2, 1), (2, 2)) if phase != "c" else ((2, 2), (5, 4), (5, 8))
     words = LabelMaker("train")
     tr_cls = [i for i, e in enumerate(ds["emoji"]) if e["split"] == "train"]
     tr_sc = [i for i, s in enumerate(ds["scene_split"]) if s == "train"]
@@ -186,11 +207,11 @@ def stage2_lm(run, ds, tok, cfg, log, steps=300, bs=12, seq=320, lr=3e-3, seed=0
         if step % 25 == 0 or step == steps - 1:
             log("stage2%s step %d loss %.3f (%.1fs)" % (phase, step, loss.item(), time.time() - t0))
         if probe_every and step % probe_every == probe_every - 1:
-            probe_lm(lm, tok, log, n=100)
+            probe_lm(lm, tok, log, n=100, cells=probe_cells)
             lm.train()
     sd = {k: v for k, v in lm.state_dict().items() if not k.startswith("xblocks")}
-    torch.save(sd, os.path.join(run, "stage2a_lm.pt" if phase == "a" else "stage2_lm.pt"))
-    probe_lm(lm, tok, log)
+    torch.save(sd, os.path.join(run, dst))
+    probe_lm(lm, tok, log, cells=probe_cells)
     return lm
 
 
@@ -255,9 +276,11 @@ def collate(tok, batch, bank, dev):
     return ids.to(dev), loss.to(dev), iidx.to(dev), feats.to(dev)
 
 
-def stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=(1, 2, 2, 3, 3, 4, 5)):
+def stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=(1, 2, 2, 3, 3, 4, 5), p_cls=0.7):
+    """One interleaved training sequence: with probability p_cls a bursty few-shot episode of up to max_imgs
+    images, else a run of captioned / VQA images (keeps the zero-shot tasks alive)."""
     r = rng.random()
-    if r < 0.7:
+    if r < p_cls:
         n = rng.choice(ways)
         cls = rng.sample(tr_cls, n)
         lab = labels.distinct(rng, n)
@@ -280,10 +303,18 @@ def stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=(1, 2, 2, 
     return E.build(tok, chunks)
 
 
-def load_model(run, cfg, dev, stage3=True):
+def final_lm_file(run):
+    """The frozen LM the shipped bridge was trained against: phase c's if the run has it."""
+    return "stage2c_lm.pt" if os.path.exists(os.path.join(run, "stage2c_lm.pt")) else "stage2_lm.pt"
+
+
+def load_model(run, cfg, dev, stage3=True, lm_file=None):
+    """The model from a run folder: vision (stage 1), the frozen LM (`lm_file`, default the final one) and,
+    with stage3, the shipped bridge."""
     model = Flamingo(cfg).to(dev)
     model.vision.load_state_dict(torch.load(os.path.join(run, "stage1_vision.pt"), map_location=dev))
-    model.lm.load_state_dict(torch.load(os.path.join(run, "stage2_lm.pt"), map_location=dev), strict=False)
+    lm_file = lm_file or final_lm_file(run)
+    model.lm.load_state_dict(torch.load(os.path.join(run, lm_file), map_location=dev), strict=False)
     p = os.path.join(run, "stage3_bridge.pt")
     if stage3 and os.path.exists(p):
         model.load_state_dict(torch.load(p, map_location=dev), strict=False)
@@ -357,7 +388,7 @@ def stage3_bridge(run, ds, tok, cfg, log, steps=3000, bs=32, lr=1e-3, gate_lr_mu
     dev = device()
     seed_all(seed + 3)
     rng = random.Random(seed + 3)
-    model = load_model(run, cfg, dev, stage3=False)
+    model = load_model(run, cfg, dev, stage3=False, lm_file="stage2_lm.pt")
     bridge, gates, others = _bridge_trainable(model, tok, dev)
     bank = FeatureBank(model, ds, dev, log)
     opt = _bridge_optimizer(model, gates, others, lr, gate_lr_mult)
@@ -383,22 +414,18 @@ def stage3_bridge(run, ds, tok, cfg, log, steps=3000, bs=32, lr=1e-3, gate_lr_mu
     return model
 
 
-def stage3b_continue(run, ds, tok, cfg, log, steps=600, bs=32, lr=5.6e-4, max_imgs=20, seed=0, stop_at=None):
-    """Stage 3, second phase: continue the bridge from stage3_bridge.pt (the first phase's one-cycle schedule
-    was cut at 765 of 1600 steps, where its LR was ~5.6e-4) with a cosine decay to 0, on longer sequences
-    (up to `max_imgs` images) and more 4-5-way episodes, because the first phase never showed the model more
-    than 12 images or enough 5-way binding. Same frozen parts, same trainable set, fresh AdamW moments
-    (hence a short warm-up). Starts from stage3a_bridge.pt (the first phase's result; runs older than this phase
-    have only stage3_bridge.pt, which is copied there once)."""
+def _continue_bridge(run, ds, tok, cfg, log, phase, start, steps, bs, lr, max_imgs, ways, p_cls, seed, stop_at,
+                     lm_file, keep_every=0):
+    """Continue the bridge from `start` (a bridge checkpoint in the run folder) with a short warm-up and a cosine
+    decay to 0, on sequences of up to `max_imgs` images. Same frozen parts, same trainable set, fresh AdamW
+    moments. Writes stage3_bridge.pt (the shipped bridge) and, every `keep_every` steps, a numbered copy that
+    probes can compare (stage3<phase>_step<N>.pt)."""
     dev = device()
-    seed_all(seed + 31)
-    rng = random.Random(seed + 31)
+    seed_all(seed)
+    rng = random.Random(seed)
     out = os.path.join(run, "stage3_bridge.pt")
-    keep = os.path.join(run, "stage3a_bridge.pt")
-    if not os.path.exists(keep):
-        shutil.copyfile(out, keep)
-    model = load_model(run, cfg, dev, stage3=False)
-    model.load_state_dict(torch.load(keep, map_location=dev), strict=False)
+    model = load_model(run, cfg, dev, stage3=False, lm_file=lm_file)
+    model.load_state_dict(torch.load(os.path.join(run, start), map_location=dev), strict=False)
     bridge, gates, others = _bridge_trainable(model, tok, dev)
     bank = FeatureBank(model, ds, dev, log)
     opt = _bridge_optimizer(model, gates, others, lr)
@@ -408,35 +435,73 @@ def stage3b_continue(run, ds, tok, cfg, log, steps=600, bs=32, lr=5.6e-4, max_im
     labels = LabelMaker("train")
     tr_cls, tr_sc = _train_classes(ds)
     model.vision.eval(); model.lm.eval(); model.resampler.train()
+    name = "stage3" + phase
     t0 = time.time()
     for step in range(steps):
-        batch = [stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=(2, 3, 4, 5, 5, 5)) for _ in range(bs)]
+        batch = [stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=ways, p_cls=p_cls) for _ in range(bs)]
         loss, g = _bridge_step(model, cfg, tok, batch, bank, dev, opt, sched, bridge)
         if step % 25 == 0 or step == steps - 1:
-            _log_step(log, "stage3b", step, loss, g, t0)
+            _log_step(log, name, step, loss, g, t0)
         if step % 100 == 99 or step == steps - 1:
             torch.save(bridge_state(model, tok), out)
+        if keep_every and step % keep_every == keep_every - 1:
+            shutil.copyfile(out, os.path.join(run, "%s_step%d.pt" % (name, step + 1)))
         if stop_at and step + 1 >= stop_at:
-            log("stage3b: stopped after step %d (%d steps done)" % (step, step + 1))
+            log("%s: stopped after step %d (%d steps done)" % (name, step, step + 1))
             torch.save(bridge_state(model, tok), out)
             break
     return model
 
 
+def stage3b_continue(run, ds, tok, cfg, log, steps=600, bs=32, lr=5.6e-4, max_imgs=20, seed=0, stop_at=None):
+    """Stage 3, second phase: continue the bridge from the first phase (its one-cycle schedule was cut at 765 of
+    1600 steps, where its LR was ~5.6e-4) on longer sequences (up to 20 images) and more 4-5-way episodes,
+    because the first phase never showed the model more than 12 images or enough 5-way binding.
+    Starts from stage3a_bridge.pt (runs older than this phase have only stage3_bridge.pt, copied there once);
+    its result is kept as stage3b_bridge.pt, where stage 3c starts."""
+    keep = os.path.join(run, "stage3a_bridge.pt")
+    if not os.path.exists(keep):
+        shutil.copyfile(os.path.join(run, "stage3_bridge.pt"), keep)
+    model = _continue_bridge(run, ds, tok, cfg, log, "b", "stage3a_bridge.pt", steps, bs, lr, max_imgs,
+                             ways=(2, 3, 4, 5, 5, 5), p_cls=0.7, seed=seed + 31, stop_at=stop_at,
+                             lm_file="stage2_lm.pt")
+    shutil.copyfile(os.path.join(run, "stage3_bridge.pt"), os.path.join(run, "stage3b_bridge.pt"))
+    return model
+
+
+def stage3c_many_shot(run, ds, tok, cfg, log, steps=800, bs=24, lr=4e-4, max_imgs=24, seed=0, stop_at=None,
+                      phase="c"):
+    """Stage 3, phases c and d: many-shot episodes against the phase-2c LM. After stage 3b, 5-way accuracy peaked
+    at 1 shot and fell at 4-8 shots (21-41 images, more than training had shown), and the 2b LM itself collapsed on
+    long text contexts, so these phases train on up to 24 images with mostly 5-way episodes and fewer caption/VQA
+    rows. Phase c starts from stage3b_bridge.pt (runs older than it have the 3b result only as stage3_bridge.pt,
+    copied there once) and keeps its result as stage3c_bridge.pt; phase d continues from that at a lower LR."""
+    start = {"c": "stage3b_bridge.pt", "d": "stage3c_bridge.pt"}[phase]
+    if phase == "c" and not os.path.exists(os.path.join(run, start)):
+        shutil.copyfile(os.path.join(run, "stage3_bridge.pt"), os.path.join(run, start))
+    model = _continue_bridge(run, ds, tok, cfg, log, phase, start, steps, bs, lr, max_imgs,
+                             ways=(2, 3, 4, 5, 5, 5, 5), p_cls=0.8, seed=seed + {"c": 41, "d": 43}[phase],
+                             stop_at=stop_at, lm_file="stage2c_lm.pt", keep_every=200)
+    if phase == "c":
+        shutil.copyfile(os.path.join(run, "stage3_bridge.pt"), os.path.join(run, "stage3c_bridge.pt"))
+    return model
+
+
 @torch.no_grad()
-def probe_lm(lm, tok, log, n=300, seed=0):
-    """Does the frozen text LM bind keys to labels in context? Text-only 2-way episodes with HELD-OUT words:
-    'k1\\nOutput:l1<EOC>\\nk2\\nOutput:l2<EOC>\\n...k_q\\nOutput:' -> rank l1 vs l2 by log-likelihood."""
+def probe_lm(lm, tok, log, n=300, seed=0, cells=((2, 1), (2, 2))):
+    """Does the frozen text LM bind keys to labels in context? Text-only N-way episodes with HELD-OUT words:
+    'k1\nOutput:l1<EOC>\nk2\nOutput:l2<EOC>\n...k_q\nOutput:' -> rank the N labels by log-likelihood.
+    cells: (ways, shots per key)."""
     lm.eval()
     rng = random.Random(seed + 99)
     words = LabelMaker("heldout")
-    hits = {1: [], 2: []}
+    hits = {c: [] for c in cells}
     for _ in range(n):
-        for shots in (1, 2):
-            keys = words.distinct(rng, 2); labs = words.distinct(rng, 2)
-            order = [0, 1] * shots
+        for ways, shots in cells:
+            keys = words.distinct(rng, ways); labs = words.distinct(rng, ways)
+            order = list(range(ways)) * shots
             rng.shuffle(order)
-            q = rng.randrange(2)
+            q = rng.randrange(ways)
             chunks = [E.text_key_chunk(keys[c], labs[c]) for c in order]
             chunks.append({"img": None, "parts": [(keys[q] + "\n", 0), (E.OUT, 0)]})
             ids, _, _, _ = E.build(tok, chunks)
@@ -447,6 +512,10 @@ def probe_lm(lm, tok, log, n=300, seed=0):
                 lo, _, _, _ = lm(x, use_xattn=False)
                 lp = F.log_softmax(lo[0, len(ids) - 1:-1], -1)
                 sc.append(float(lp.gather(1, torch.tensor(c)[:, None]).sum()))
-            hits[shots].append(int(np.argmax(sc) == q))
-    log("LM probe (text-keyed 2-way, held-out words): 1-shot %.3f, 2-shot %.3f (n=%d)" % (
-        np.mean(hits[1]), np.mean(hits[2]), n))
+            hits[(ways, shots)].append(int(np.argmax(sc) == q))
+    if tuple(cells) == ((2, 1), (2, 2)):  # the wording of the phase a/b logs
+        log("LM probe (text-keyed 2-way, held-out words): 1-shot %.3f, 2-shot %.3f (n=%d)" % (
+            np.mean(hits[(2, 1)]), np.mean(hits[(2, 2)]), n))
+    else:
+        log("LM probe (text-keyed, held-out words): " + ", ".join(
+            "%d-way %d-shot %.3f" % (w, k, np.mean(hits[(w, k)])) for w, k in cells) + " (n=%d)" % n)
