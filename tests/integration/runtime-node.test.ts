@@ -231,13 +231,16 @@ describe("scoring", () => {
     const calls = engine.stats().modelCalls.lm - before;
     engine.setCaching(false);
     try {
+      // Same bound as "score vs full forward": visual tokens that an earlier test cached from a batched encode
+      // differ from a single encode by ~1e-5, which moves an unlikely token's log-prob by up to ~2e-4 here;
+      // a batching or ordering bug would be off by whole nats.
       let worst = 0;
       for (const [i, p] of prompts.entries()) {
         const one = await engine.score(p, cands[i]!);
         expect(many[i]!.map((s) => s.candidate)).toEqual(cands[i]);
         one.forEach((s, k) => (worst = Math.max(worst, Math.abs(s.sum - many[i]![k]!.sum))));
       }
-      expect(worst).toBeLessThan(1e-4);
+      expect(worst).toBeLessThan(1e-3);
       // One prefill of the demonstrations (unless a test before left it cached) + ceil(13 rows / 4) batches.
       expect(calls).toBeLessThanOrEqual(1 + Math.ceil(cands.flat().length / 4));
     } finally {
