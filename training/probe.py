@@ -17,6 +17,7 @@ def main():
     ap.add_argument("--run", default="main")
     ap.add_argument("--episodes", type=int, default=200)
     ap.add_argument("--cells", default="2:4,5:1,5:4,5:8")
+    ap.add_argument("--seed", type=int, default=0, help="episode draw; 0 = the same episodes as training.evaluate")
     ap.add_argument("--bridge", default=None, help="a bridge checkpoint in the run folder (default stage3_bridge.pt)")
     a = ap.parse_args()
     setup_threads()
@@ -33,8 +34,9 @@ def main():
     t0 = time.time()
     for cell in a.cells.split(","):
         n, s = (int(x) for x in cell.split(":"))
-        r = ev.fewshot(n, shots=s, n_ep=a.episodes, gen=False)["main"]["rank"]
-        log("probe %d-way %d-shot rank %.3f±%.3f (n=%d, %.0fs)" % (n, s, r["acc"], r["ci95"], r["n"], time.time() - t0))
+        r = ev.fewshot(n, shots=s, n_ep=a.episodes, seed=a.seed, gen=False)["main"]["rank"]
+        log("probe %d-way %d-shot rank %.3f±%.3f (n=%d, seed %d, %.0fs)" % (n, s, r["acc"], r["ci95"], r["n"], a.seed,
+                                                                          time.time() - t0))
 
 
 if __name__ == "__main__":
