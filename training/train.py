@@ -418,8 +418,9 @@ def _continue_bridge(run, ds, tok, cfg, log, phase, start, steps, bs, lr, max_im
                      lm_file, keep_every=0):
     """Continue the bridge from `start` (a bridge checkpoint in the run folder) with a short warm-up and a cosine
     decay to 0, on sequences of up to `max_imgs` images. Same frozen parts, same trainable set, fresh AdamW
-    moments. Writes stage3_bridge.pt (the shipped bridge) and, every `keep_every` steps, a numbered copy that
-    probes can compare (stage3<phase>_step<N>.pt)."""
+    moments. Writes stage3_bridge.pt (the shipped bridge), keeps the phase's result as stage3<phase>_bridge.pt
+    (where the next phase starts) and, every `keep_every` steps, a numbered copy that probes can compare
+    (stage3<phase>_step<N>.pt)."""
     dev = device()
     seed_all(seed)
     rng = random.Random(seed)
@@ -450,6 +451,7 @@ def _continue_bridge(run, ds, tok, cfg, log, phase, start, steps, bs, lr, max_im
             log("%s: stopped after step %d (%d steps done)" % (name, step, step + 1))
             torch.save(bridge_state(model, tok), out)
             break
+    shutil.copyfile(out, os.path.join(run, "%s_bridge.pt" % name))
     return model
 
 
@@ -462,11 +464,9 @@ def stage3b_continue(run, ds, tok, cfg, log, steps=600, bs=32, lr=5.6e-4, max_im
     keep = os.path.join(run, "stage3a_bridge.pt")
     if not os.path.exists(keep):
         shutil.copyfile(os.path.join(run, "stage3_bridge.pt"), keep)
-    model = _continue_bridge(run, ds, tok, cfg, log, "b", "stage3a_bridge.pt", steps, bs, lr, max_imgs,
-                             ways=(2, 3, 4, 5, 5, 5), p_cls=0.7, seed=seed + 31, stop_at=stop_at,
-                             lm_file="stage2_lm.pt")
-    shutil.copyfile(os.path.join(run, "stage3_bridge.pt"), os.path.join(run, "stage3b_bridge.pt"))
-    return model
+    return _continue_bridge(run, ds, tok, cfg, log, "b", "stage3a_bridge.pt", steps, bs, lr, max_imgs,
+                            ways=(2, 3, 4, 5, 5, 5), p_cls=0.7, seed=seed + 31, stop_at=stop_at,
+                            lm_file="stage2_lm.pt")
 
 
 def stage3c_many_shot(run, ds, tok, cfg, log, steps=800, bs=24, lr=4e-4, max_imgs=24, seed=0, stop_at=None,
@@ -474,17 +474,11 @@ def stage3c_many_shot(run, ds, tok, cfg, log, steps=800, bs=24, lr=4e-4, max_img
     """Stage 3, phases c and d: many-shot episodes against the phase-2c LM. After stage 3b, 5-way accuracy peaked
     at 1 shot and fell at 4-8 shots (21-41 images, more than training had shown), and the 2b LM itself collapsed on
     long text contexts, so these phases train on up to 24 images with mostly 5-way episodes and fewer caption/VQA
-    rows. Phase c starts from stage3b_bridge.pt (runs older than it have the 3b result only as stage3_bridge.pt,
-    copied there once) and keeps its result as stage3c_bridge.pt; phase d continues from that at a lower LR."""
+    rows. Phase c starts from 3b's result (stage3b_bridge.pt), phase d from c's at a lower LR."""
     start = {"c": "stage3b_bridge.pt", "d": "stage3c_bridge.pt"}[phase]
-    if phase == "c" and not os.path.exists(os.path.join(run, start)):
-        shutil.copyfile(os.path.join(run, "stage3_bridge.pt"), os.path.join(run, start))
-    model = _continue_bridge(run, ds, tok, cfg, log, phase, start, steps, bs, lr, max_imgs,
-                             ways=(2, 3, 4, 5, 5, 5, 5), p_cls=0.8, seed=seed + {"c": 41, "d": 43}[phase],
-                             stop_at=stop_at, lm_file="stage2c_lm.pt", keep_every=200)
-    if phase == "c":
-        shutil.copyfile(os.path.join(run, "stage3_bridge.pt"), os.path.join(run, "stage3c_bridge.pt"))
-    return model
+    return _continue_bridge(run, ds, tok, cfg, log, phase, start, steps, bs, lr, max_imgs,
+                            ways=(2, 3, 4, 5, 5, 5, 5), p_cls=0.8, seed=seed + {"c": 41, "d": 43}[phase],
+                            stop_at=stop_at, lm_file="stage2c_lm.pt", keep_every=200)
 
 
 @torch.no_grad()
@@ -513,9 +507,5 @@ def probe_lm(lm, tok, log, n=300, seed=0, cells=((2, 1), (2, 2))):
                 lp = F.log_softmax(lo[0, len(ids) - 1:-1], -1)
                 sc.append(float(lp.gather(1, torch.tensor(c)[:, None]).sum()))
             hits[(ways, shots)].append(int(np.argmax(sc) == q))
-    if tuple(cells) == ((2, 1), (2, 2)):  # the wording of the phase a/b logs
-        log("LM probe (text-keyed 2-way, held-out words): 1-shot %.3f, 2-shot %.3f (n=%d)" % (
-            np.mean(hits[(2, 1)]), np.mean(hits[(2, 2)]), n))
-    else:
-        log("LM probe (text-keyed, held-out words): " + ", ".join(
-            "%d-way %d-shot %.3f" % (w, k, np.mean(hits[(w, k)])) for w, k in cells) + " (n=%d)" % n)
+    log("LM probe (text-keyed, held-out words): " + ", ".join(
+        "%d-way %d-shot %.3f" % (w, k, np.mean(hits[(w, k)])) for w, k in cells) + " (n=%d)" % n)
