@@ -4,7 +4,6 @@ generation, no ablations). For the full table use training.evaluate.
     /usr/bin/python3 -m training.probe --run s3b --episodes 200
 """
 import argparse, json, os, time
-import torch
 from .common import TRAIN_DIR, Logger, setup_threads
 from .tokenizer import Tokenizer
 from .data import build_dataset
@@ -18,18 +17,17 @@ def main():
     ap.add_argument("--episodes", type=int, default=200)
     ap.add_argument("--cells", default="2:4,5:1,5:4,5:8")
     ap.add_argument("--seed", type=int, default=0, help="episode draw; 0 = the same episodes as training.evaluate")
-    ap.add_argument("--bridge", default=None, help="a bridge checkpoint in the run folder (default stage3_bridge.pt)")
+    ap.add_argument("--bridge", default="stage3_bridge.pt", help="a bridge checkpoint in the run folder")
     a = ap.parse_args()
     setup_threads()
     run = os.path.join(TRAIN_DIR, "runs", a.run)
     log = Logger(os.path.join(run, "probe_log.txt"))
     cfg = json.load(open(os.path.join(run, "config.json")))
     tok = Tokenizer.load(os.path.join(run, "tokenizer.json"))
-    model = load_model(run, cfg, "cpu")
-    if a.bridge:
-        model.load_state_dict(torch.load(os.path.join(run, a.bridge), map_location="cpu"), strict=False)
-        log("probe: bridge %s" % a.bridge)
-    model.eval()
+    if not os.path.exists(os.path.join(run, a.bridge)):
+        raise SystemExit("no bridge checkpoint %s in %s" % (a.bridge, run))
+    model = load_model(run, cfg, "cpu", bridge_file=a.bridge).eval()
+    log("probe: bridge %s" % a.bridge)
     ev = Evaluator(model, tok, build_dataset(log), log)
     t0 = time.time()
     for cell in a.cells.split(","):

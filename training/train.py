@@ -308,14 +308,14 @@ def final_lm_file(run):
     return "stage2c_lm.pt" if os.path.exists(os.path.join(run, "stage2c_lm.pt")) else "stage2_lm.pt"
 
 
-def load_model(run, cfg, dev, stage3=True, lm_file=None):
+def load_model(run, cfg, dev, stage3=True, lm_file=None, bridge_file="stage3_bridge.pt"):
     """The model from a run folder: vision (stage 1), the frozen LM (`lm_file`, default the final one) and,
-    with stage3, the shipped bridge."""
+    with stage3, a bridge (default the shipped one)."""
     model = Flamingo(cfg).to(dev)
     model.vision.load_state_dict(torch.load(os.path.join(run, "stage1_vision.pt"), map_location=dev))
     lm_file = lm_file or final_lm_file(run)
     model.lm.load_state_dict(torch.load(os.path.join(run, lm_file), map_location=dev), strict=False)
-    p = os.path.join(run, "stage3_bridge.pt")
+    p = os.path.join(run, bridge_file)
     if stage3 and os.path.exists(p):
         model.load_state_dict(torch.load(p, map_location=dev), strict=False)
     return model
