@@ -1,13 +1,15 @@
-"""Quick checkpoint probe while training: ranking accuracy on a few held-out few-shot cells (no captions, no
-generation, no ablations). For the full table use training.evaluate.
+"""Quick checkpoint probe while training: ranking accuracy (and with --gen greedy exact-match) on a few held-out
+few-shot cells; no captions, no ablations. For the full table use training.evaluate.
 
     /usr/bin/python3 -m training.probe --run s3b --episodes 200
+    /usr/bin/python3 -m training.probe --bridge stage3d_bridge.pt --lm stage2c_lm.pt --gen   # an earlier pair
+    /usr/bin/python3 -m training.probe --text --lm stage2c_lm.pt   # the frozen LM alone, text keys for images
 """
 import argparse, json, os, time
 from .common import TRAIN_DIR, Logger, setup_threads
 from .tokenizer import Tokenizer
 from .data import build_dataset
-from .train import load_model
+from .train import load_model, probe_lm
 from .evaluate import Evaluator
 
 
@@ -18,23 +20,35 @@ def main():
     ap.add_argument("--cells", default="2:4,5:1,5:4,5:8")
     ap.add_argument("--seed", type=int, default=0, help="episode draw; 0 = the same episodes as training.evaluate")
     ap.add_argument("--bridge", default="stage3_bridge.pt", help="a bridge checkpoint in the run folder")
+    ap.add_argument("--lm", default=None, help="the frozen LM it was trained against (default: the run's latest)")
+    ap.add_argument("--gen", action="store_true", help="also greedy-decode and count exact labels")
+    ap.add_argument("--text", action="store_true",
+                    help="probe the text LM alone (words as keys, ranking and greedy) instead of the model")
     a = ap.parse_args()
     setup_threads()
     run = os.path.join(TRAIN_DIR, "runs", a.run)
     log = Logger(os.path.join(run, "probe_log.txt"))
     cfg = json.load(open(os.path.join(run, "config.json")))
     tok = Tokenizer.load(os.path.join(run, "tokenizer.json"))
-    if not os.path.exists(os.path.join(run, a.bridge)):
-        raise SystemExit("no bridge checkpoint %s in %s" % (a.bridge, run))
-    model = load_model(run, cfg, "cpu", bridge_file=a.bridge).eval()
-    log("probe: bridge %s" % a.bridge)
+    for f in (a.lm, None if a.text else a.bridge):
+        if f and not os.path.exists(os.path.join(run, f)):
+            raise SystemExit("no checkpoint %s in %s" % (f, run))
+    if a.text:
+        model = load_model(run, cfg, "cpu", stage3=False, lm_file=a.lm)
+        log("probe: text LM %s" % (a.lm or "latest"))
+        probe_lm(model.lm, tok, log, n=a.episodes, seed=a.seed, cells=((2, 2), (5, 4), (5, 8)), greedy=True)
+        return
+    model = load_model(run, cfg, "cpu", lm_file=a.lm, bridge_file=a.bridge).eval()
+    log("probe: bridge %s, LM %s" % (a.bridge, a.lm or "latest"))
     ev = Evaluator(model, tok, build_dataset(log), log)
     t0 = time.time()
     for cell in a.cells.split(","):
         n, s = (int(x) for x in cell.split(":"))
-        r = ev.fewshot(n, shots=s, n_ep=a.episodes, seed=a.seed, gen=False)["main"]["rank"]
-        log("probe %d-way %d-shot rank %.3f±%.3f (n=%d, seed %d, %.0fs)" % (n, s, r["acc"], r["ci95"], r["n"], a.seed,
-                                                                          time.time() - t0))
+        res = ev.fewshot(n, shots=s, n_ep=a.episodes, seed=a.seed, gen=a.gen)["main"]
+        r = res["rank"]
+        gen = " gen %.3f±%.3f" % (res["gen"]["acc"], res["gen"]["ci95"]) if a.gen else ""
+        log("probe %d-way %d-shot rank %.3f±%.3f%s (n=%d, seed %d, %.0fs)" % (n, s, r["acc"], r["ci95"], gen, r["n"],
+                                                                            a.seed, time.time() - t0))
 
 
 if __name__ == "__main__":

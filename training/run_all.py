@@ -35,6 +35,8 @@ def main():
     ap.add_argument("--s3c-max-imgs", type=int, default=24)
     ap.add_argument("--s3c-stop-at", type=int, default=None)
     ap.add_argument("--s3d-steps", type=int, default=400)
+    ap.add_argument("--s2d-steps", type=int, default=800)
+    ap.add_argument("--s3e-steps", type=int, default=600)
     ap.add_argument("--export", action="store_true")
     ap.add_argument("--eval", action="store_true")
     a = ap.parse_args()
@@ -76,6 +78,12 @@ def main():
     if "3" in a.stages or "E" in a.stages:
         T.stage3c_many_shot(run, ds, tok, cfg, log, steps=a.s3d_steps, lr=2e-4, max_imgs=a.s3c_max_imgs, seed=a.seed,
                             phase="d")
+    if "3" in a.stages or "M" in a.stages:  # LM phase d: phase c's data for longer (better label copying)
+        T.stage2_lm(run, ds, tok, cfg, log, steps=a.s2d_steps, bs=8, seq=512, lr=8e-4, seed=a.seed, phase="d",
+                    probe_every=200)
+    if "3" in a.stages or "F" in a.stages:
+        T.stage3c_many_shot(run, ds, tok, cfg, log, steps=a.s3e_steps, lr=3e-4, max_imgs=a.s3c_max_imgs, seed=a.seed,
+                            phase="e")
     if a.export:
         from . import export
         export.main_export(run, log)
