@@ -37,6 +37,8 @@ def main():
     ap.add_argument("--s3d-steps", type=int, default=400)
     ap.add_argument("--s2d-steps", type=int, default=800)
     ap.add_argument("--s3e-steps", type=int, default=600)
+    ap.add_argument("--s2e-steps", type=int, default=800)
+    ap.add_argument("--s3f-steps", type=int, default=400)
     ap.add_argument("--export", action="store_true")
     ap.add_argument("--eval", action="store_true")
     a = ap.parse_args()
@@ -84,6 +86,12 @@ def main():
     if "3" in a.stages or "F" in a.stages:
         T.stage3c_many_shot(run, ds, tok, cfg, log, steps=a.s3e_steps, lr=3e-4, max_imgs=a.s3c_max_imgs, seed=a.seed,
                             phase="e")
+    if "3" in a.stages or "N" in a.stages:  # LM phase e: d's data for longer still
+        T.stage2_lm(run, ds, tok, cfg, log, steps=a.s2e_steps, bs=8, seq=512, lr=6e-4, seed=a.seed, phase="e",
+                    probe_every=400)
+    if "3" in a.stages or "G" in a.stages:
+        T.stage3c_many_shot(run, ds, tok, cfg, log, steps=a.s3f_steps, lr=2e-4, max_imgs=a.s3c_max_imgs, seed=a.seed,
+                            phase="f")
     if a.export:
         from . import export
         export.main_export(run, log)
