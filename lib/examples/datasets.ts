@@ -28,7 +28,7 @@ export const EXAMPLE_DATASETS: readonly ExampleDataset[] = [
     dir: "novel-emoji-2way",
     name: "Novel emoji (2-way)",
     description:
-      "Novel-label classification on two emoji classes the model never saw in training, each named by a made-up word (\"plaste\", \"mot\") bound to it only through the demonstrations. 40 augmented 32×32 views per class; candidates: both labels. Prompt format <image>Output:{label}<|endofchunk|>: about 50% at 0 shots, rising with shots.",
+      "Novel-label classification on two emoji classes the model never saw in training, each named by a made-up word (\"plaste\", \"mot\") bound to it only through the demonstrations. 40 augmented 32×32 views per class; candidates: both labels. Prompt format <image>Output:{label}<|endofchunk|>. One demonstration shows one label (about 50%); accuracy rises as both labels appear. At 0 shots the model has only its prior between the two words, which can favour either class by chance.",
     task: "classification",
     evalCount: 32,
   },
