@@ -56,7 +56,7 @@ test("a server sweep of 0/1/2/4/8 shots: accuracy rises with shots in the chart"
   await expect(page.getByTestId("stat-visual-cache")).toHaveText(/^\d+\.\d% \(/);
   await expect(page.getByTestId("stat-model-ms")).not.toHaveText("—");
 
-  // The chart: one line (random), every shot count, n = every query; 8 shots clearly above 0 shots.
+  // The chart: one line (random), every shot count, n = every query; 8 shots clearly above 1 shot.
   await expect(page.getByTestId("chart-series")).toHaveCount(1);
   await expect(page.getByTestId("chart-point")).toHaveCount(SHOTS.length);
   const curve = await sweep.curve();
