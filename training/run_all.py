@@ -71,27 +71,22 @@ def main():
     if "3" in a.stages or "C" in a.stages:
         T.stage3b_continue(run, ds, tok, cfg, log, steps=a.s3b_steps, max_imgs=a.s3b_max_imgs, seed=a.seed,
                            stop_at=a.s3b_stop_at)
-    if "3" in a.stages or "L" in a.stages:  # LM phase c: the frozen LM of the bridge's phase c (seeded on its own)
-        T.stage2_lm(run, ds, tok, cfg, log, steps=a.s2c_steps, bs=8, seq=512, lr=1e-3, seed=a.seed, phase="c",
-                    probe_every=100)
-    if "3" in a.stages or "D" in a.stages:
-        T.stage3c_many_shot(run, ds, tok, cfg, log, steps=a.s3c_steps, max_imgs=a.s3c_max_imgs, seed=a.seed,
-                            stop_at=a.s3c_stop_at)
-    if "3" in a.stages or "E" in a.stages:
-        T.stage3c_many_shot(run, ds, tok, cfg, log, steps=a.s3d_steps, lr=2e-4, max_imgs=a.s3c_max_imgs, seed=a.seed,
-                            phase="d")
-    if "3" in a.stages or "M" in a.stages:  # LM phase d: phase c's data for longer (better label copying)
-        T.stage2_lm(run, ds, tok, cfg, log, steps=a.s2d_steps, bs=8, seq=512, lr=8e-4, seed=a.seed, phase="d",
-                    probe_every=200)
-    if "3" in a.stages or "F" in a.stages:
-        T.stage3c_many_shot(run, ds, tok, cfg, log, steps=a.s3e_steps, lr=3e-4, max_imgs=a.s3c_max_imgs, seed=a.seed,
-                            phase="e")
-    if "3" in a.stages or "N" in a.stages:  # LM phase e: d's data for longer still
-        T.stage2_lm(run, ds, tok, cfg, log, steps=a.s2e_steps, bs=8, seq=512, lr=6e-4, seed=a.seed, phase="e",
-                    probe_every=400)
-    if "3" in a.stages or "G" in a.stages:
-        T.stage3c_many_shot(run, ds, tok, cfg, log, steps=a.s3f_steps, lr=2e-4, max_imgs=a.s3c_max_imgs, seed=a.seed,
-                            phase="f")
+    # The continuation phases, in order: (--stages letter, LM or bridge, phase, steps, lr, LM probe every N steps).
+    # Each LM phase continues the previous LM (seeded on its own); each bridge phase continues the previous bridge
+    # against the latest LM (table in train._MANY_SHOT_PHASES).
+    continuations = [("L", "lm", "c", a.s2c_steps, 1e-3, 100), ("D", "bridge", "c", a.s3c_steps, 4e-4, 0),
+                     ("E", "bridge", "d", a.s3d_steps, 2e-4, 0), ("M", "lm", "d", a.s2d_steps, 8e-4, 200),
+                     ("F", "bridge", "e", a.s3e_steps, 3e-4, 0), ("N", "lm", "e", a.s2e_steps, 6e-4, 400),
+                     ("G", "bridge", "f", a.s3f_steps, 2e-4, 0)]
+    for letter, part, phase, steps, lr, probe_every in continuations:
+        if "3" not in a.stages and letter not in a.stages:
+            continue
+        if part == "lm":
+            T.stage2_lm(run, ds, tok, cfg, log, steps=steps, bs=8, seq=512, lr=lr, seed=a.seed, phase=phase,
+                        probe_every=probe_every)
+        else:
+            T.stage3c_many_shot(run, ds, tok, cfg, log, steps=steps, lr=lr, max_imgs=a.s3c_max_imgs, seed=a.seed,
+                                stop_at=a.s3c_stop_at if phase == "c" else None, phase=phase)
     if a.export:
         from . import export
         export.main_export(run, log)

@@ -122,7 +122,7 @@ _TEXT_MIX = {
     # c: many-shot, many-way episodes over long contexts (up to 8 demonstrations per key)
     "c": (0.9, 0.25, (2, 3, 4, 5, 5, 6, 8), lambda n: (2, 8 * n), 0.03, 0.04),
 }
-# d: phase c's data for longer (its loss was still falling and the LM copied multi-token labels badly)
+# d, e: phase c's data for longer (its loss was still falling and the LM copied multi-token labels badly)
 _TEXT_MIX["d"] = _TEXT_MIX["e"] = _TEXT_MIX["c"]
 
 
@@ -311,11 +311,11 @@ def stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=(1, 2, 2, 
 
 
 def final_lm_file(run):
-    """The frozen LM the shipped bridge was trained against: the latest LM phase the run has."""
-    for f in ("stage2e_lm.pt", "stage2d_lm.pt", "stage2c_lm.pt"):
-        if os.path.exists(os.path.join(run, f)):
-            return f
-    return "stage2_lm.pt"
+    """The frozen LM the shipped bridge was trained against: the latest LM phase the run has (2b at least)."""
+    for phase in ("e", "d", "c"):
+        if os.path.exists(os.path.join(run, LM_FILES[phase][1])):
+            return LM_FILES[phase][1]
+    return LM_FILES["b"][1]
 
 
 def load_model(run, cfg, dev, stage3=True, lm_file=None, bridge_file="stage3_bridge.pt"):
@@ -480,9 +480,14 @@ def stage3b_continue(run, ds, tok, cfg, log, steps=600, bs=32, lr=5.6e-4, max_im
                             lm_file="stage2_lm.pt")
 
 
+# bridge phase -> (bridge phase it starts from, LM phase it reads, seed offset, P(few-shot row), VQA share)
+_MANY_SHOT_PHASES = {"c": ("b", "c", 41, 0.8, 0.4), "d": ("c", "c", 43, 0.8, 0.4),
+                     "e": ("d", "d", 47, 0.7, 0.6), "f": ("e", "e", 53, 0.7, 0.6)}
+
+
 def stage3c_many_shot(run, ds, tok, cfg, log, steps=800, bs=24, lr=4e-4, max_imgs=24, seed=0, stop_at=None,
                       phase="c"):
-    """Stage 3, phases c and d: many-shot episodes against the phase-2c LM. After stage 3b, 5-way accuracy peaked
+    """Stage 3, phases c-f: many-shot episodes against the continued LMs (2c, then 2d, 2e). After stage 3b, 5-way accuracy peaked
     at 1 shot and fell at 4-8 shots (21-41 images, more than training had shown), and the 2b LM itself collapsed on
     long text contexts, so these phases train on up to 24 images with mostly 5-way episodes and fewer caption/VQA
     rows. Phase c starts from 3b's result (stage3b_bridge.pt), phase d from c's at a lower LR; phase e continues
@@ -490,13 +495,10 @@ def stage3c_many_shot(run, ds, tok, cfg, log, steps=800, bs=24, lr=4e-4, max_img
     instead of 8%): the frozen vision features hold shape and count (a linear probe on held-out scenes reads them
     at 86% / 90%), yet after 3d the model answered those questions barely above the majority answer. Phase f
     continues e's bridge against the phase-2e LM in the same way."""
-    start = {"c": "stage3b_bridge.pt", "d": "stage3c_bridge.pt", "e": "stage3d_bridge.pt", "f": "stage3e_bridge.pt"}[phase]
-    lm_file = {"c": "stage2c_lm.pt", "d": "stage2c_lm.pt", "e": "stage2d_lm.pt", "f": "stage2e_lm.pt"}[phase]
-    p_cls, p_vqa = (0.8, 0.4) if phase in ("c", "d") else (0.7, 0.6)
-    return _continue_bridge(run, ds, tok, cfg, log, phase, start, steps, bs, lr, max_imgs,
-                            ways=(2, 3, 4, 5, 5, 5, 5), p_cls=p_cls, p_vqa=p_vqa,
-                            seed=seed + {"c": 41, "d": 43, "e": 47, "f": 53}[phase],
-                            stop_at=stop_at, lm_file=lm_file, keep_every=200)
+    start, lm_phase, seed_offset, p_cls, p_vqa = _MANY_SHOT_PHASES[phase]
+    return _continue_bridge(run, ds, tok, cfg, log, phase, "stage3%s_bridge.pt" % start, steps, bs, lr, max_imgs,
+                            ways=(2, 3, 4, 5, 5, 5, 5), p_cls=p_cls, p_vqa=p_vqa, seed=seed + seed_offset,
+                            stop_at=stop_at, lm_file=LM_FILES[lm_phase][1], keep_every=200)
 
 
 def _greedy_text(lm, ids, max_new, eoc_id):
@@ -512,7 +514,7 @@ def _greedy_text(lm, ids, max_new, eoc_id):
 @torch.no_grad()
 def probe_lm(lm, tok, log, n=300, seed=0, cells=((2, 1), (2, 2)), greedy=False):
     """Does the frozen text LM bind keys to labels in context? Text-only N-way episodes with HELD-OUT words:
-    'k1\nOutput:l1<EOC>\nk2\nOutput:l2<EOC>\n...k_q\nOutput:' -> rank the N labels by log-likelihood.
+    'k1\\nOutput:l1<EOC>\\nk2\\nOutput:l2<EOC>\\n...k_q\\nOutput:' -> rank the N labels by log-likelihood.
     cells: (ways, shots per key). greedy: also decode greedily and count the exact label + <|endofchunk|>, and,
     given the right first token, how often the LM finishes the label exactly (copying, not choosing)."""
     lm.eval()
