@@ -32,12 +32,13 @@ def cls_chunk(img, label, learnable=True):
     return {"img": img, "parts": [(OUT, 1), (label, 1 if learnable else 0), (EOC, 1), ("\n", 1)]}
 
 
-def cap_chunk(img, cap):
-    return {"img": img, "parts": [(CAP, 1), (cap, 1), (EOC, 1), ("\n", 1)]}
+def cap_chunk(img, cap, prompt_loss=1):
+    """prompt_loss=0 leaves the fixed prompt text out of the loss, so that only the caption is a target."""
+    return {"img": img, "parts": [(CAP, prompt_loss), (cap, 1), (EOC, 1), ("\n", 1)]}
 
 
-def vqa_chunk(img, q, a):
-    return {"img": img, "parts": [("Question:" + q + " Short answer:", 1), (a, 1), (EOC, 1), ("\n", 1)]}
+def vqa_chunk(img, q, a, prompt_loss=1):
+    return {"img": img, "parts": [("Question:" + q + " Short answer:", prompt_loss), (a, 1), (EOC, 1), ("\n", 1)]}
 
 
 def text_key_chunk(key, label, learnable=True):

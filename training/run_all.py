@@ -39,6 +39,9 @@ def main():
     ap.add_argument("--s3e-steps", type=int, default=600)
     ap.add_argument("--s2e-steps", type=int, default=800)
     ap.add_argument("--s3f-steps", type=int, default=400)
+    ap.add_argument("--s3g-steps", type=int, default=600)
+    ap.add_argument("--s3h-steps", type=int, default=400)
+    ap.add_argument("--s3i-steps", type=int, default=400)
     ap.add_argument("--export", action="store_true")
     ap.add_argument("--eval", action="store_true")
     a = ap.parse_args()
@@ -77,7 +80,9 @@ def main():
     continuations = [("L", "lm", "c", a.s2c_steps, 1e-3, 100), ("D", "bridge", "c", a.s3c_steps, 4e-4, 0),
                      ("E", "bridge", "d", a.s3d_steps, 2e-4, 0), ("M", "lm", "d", a.s2d_steps, 8e-4, 200),
                      ("F", "bridge", "e", a.s3e_steps, 3e-4, 0), ("N", "lm", "e", a.s2e_steps, 6e-4, 400),
-                     ("G", "bridge", "f", a.s3f_steps, 2e-4, 0)]
+                     ("G", "bridge", "f", a.s3f_steps, 2e-4, 0), ("H", "bridge", "g", a.s3g_steps, 3e-4, 0),
+                     ("I", "bridge", "h", a.s3h_steps, 3e-4, 0),
+                     ("J", "bridge", "i", a.s3i_steps, 4e-4, 0)]
     for letter, part, phase, steps, lr, probe_every in continuations:
         if "3" not in a.stages and letter not in a.stages:
             continue

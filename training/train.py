@@ -282,10 +282,14 @@ def collate(tok, batch, bank, dev):
     return ids.to(dev), loss.to(dev), iidx.to(dev), feats.to(dev)
 
 
-def stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=(1, 2, 2, 3, 3, 4, 5), p_cls=0.7, p_vqa=0.4):
+def stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=(1, 2, 2, 3, 3, 4, 5), p_cls=0.7, p_vqa=0.4,
+                  p_emoji_cap=7 / 12, p_shape=0.0, answer_only=False):
     """One interleaved training sequence: with probability p_cls a bursty few-shot episode of up to max_imgs
     images, else a run of captioned / VQA images (keeps the zero-shot tasks alive); p_vqa is the share of VQA
-    chunks in those runs, the rest are emoji and scene captions 7 : 5."""
+    chunks in those runs, the rest are emoji and scene captions, p_emoji_cap of them emoji. A VQA chunk asks
+    the shape question with probability p_shape, else one of the scene's questions at random (p_shape = 0 keeps
+    the random draws of the phases trained before it existed). answer_only leaves the fixed "Caption:" /
+    "Question:... Short answer:" text of those chunks out of the loss."""
     r = rng.random()
     if r < p_cls:
         n = rng.choice(ways)
@@ -295,18 +299,20 @@ def stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=(1, 2, 2, 
         chunks = E.bursty_sequence(rng, cls, lab, n_chunks, lambda c: ("e", c, rng.randrange(N_VIEWS)))
     else:
         chunks = []
+        pl = 0 if answer_only else 1
         for _ in range(rng.randint(1, min(8, max_imgs))):
             u = rng.random()
-            if u < (1 - p_vqa) * 7 / 12:
+            if u < (1 - p_vqa) * p_emoji_cap:
                 c = rng.choice(tr_cls)
-                chunks.append(E.cap_chunk(("e", c, rng.randrange(N_VIEWS)), ds["emoji"][c]["sub"]))
+                chunks.append(E.cap_chunk(("e", c, rng.randrange(N_VIEWS)), ds["emoji"][c]["sub"], pl))
             elif u < 1 - p_vqa:
                 s = rng.choice(tr_sc)
-                chunks.append(E.cap_chunk(("s", s), ds["scene_meta"][s]["caption"]))
+                chunks.append(E.cap_chunk(("s", s), ds["scene_meta"][s]["caption"], pl))
             else:
                 s = rng.choice(tr_sc)
-                q, a = rng.choice(ds["scene_meta"][s]["qa"])
-                chunks.append(E.vqa_chunk(("s", s), q, a))
+                qa = ds["scene_meta"][s]["qa"]
+                q, a = qa[1] if p_shape and rng.random() < p_shape else rng.choice(qa)
+                chunks.append(E.vqa_chunk(("s", s), q, a, pl))
     return E.build(tok, chunks)
 
 
@@ -369,16 +375,21 @@ def _train_classes(ds):
             [i for i, s in enumerate(ds["scene_split"]) if s == "train"])
 
 
-def _bridge_step(model, cfg, tok, batch, bank, dev, opt, sched, bridge):
-    """One optimiser step on a batch of interleaved sequences; the loss covers the learnable label tokens only.
+def _bridge_step(model, cfg, tok, batch, bank, dev, opt, sched, bridge, row_mean=False):
+    """One optimiser step on a batch of interleaved sequences; the loss covers the target tokens only, averaged
+    over all of them, or with row_mean per sequence first so that every sequence counts equally (a short VQA
+    row then weighs as much as a 24-image episode with ten times its targets).
     feats: [B, N, S, D] frozen vision features (N images per row), resampled to [B, N, n_latents, D]."""
     ids, lmask, iidx, feats = collate(tok, batch, bank, dev)
     B, N = feats.shape[:2]
     vis = model.resampler(feats.view(B * N, 1, *feats.shape[2:])).view(B, N, cfg["n_latents"], -1)
     logits, _, _, g = model.lm(ids[:, :-1], vis, iidx[:, :-1])
     ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
-    m = lmask[:, 1:].reshape(-1)
-    loss = (ce * m).sum() / m.sum()
+    m = lmask[:, 1:]
+    if row_mean:
+        loss = ((ce.view_as(m) * m).sum(1) / m.sum(1).clamp(min=1)).mean()
+    else:
+        loss = (ce * m.reshape(-1)).sum() / m.sum()
     opt.zero_grad(); loss.backward()
     torch.nn.utils.clip_grad_norm_(bridge, 1.0)
     opt.step(); sched.step()
@@ -425,7 +436,7 @@ def stage3_bridge(run, ds, tok, cfg, log, steps=3000, bs=32, lr=1e-3, gate_lr_mu
 
 
 def _continue_bridge(run, ds, tok, cfg, log, phase, start, steps, bs, lr, max_imgs, ways, p_cls, seed, stop_at,
-                     lm_file, keep_every=0, p_vqa=0.4):
+                     lm_file, keep_every=0, mix=None, row_mean=False):
     """Continue the bridge from `start` (a bridge checkpoint in the run folder) with a short warm-up and a cosine
     decay to 0, on sequences of up to `max_imgs` images. Same frozen parts, same trainable set, fresh AdamW
     moments. Writes stage3_bridge.pt (the shipped bridge), keeps the phase's result as stage3<phase>_bridge.pt
@@ -449,9 +460,9 @@ def _continue_bridge(run, ds, tok, cfg, log, phase, start, steps, bs, lr, max_im
     name = "stage3" + phase
     t0 = time.time()
     for step in range(steps):
-        batch = [stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=ways, p_cls=p_cls, p_vqa=p_vqa)
+        batch = [stage3_sample(rng, ds, tok, labels, tr_cls, tr_sc, max_imgs, ways=ways, p_cls=p_cls, **(mix or {}))
                  for _ in range(bs)]
-        loss, g = _bridge_step(model, cfg, tok, batch, bank, dev, opt, sched, bridge)
+        loss, g = _bridge_step(model, cfg, tok, batch, bank, dev, opt, sched, bridge, row_mean)
         if step % 25 == 0 or step == steps - 1:
             _log_step(log, name, step, loss, g, t0)
         if step % 100 == 99 or step == steps - 1:
@@ -480,25 +491,41 @@ def stage3b_continue(run, ds, tok, cfg, log, steps=600, bs=32, lr=5.6e-4, max_im
                             lm_file="stage2_lm.pt")
 
 
-# bridge phase -> (bridge phase it starts from, LM phase it reads, seed offset, P(few-shot row), VQA share)
-_MANY_SHOT_PHASES = {"c": ("b", "c", 41, 0.8, 0.4), "d": ("c", "c", 43, 0.8, 0.4),
-                     "e": ("d", "d", 47, 0.7, 0.6), "f": ("e", "e", 53, 0.7, 0.6)}
+# bridge phase -> where it starts (a bridge phase), the LM phase it reads, its seed offset, P(few-shot row), the mix
+# of the other rows (stage3_sample's p_vqa, p_emoji_cap, p_shape, answer_only) and whether every row weighs the same
+# in the loss (_bridge_step's row_mean)
+_MANY_SHOT_PHASES = {
+    "c": dict(start="b", lm="c", seed=41, p_cls=0.8, mix=dict(p_vqa=0.4)),
+    "d": dict(start="c", lm="c", seed=43, p_cls=0.8, mix=dict(p_vqa=0.4)),
+    "e": dict(start="d", lm="d", seed=47, p_cls=0.7, mix=dict(p_vqa=0.6)),
+    "f": dict(start="e", lm="e", seed=53, p_cls=0.7, mix=dict(p_vqa=0.6)),
+    "g": dict(start="f", lm="e", seed=59, p_cls=0.5, mix=dict(p_vqa=0.45, p_emoji_cap=0.85, p_shape=0.4)),
+    "h": dict(start="g", lm="e", seed=61, p_cls=0.6, mix=dict(p_vqa=0.45, p_emoji_cap=0.85, p_shape=0.4,
+                                                             answer_only=True), row_mean=True),
+    "i": dict(start="h", lm="e", seed=67, p_cls=0.5, mix=dict(p_vqa=0.35, p_emoji_cap=0.9, p_shape=0.4,
+                                                             answer_only=True), row_mean=True),
+}
 
 
 def stage3c_many_shot(run, ds, tok, cfg, log, steps=800, bs=24, lr=4e-4, max_imgs=24, seed=0, stop_at=None,
                       phase="c"):
-    """Stage 3, phases c-f: many-shot episodes against the continued LMs (2c, then 2d, 2e). After stage 3b, 5-way accuracy peaked
+    """Stage 3, phases c-i: many-shot episodes against the continued LMs (2c, then 2d, 2e). After stage 3b, 5-way accuracy peaked
     at 1 shot and fell at 4-8 shots (21-41 images, more than training had shown), and the 2b LM itself collapsed on
     long text contexts, so these phases train on up to 24 images with mostly 5-way episodes and fewer caption/VQA
     rows. Phase c starts from 3b's result (stage3b_bridge.pt), phase d from c's at a lower LR; phase e continues
     d's bridge against the phase-2d LM, which the bridge has to adapt to, with more VQA rows (18% of sequences
     instead of 8%): the frozen vision features hold shape and count (a linear probe on held-out scenes reads them
     at 86% / 90%), yet after 3d the model answered those questions barely above the majority answer. Phase f
-    continues e's bridge against the phase-2e LM in the same way."""
-    start, lm_phase, seed_offset, p_cls, p_vqa = _MANY_SHOT_PHASES[phase]
-    return _continue_bridge(run, ds, tok, cfg, log, phase, "stage3%s_bridge.pt" % start, steps, bs, lr, max_imgs,
-                            ways=(2, 3, 4, 5, 5, 5, 5), p_cls=p_cls, p_vqa=p_vqa, seed=seed + seed_offset,
-                            stop_at=stop_at, lm_file=LM_FILES[lm_phase][1], keep_every=200)
+    continues e's bridge against the phase-2e LM in the same way. Phases g-i continue it against the same LM with
+    40-50% of the rows captions and VQA, weighted on emoji captions and the shape question, which the model still
+    answered at the majority baseline although the visual tokens hold both (linear probes: shape 81%, an unseen
+    emoji's subcategory 36%); h and i also take only the answers of those rows as targets and weigh every row the
+    same, since otherwise their answer tokens were a few per cent of a batch's targets."""
+    ph = _MANY_SHOT_PHASES[phase]
+    return _continue_bridge(run, ds, tok, cfg, log, phase, "stage3%s_bridge.pt" % ph["start"], steps, bs, lr,
+                            max_imgs, ways=(2, 3, 4, 5, 5, 5, 5), p_cls=ph["p_cls"], mix=ph["mix"],
+                            seed=seed + ph["seed"], stop_at=stop_at, lm_file=LM_FILES[ph["lm"]][1], keep_every=100,
+                            row_mean=ph.get("row_mean", False))
 
 
 def _greedy_text(lm, ids, max_new, eoc_id):
