@@ -117,7 +117,8 @@ def main():
     ap.add_argument("--bridge", default="stage3_bridge.pt", help="a bridge checkpoint in the run folder")
     ap.add_argument("--lm", default=None, help="the frozen LM it was trained against (default: the run's latest)")
     ap.add_argument("--gen", action="store_true", help="also greedy-decode and count exact labels")
-    ap.add_argument("--vision", action="store_true", help="linear probes of the frozen features and of the bridge's visual tokens (emoji subcategory; scene shape, count, colour)")
+    ap.add_argument("--vision", action="store_true", help="linear probes of the frozen features and of the bridge's "
+                    "visual tokens (emoji subcategory; scene shape, count, colour)")
     ap.add_argument("--zero-shot", action="store_true",
                     help="what the model captions unseen emoji with, and its shape-question confusion matrix")
     ap.add_argument("--text", action="store_true",
