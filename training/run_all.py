@@ -12,6 +12,22 @@ from .tokenizer import Tokenizer
 from . import train as T
 
 
+# The continuation phases, in order: (--stages letter, LM or bridge, phase, default steps, lr, LM probe every N
+# steps). Each LM phase continues the previous LM (seeded on its own); each bridge phase continues the previous
+# bridge against the latest LM (table in train._MANY_SHOT_PHASES). --s2<phase>-steps / --s3<phase>-steps override
+# the steps.
+CONTINUATIONS = [("L", "lm", "c", 400, 1e-3, 100), ("D", "bridge", "c", 800, 4e-4, 0),
+                 ("E", "bridge", "d", 400, 2e-4, 0), ("M", "lm", "d", 800, 8e-4, 200),
+                 ("F", "bridge", "e", 600, 3e-4, 0), ("N", "lm", "e", 800, 6e-4, 400),
+                 ("G", "bridge", "f", 400, 2e-4, 0), ("H", "bridge", "g", 600, 3e-4, 0),
+                 ("I", "bridge", "h", 400, 3e-4, 0), ("J", "bridge", "i", 400, 4e-4, 0)]
+
+
+def _flag(part, phase):
+    """The option name of a continuation phase's steps: s2c for LM phase c, s3c for bridge phase c."""
+    return "s%s%s" % ("2" if part == "lm" else "3", phase)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=0)
@@ -30,18 +46,10 @@ def main():
     ap.add_argument("--s3b-steps", type=int, default=600)
     ap.add_argument("--s3b-max-imgs", type=int, default=20)
     ap.add_argument("--s3b-stop-at", type=int, default=None)
-    ap.add_argument("--s2c-steps", type=int, default=400)
-    ap.add_argument("--s3c-steps", type=int, default=800)
     ap.add_argument("--s3c-max-imgs", type=int, default=24)
     ap.add_argument("--s3c-stop-at", type=int, default=None)
-    ap.add_argument("--s3d-steps", type=int, default=400)
-    ap.add_argument("--s2d-steps", type=int, default=800)
-    ap.add_argument("--s3e-steps", type=int, default=600)
-    ap.add_argument("--s2e-steps", type=int, default=800)
-    ap.add_argument("--s3f-steps", type=int, default=400)
-    ap.add_argument("--s3g-steps", type=int, default=600)
-    ap.add_argument("--s3h-steps", type=int, default=400)
-    ap.add_argument("--s3i-steps", type=int, default=400)
+    for _, part, phase, steps, _, _ in CONTINUATIONS:
+        ap.add_argument("--%s-steps" % _flag(part, phase), type=int, default=steps)
     ap.add_argument("--export", action="store_true")
     ap.add_argument("--eval", action="store_true")
     a = ap.parse_args()
@@ -74,18 +82,10 @@ def main():
     if "3" in a.stages or "C" in a.stages:
         T.stage3b_continue(run, ds, tok, cfg, log, steps=a.s3b_steps, max_imgs=a.s3b_max_imgs, seed=a.seed,
                            stop_at=a.s3b_stop_at)
-    # The continuation phases, in order: (--stages letter, LM or bridge, phase, steps, lr, LM probe every N steps).
-    # Each LM phase continues the previous LM (seeded on its own); each bridge phase continues the previous bridge
-    # against the latest LM (table in train._MANY_SHOT_PHASES).
-    continuations = [("L", "lm", "c", a.s2c_steps, 1e-3, 100), ("D", "bridge", "c", a.s3c_steps, 4e-4, 0),
-                     ("E", "bridge", "d", a.s3d_steps, 2e-4, 0), ("M", "lm", "d", a.s2d_steps, 8e-4, 200),
-                     ("F", "bridge", "e", a.s3e_steps, 3e-4, 0), ("N", "lm", "e", a.s2e_steps, 6e-4, 400),
-                     ("G", "bridge", "f", a.s3f_steps, 2e-4, 0), ("H", "bridge", "g", a.s3g_steps, 3e-4, 0),
-                     ("I", "bridge", "h", a.s3h_steps, 3e-4, 0),
-                     ("J", "bridge", "i", a.s3i_steps, 4e-4, 0)]
-    for letter, part, phase, steps, lr, probe_every in continuations:
+    for letter, part, phase, _, lr, probe_every in CONTINUATIONS:
         if "3" not in a.stages and letter not in a.stages:
             continue
+        steps = getattr(a, "%s_steps" % _flag(part, phase))
         if part == "lm":
             T.stage2_lm(run, ds, tok, cfg, log, steps=steps, bs=8, seq=512, lr=lr, seed=a.seed, phase=phase,
                         probe_every=probe_every)
