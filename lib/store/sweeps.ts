@@ -8,7 +8,7 @@ import { AppError, notFound } from "@/lib/errors";
 import type { Template } from "@/lib/prompt/schema";
 import type { SweepCellResult, SweepConfig, SweepDetail, SweepSelection, SweepStats, SweepStatus, SweepSummary } from "@/lib/sweeps/types";
 import { db } from "./db";
-import { iso, isUniqueViolation, newId, parseStoredJson } from "./util";
+import { iso, newId, parseStoredJson } from "./util";
 
 /** What Sweep.config holds: the defaulted configuration plus the template document it ran with. */
 export interface StoredSweepConfig extends SweepConfig {
@@ -148,9 +148,18 @@ export async function deleteSweep(id: string): Promise<void> {
   if (count === 0) throw notFound("Sweep", id);
 }
 
-/** Queued or running → cancelled (results kept); cancelling a cancelled sweep is a no-op; a finished one is a conflict. */
+/**
+ * Queued or running → cancelled (results kept); cancelling a cancelled sweep is a no-op; a finished one
+ * is a conflict. The status change takes the sweep row's lock, which every result insert holds
+ * (insertSweepResults): so once this returns, no batch that was in flight is stored after it, and
+ * doneCells is the final count of the cells kept.
+ */
 export async function cancelSweep(id: string): Promise<SweepDetail> {
-  const { count } = await db().sweep.updateMany({ where: { id, status: { in: ["queued", "running"] } }, data: { status: "cancelled", finishedAt: new Date() } });
+  const count = await db().$transaction(async (tx) => {
+    const { count } = await tx.sweep.updateMany({ where: { id, status: { in: ["queued", "running"] } }, data: { status: "cancelled", finishedAt: new Date() } });
+    if (count > 0) await tx.sweep.update({ where: { id }, data: { doneCells: await tx.sweepResult.count({ where: { sweepId: id } }) } });
+    return count;
+  }, TX_WAIT);
   const detail = await getSweep(id);
   if (count === 0 && detail.status !== "cancelled") throw new AppError("conflict", `The sweep is already ${detail.status}; only a queued or running sweep can be cancelled`);
   return detail;
@@ -172,13 +181,37 @@ export async function claimSweep(record: SweepRecord, owner: SweepOwner): Promis
 /** A cell's result before it is stored (the store gives it its id). */
 export type ResultInput = Omit<SweepCellResult, "id">;
 
-/** Insert each result unless its cell is already stored; one statement per row, so a crash loses at most the row in flight. */
-export async function insertSweepResults(sweepId: string, rows: readonly ResultInput[]): Promise<{ accepted: number; duplicates: number }> {
-  let accepted = 0;
-  for (const r of rows) {
-    try {
-      await db().sweepResult.create({
-        data: {
+/** What insertSweepResults did: `open` is false when the sweep no longer takes results (cancelled, finished, failed or deleted). */
+export interface InsertedResults {
+  accepted: number;
+  duplicates: number;
+  open: boolean;
+}
+
+/**
+ * Insert each result unless its cell is already stored, in one transaction and only while the sweep
+ * is queued or running. The first statement writes the sweep's row, taking its lock (a row lock on
+ * PostgreSQL, the write lock on SQLite) before anything is read: a cancel either lands before (and
+ * this batch is refused whole) or waits until the batch is stored (and counts it).
+ */
+export async function insertSweepResults(sweepId: string, rows: readonly ResultInput[]): Promise<InsertedResults> {
+  return db().$transaction(async (tx) => {
+    const { count } = await tx.sweep.updateMany({ where: { id: sweepId, status: { in: ["queued", "running"] } }, data: { updatedAt: new Date() } });
+    if (count === 0) return { accepted: 0, duplicates: 0, open: false };
+    const stored = await tx.sweepResult.findMany({
+      where: { sweepId, OR: rows.map((r) => ({ itemId: r.itemId, shots: r.shots, seed: r.seed, selection: r.selection })) },
+      select: { itemId: true, shots: true, seed: true, selection: true },
+    });
+    const seen = new Set(stored.map(resultKey));
+    const fresh: ResultInput[] = [];
+    for (const r of rows) {
+      if (seen.has(resultKey(r))) continue;
+      seen.add(resultKey(r));
+      fresh.push(r);
+    }
+    if (fresh.length > 0) {
+      await tx.sweepResult.createMany({
+        data: fresh.map((r) => ({
           id: newId(),
           sweepId,
           itemId: r.itemId,
@@ -190,15 +223,17 @@ export async function insertSweepResults(sweepId: string, rows: readonly ResultI
           score: Number.isFinite(r.score) ? r.score : 0,
           demoItemIds: JSON.stringify(r.demoItemIds),
           ms: r.ms,
-        },
+        })),
       });
-      accepted++;
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e;
     }
-  }
-  return { accepted, duplicates: rows.length - accepted };
+    return { accepted: fresh.length, duplicates: rows.length - fresh.length, open: true };
+  }, TX_WAIT);
 }
+
+/** A loaded machine can queue transactions for a while: wait rather than fail a batch. */
+const TX_WAIT = { maxWait: 15_000, timeout: 30_000 };
+
+const resultKey = (r: { itemId: string; shots: number; seed: number; selection: string }) => `${r.itemId}|${r.shots}|${r.seed}|${r.selection}`;
 
 export async function listSweepResults(sweepId: string): Promise<SweepCellResult[]> {
   const exists = await db().sweep.findUnique({ where: { id: sweepId }, select: { id: true } });

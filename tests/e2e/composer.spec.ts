@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { SourceEditor, keyboardMove, libraryIdByName, makePng, pasteImage, watchConsole } from "./support";
+import { SourceEditor, keyboardMove, libraryIdByName, makePng, pasteImage, pointerDrag, watchConsole } from "./support";
 
 /** Page object for the visual composer (beside the source editor). */
 class ComposerPage {
@@ -63,20 +63,11 @@ test("compose by drag and drop and paste, edit the source, and save a new versio
   await c.root.getByTestId("composer-shot").nth(3).evaluate((el) => el.scrollIntoView({ block: "start" }));
   // 400 px down: with the Run panel below, the page scrolls that far, and the third card stays clear of the top edge.
   await page.evaluate(() => window.scrollBy(0, -400));
-  const from = (await c.root.getByTestId("shot-handle").nth(3).boundingBox())!;
+  const handle = c.root.getByTestId("shot-handle").nth(3);
+  const from = (await handle.boundingBox())!;
   const [third, fourth] = [(await c.root.getByTestId("composer-shot").nth(2).boundingBox())!, (await c.root.getByTestId("composer-shot").nth(3).boundingBox())!];
-  const x = from.x + from.width / 2;
-  const y0 = from.y + from.height / 2;
   // Move the card up by exactly one card: its centre lands on the third shot's centre.
-  const y1 = y0 - (fourth.y - third.y);
-  await page.mouse.move(x, y0);
-  await page.mouse.down();
-  for (let i = 1; i <= 15; i++) {
-    await page.mouse.move(x, y0 + ((y1 - y0) * i) / 15);
-    await page.waitForTimeout(20);
-  }
-  await page.waitForTimeout(200);
-  await page.mouse.up();
+  await pointerDrag(handle, { x: from.x + from.width / 2, y: from.y + from.height / 2 - (fourth.y - third.y) });
   await expect.poll(() => c.answers()).toEqual(["blicket", "dax", "blicket", "dax"]);
 
   // Blocks reorder inside a chunk by keyboard too: the query's image moves after its text.
@@ -85,16 +76,8 @@ test("compose by drag and drop and paste, edit the source, and save a new versio
   await expect.poll(async () => (await c.sourceDoc()).query.blocks.map((b) => b.type)).toEqual(["text", "image"]);
   // ... and by mouse: the text block's handle dragged onto the image.
   await query.scrollIntoViewIfNeeded();
-  const grip = (await query.getByTestId("composer-text-block").getByTestId("block-handle").boundingBox())!;
   const image = (await query.getByTestId("composer-image").boundingBox())!;
-  await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
-  await page.mouse.down();
-  for (let i = 1; i <= 10; i++) {
-    await page.mouse.move(grip.x + grip.width / 2 + ((image.x + image.width / 2 - grip.x - grip.width / 2) * i) / 10, grip.y + grip.height / 2 + ((image.y + image.height / 2 - grip.y - grip.height / 2) * i) / 10);
-    await page.waitForTimeout(20);
-  }
-  await page.waitForTimeout(150);
-  await page.mouse.up();
+  await pointerDrag(query.getByTestId("composer-text-block").getByTestId("block-handle"), { x: image.x + image.width / 2, y: image.y + image.height / 2 }, 10);
   await expect.poll(async () => (await c.sourceDoc()).query.blocks.map((b) => b.type)).toEqual(["image", "text"]);
 
   // Edit the JSON source: the composer changes at once.

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { NotebookPage, SourceEditor, exportWithoutTimestamp, freshBaseURL, libraryIdByName, pasteImage, watchConsole } from "./support";
+import { NotebookPage, SourceEditor, exportWithoutTimestamp, freshBaseURL, libraryIdByName, pasteImage, pointerDrag, watchConsole } from "./support";
 
 /**
  * The issue's "Must show", in headless Chromium against the production build: a 4-shot
@@ -41,18 +41,6 @@ test.afterAll(async () => {
 const nbPage = (p: Page) => new NotebookPage(p);
 const answersOf = (p: Page) => p.getByTestId("composer").getByTestId("composer-answer").evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value));
 
-/** A real mouse drag of one grip to the centre of another element, in small steps (dnd-kit's pointer sensor). */
-async function drag(p: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
-  await p.mouse.move(from.x, from.y);
-  await p.mouse.down();
-  for (let i = 1; i <= 15; i++) {
-    await p.mouse.move(from.x + ((to.x - from.x) * i) / 15, from.y + ((to.y - from.y) * i) / 15);
-    await p.waitForTimeout(20);
-  }
-  await p.waitForTimeout(200);
-  await p.mouse.up();
-}
-
 test("compose by drag and drop and paste, edit in Monaco, the same greedy answer in the browser and on the server, kept as a notebook cell", async () => {
   test.setTimeout(300_000);
   // The Examples stay as other tests expect them: compose on a fork in "My library".
@@ -74,11 +62,10 @@ test("compose by drag and drop and paste, edit in Monaco, the same greedy answer
   // Mouse drag and drop: the third shot down onto the fourth, both mid-viewport (dragging near an edge scrolls the page).
   await composer.getByTestId("composer-shot").nth(2).evaluate((el) => el.scrollIntoView({ block: "start" }));
   await page.evaluate(() => window.scrollBy(0, -250));
-  const grip = (await composer.getByTestId("shot-handle").nth(2).boundingBox())!;
+  const handle = composer.getByTestId("shot-handle").nth(2);
+  const grip = (await handle.boundingBox())!;
   const [third, fourth] = [(await composer.getByTestId("composer-shot").nth(2).boundingBox())!, (await composer.getByTestId("composer-shot").nth(3).boundingBox())!];
-  const x = grip.x + grip.width / 2;
-  const y = grip.y + grip.height / 2;
-  await drag(page, { x, y }, { x, y: y + (fourth.y - third.y) });
+  await pointerDrag(handle, { x: grip.x + grip.width / 2, y: grip.y + grip.height / 2 + (fourth.y - third.y) });
   await expect.poll(() => answersOf(page)).toEqual(["dax", "blicket", "blicket", "dax"]);
 
   // Paste a new query image (a real ClipboardEvent carrying a file), then drop the old one.

@@ -17,18 +17,53 @@ export function watchConsole(page: Page, problems: string[] = [], expected: () =
   return problems;
 }
 
-/** Keyboard drag and drop with dnd-kit's KeyboardSensor on a handle: Space lifts, arrows move, Space drops. */
+/**
+ * Keyboard drag and drop with dnd-kit's KeyboardSensor on a handle: Space lifts, arrows move, Space
+ * drops. Each step waits on dnd-kit's state, not on time: the handle is pressed once lifted, and after
+ * every arrow the lifted item must have moved on screen before the next key (a key handled before
+ * that render measures from the old place and moves nowhere: the flake seen under CPU load).
+ */
 export async function keyboardMove(handle: Locator, key: "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight", times = 1): Promise<void> {
   const page = handle.page();
+  const axis = key === "ArrowUp" || key === "ArrowDown" ? "y" : "x";
+  const at = async () => {
+    const box = await handle.boundingBox();
+    if (!box) throw new Error("the drag handle is not on screen");
+    return box[axis];
+  };
   await handle.focus();
   await page.keyboard.press("Space");
-  await page.waitForTimeout(150);
+  await expect(handle).toHaveAttribute("aria-pressed", "true");
   for (let n = 0; n < times; n++) {
+    const before = await at();
     await page.keyboard.press(key);
-    await page.waitForTimeout(250);
+    await expect.poll(async () => Math.abs((await at()) - before)).toBeGreaterThan(4);
   }
   await page.keyboard.press("Space");
-  await page.waitForTimeout(150);
+  await expect(handle).not.toHaveAttribute("aria-pressed", "true");
+}
+
+/**
+ * A real mouse drag of a dnd-kit handle so that its centre ends on `to`, in small steps (the pointer
+ * sensor activates after 4 px). Waits on state, not on time: the drag is active (the handle is
+ * pressed), and the lifted item has followed the pointer to `to` (the same render that computes what
+ * it is over) before the button is released.
+ */
+export async function pointerDrag(handle: Locator, to: { x: number; y: number }, steps = 15): Promise<void> {
+  const page = handle.page();
+  const centre = async () => {
+    const b = await handle.boundingBox();
+    if (!b) throw new Error("the drag handle is not on screen");
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  };
+  const from = await centre();
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  for (let i = 1; i <= steps; i++) await page.mouse.move(from.x + ((to.x - from.x) * i) / steps, from.y + ((to.y - from.y) * i) / steps);
+  await expect(handle).toHaveAttribute("aria-pressed", "true");
+  await expect.poll(async () => { const c = await centre(); return Math.max(Math.abs(c.x - to.x), Math.abs(c.y - to.y)); }).toBeLessThan(3);
+  await page.mouse.up();
+  await expect(handle).not.toHaveAttribute("aria-pressed", "true");
 }
 
 /** Pastes a PNG onto `target` as the user would: focus, then a real ClipboardEvent carrying the file. */

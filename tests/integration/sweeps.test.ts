@@ -139,10 +139,17 @@ describe.each(providers)("sweeps on %s", (provider) => {
     expect(((await (await sweepsRoute.GET(get(`/api/sweeps?templateId=${twoImageTemplateId}`))).json()) as { sweeps: SweepSummary[] }).sweeps).toEqual([]);
   });
 
-  it("inserts results only if absent", async () => {
+  it("inserts results only if absent, and only while the sweep is open", async () => {
     const results = await listSweepResults(done.id);
-    const again = await insertSweepResults(done.id, results.slice(0, 5).map(({ id: _id, ...r }) => ({ ...r, output: "changed" })));
-    expect(again).toEqual({ accepted: 0, duplicates: 5 });
+    const rows = results.slice(0, 5).map(({ id: _id, ...r }) => r);
+    const { sweep: open } = await createSweep(base());
+    expect(await insertSweepResults(open.id, rows.slice(0, 3))).toEqual({ accepted: 3, duplicates: 0, open: true });
+    expect(await insertSweepResults(open.id, [...rows, rows[4]!].map((r) => ({ ...r, output: "changed" })))).toEqual({ accepted: 2, duplicates: 4, open: true });
+    // The first three kept what was stored first; the two new ones came in once.
+    expect((await listSweepResults(open.id)).map((r) => r.output)).toEqual(rows.map((r, i) => (i < 3 ? r.output : "changed")));
+    expect((await sweepRoute.DELETE(get(`/api/sweeps/${open.id}`), params(open.id))).status).toBe(204);
+    // A finished sweep takes no more.
+    expect(await insertSweepResults(done.id, rows)).toEqual({ accepted: 0, duplicates: 0, open: false });
     expect(await listSweepResults(done.id)).toEqual(results);
     // A server sweep takes no posted results.
     const res = await resultsRoute.POST(post(`/api/sweeps/${done.id}/results`, { cells: [{ itemId: results[0]!.itemId, shots: 0, seed: 0, selection: "random", scores: [0, 1], ms: 1 }] }), params(done.id));
@@ -197,12 +204,18 @@ describe.each(providers)("sweeps on %s", (provider) => {
     for (let i = 0; i < 600 && (await sweepOf(sweep.id)).doneCells === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const res = await cancelRoute.POST(post(`/api/sweeps/${sweep.id}/cancel`), params(sweep.id));
     expect(res.status).toBe(200);
+    // The count the cancel answers with is final: a batch in flight is stored before it or not at all.
+    const acknowledged = ((await res.json()) as { sweep: SweepDetail }).sweep.doneCells;
     await draining;
     const after = await sweepOf(sweep.id);
     expect(after.status).toBe("cancelled");
     const kept = await resultsOf(sweep.id);
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.length).toBe(after.doneCells);
+    expect(kept.length).toBe(acknowledged);
+    const late = await insertSweepResults(sweep.id, (await listSweepResults(done.id)).filter((r) => !kept.some((k) => k.itemId === r.itemId && k.shots === r.shots && k.seed === r.seed)).slice(0, 3).map(({ id: _id, ...r }) => r));
+    expect(late).toEqual({ accepted: 0, duplicates: 0, open: false });
+    expect(await resultsOf(sweep.id)).toHaveLength(kept.length);
     // Cancelling a finished sweep is a conflict; deleting removes it.
     expect((await cancelRoute.POST(post(`/api/sweeps/${done.id}/cancel`), params(done.id))).status).toBe(409);
     expect((await sweepRoute.DELETE(get(`/api/sweeps/${queued.id}`), params(queued.id))).status).toBe(204);
