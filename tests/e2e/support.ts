@@ -19,27 +19,31 @@ export function watchConsole(page: Page, problems: string[] = [], expected: () =
 
 /**
  * Keyboard drag and drop with dnd-kit's KeyboardSensor on a handle: Space lifts, arrows move, Space
- * drops. Each step waits on dnd-kit's state, not on time: the handle is pressed once lifted, and after
- * every arrow the lifted item must have moved on screen before the next key (a key handled before
- * that render measures from the old place and moves nowhere: the flake seen under CPU load).
+ * drops. Each step waits on dnd-kit's own state, not on time: the handle is pressed once lifted (and
+ * the sensor, which starts listening for keys from a timer it sets while lifting, has that timer
+ * run), and after every arrow the live region must announce a new place before the next key. Under
+ * CPU load a move can first scroll the page (smoothly) and only then change the place: a key or the
+ * drop handled before that lands in the old place (the flake seen under load).
  */
 export async function keyboardMove(handle: Locator, key: "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight", times = 1): Promise<void> {
   const page = handle.page();
-  const axis = key === "ArrowUp" || key === "ArrowDown" ? "y" : "x";
-  const at = async () => {
-    const box = await handle.boundingBox();
-    if (!box) throw new Error("the drag handle is not on screen");
-    return box[axis];
-  };
   await handle.focus();
+  // dnd-kit renders its hidden instructions (the handle's aria-describedby) and live region side by side.
+  const describedBy = await handle.getAttribute("aria-describedby");
+  if (!describedBy) throw new Error("the handle is not a dnd-kit draggable (no aria-describedby)");
+  const liveRegion = page.locator(`[id="${describedBy}"] + [role="status"]`);
+  const announced = async () => (await liveRegion.textContent()) ?? "";
   await page.keyboard.press("Space");
   await expect(handle).toHaveAttribute("aria-pressed", "true");
+  await page.evaluate(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
   for (let n = 0; n < times; n++) {
-    const before = await at();
+    const before = await announced();
     await page.keyboard.press(key);
-    await expect.poll(async () => Math.abs((await at()) - before)).toBeGreaterThan(4);
+    await expect.poll(announced).toMatch(/ is over the place of /);
+    await expect.poll(announced).not.toBe(before);
   }
   await page.keyboard.press("Space");
+  await expect(liveRegion).toHaveText(/^Dropped /);
   await expect(handle).not.toHaveAttribute("aria-pressed", "true");
 }
 
