@@ -14,7 +14,7 @@ export const PromptSequenceSchema = z
     parts: z
       .array(
         z.discriminatedUnion("type", [
-          z.object({ type: z.literal("text"), text: z.string().max(200_000) }).strict(),
+          z.object({ type: z.literal("text"), text: z.string().max(200_000), answer: z.literal(true).optional() }).strict(),
           z.object({ type: z.literal("image"), assetId: z.string().regex(ASSET_ID, "must be a 64-character lowercase hex SHA-256") }).strict(),
           z.object({ type: z.literal("endOfChunk") }).strict(),
         ]),

@@ -52,7 +52,7 @@ export function render(template: Template, bindings: Bindings = {}, options: Ren
   const parts: PromptPart[] = [...blocksToParts(template.preamble)];
   for (const shot of shots) {
     parts.push(...blocksToParts(shot.blocks));
-    parts.push({ type: "text", text: fillPlaceholders(shot.answer, textValue) }, { type: "endOfChunk" });
+    parts.push({ type: "text", text: fillPlaceholders(shot.answer, textValue), answer: true }, { type: "endOfChunk" });
     parts.push({ type: "text", text: template.separator });
   }
   parts.push(...blocksToParts(template.query.blocks));

@@ -8,7 +8,11 @@ export const IMAGE_TOKEN = "<image>";
 export const END_OF_CHUNK_TOKEN = "<|endofchunk|>";
 
 export type PromptPart =
-  | { type: "text"; text: string }
+  /**
+   * `answer`: this text is a demonstration's answer (render marks it). Models that read the prompt
+   * as one string ignore the mark; chat engines use it to put each answer in an assistant turn.
+   */
+  | { type: "text"; text: string; answer?: true }
   /** Rendered as `<image>`; the model sees this image's visual tokens here. */
   | { type: "image"; assetId: string }
   /** Rendered as `<|endofchunk|>`: closes a demonstration. */
@@ -30,19 +34,29 @@ export function imagesOf(seq: PromptSequence): string[] {
   return seq.parts.flatMap((p) => (p.type === "image" ? [p.assetId] : []));
 }
 
-/** Merge adjacent text parts and drop empty ones, so equal prompts compare equal. */
+/**
+ * Merge adjacent text parts and drop empty ones, so equal prompts compare equal. An answer stays its
+ * own part (adjacent answers merge with each other only).
+ */
 export function normalizeSequence(parts: PromptPart[]): PromptSequence {
   const out: PromptPart[] = [];
   for (const p of parts) {
     if (p.type === "text") {
       if (p.text === "") continue;
       const prev = out[out.length - 1];
-      if (prev?.type === "text") {
-        out[out.length - 1] = { type: "text", text: prev.text + p.text };
+      if (prev?.type === "text" && prev.answer === p.answer) {
+        out[out.length - 1] = { ...prev, text: prev.text + p.text };
         continue;
       }
+      out.push(p.answer ? { type: "text", text: p.text, answer: true } : { type: "text", text: p.text });
+      continue;
     }
     out.push(p);
   }
   return { parts: out };
+}
+
+/** The same prompt without answer marks, adjacent texts merged: what a model that reads one string sees. */
+export function unmarkAnswers(seq: PromptSequence): PromptSequence {
+  return normalizeSequence(seq.parts.map((p) => (p.type === "text" && p.answer ? { type: "text", text: p.text } : p)));
 }

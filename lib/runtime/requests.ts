@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ASSET_ID } from "@/lib/prompt/schema";
 
 export const PromptPartSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("text"), text: z.string().max(100_000) }).strict(),
+  z.object({ type: z.literal("text"), text: z.string().max(100_000), answer: z.literal(true).optional() }).strict(),
   z.object({ type: z.literal("image"), assetId: z.string().regex(ASSET_ID, "must be a 64-character lowercase hex SHA-256") }).strict(),
   z.object({ type: z.literal("endOfChunk") }).strict(),
 ]);

@@ -9,7 +9,7 @@
  * BPE never merges across anyway.
  */
 import { Tokenizer } from "@huggingface/tokenizers";
-import type { PromptSequence } from "@/lib/prompt/sequence";
+import { unmarkAnswers, type PromptSequence } from "@/lib/prompt/sequence";
 import { AppError } from "@/lib/errors";
 import type { Manifest } from "./manifest";
 
@@ -81,7 +81,8 @@ export class FlamingoTokenizer {
     const imageIndex: number[] = [];
     const mediaLocations: string[] = [];
     let current = -1;
-    for (const part of seq.parts) {
+    // Adjacent texts (an answer after its question) are one string to the model: tokenized together.
+    for (const part of unmarkAnswers(seq).parts) {
       if (part.type === "text") {
         for (const id of this.encodeText(part.text)) {
           inputIds.push(id);

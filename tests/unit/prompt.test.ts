@@ -8,6 +8,7 @@ import {
   render,
   RenderError,
   serializePrompt,
+  unmarkAnswers,
   splitPlaceholders,
   variablesInText,
   type Template,
@@ -113,11 +114,13 @@ describe("render and serializePrompt", () => {
     const seq = render(parsed(captioning), { query_image: { assetId: "q".repeat(64) } });
     expect(seq.parts).toEqual([
       { type: "image", assetId: A },
-      { type: "text", text: "Output:A cat on a mat." },
+      { type: "text", text: "Output:" },
+      { type: "text", text: "A cat on a mat.", answer: true },
       { type: "endOfChunk" },
       { type: "text", text: "\n" },
       { type: "image", assetId: B },
-      { type: "text", text: "Output:Two dogs playing." },
+      { type: "text", text: "Output:" },
+      { type: "text", text: "Two dogs playing.", answer: true },
       { type: "endOfChunk" },
       { type: "text", text: "\n" },
       { type: "image", assetId: "q".repeat(64) },
@@ -125,6 +128,8 @@ describe("render and serializePrompt", () => {
     ]);
     expect(serializePrompt(seq)).toBe("<image>Output:A cat on a mat.<|endofchunk|>\n<image>Output:Two dogs playing.<|endofchunk|>\n<image>Output:");
     expect(imagesOf(seq)).toEqual([A, B, "q".repeat(64)]);
+    // A model that reads one string sees the answers merged into their chunks' text.
+    expect(unmarkAnswers(seq).parts[1]).toEqual({ type: "text", text: "Output:A cat on a mat." });
   });
 
   it("fills text variables from bindings or defaults, and keeps only the last N shots", () => {
