@@ -8,6 +8,7 @@
 import { AppError } from "@/lib/errors";
 import type { PromptSequence } from "@/lib/prompt/sequence";
 import { KvCache, type KvShape } from "./kv-cache";
+import { rowLogProbs, type RowLogProbs, type TokenLogProb } from "./logprobs";
 import type { Manifest, ModelPackage } from "./manifest";
 import { float32Data, int64Tensor, type OrtNamespace, type OrtSession, type OrtSessionOptions, type OrtTensor } from "./ort";
 import { preprocessImage, type ImageDecoder } from "./preprocess";
@@ -80,6 +81,12 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Per generated token: attention mass per image and the gate values. */
   trace?: boolean;
+  /**
+   * Per generated token (the stop token too): its log-prob and this many most likely alternatives
+   * (0: the log-prob only), from the raw logits the sampler picks from (before temperature, top-p
+   * and the minTokens mask; natural log). Absent: nothing is computed. Not with beam search.
+   */
+  logprobs?: number;
   onToken?: (event: TokenEvent) => void;
 }
 
@@ -95,6 +102,23 @@ export interface TokenEvent {
   text: string;
   stop?: true;
   trace?: TokenTrace;
+  /** With `GenerateOptions.logprobs`: this token's log-prob (raw logits, natural log). */
+  logprob?: number;
+  /** With `GenerateOptions.logprobs`: the most likely tokens at this step, most likely first. */
+  top?: TokenLogProb[];
+}
+
+/** One prompt position in `FlamingoEngine.promptLogProbs`. */
+export interface PromptTokenLogProbs {
+  tokenId: number;
+  /** The token on its own, decoded (`<image>`, `<|endofchunk|>` as their literal text). */
+  text: string;
+  /** log p(token | everything before it), natural log; null for the first token (nothing predicts it). */
+  logprob: number | null;
+  /** 1-based rank of the token among the vocabulary at this position (1 = most likely); null for the first. */
+  rank: number | null;
+  /** The `topK` most likely tokens at this position, most likely first (rank i + 1); empty for the first. */
+  top: TokenLogProb[];
 }
 
 export type FinishReason = "stop_token" | "stop_string" | "max_tokens";
@@ -164,6 +188,9 @@ interface Prefilled {
 
 const now = () => performance.now();
 
+/** Alternatives kept per position by promptLogProbs (and its prefix-cache entries) at the least. */
+const PROMPT_TOP_KEEP = 20;
+
 /** lm.onnx outputs fetched per call: an output not fetched is not copied out of the session. */
 const STEP_FETCHES = ["logits", "present_key_values"] as const;
 const TRACE_FETCHES = ["logits", "present_key_values", "xattn_weights", "gates"] as const;
@@ -188,6 +215,8 @@ export class FlamingoEngine {
   private lastVisual?: { images: readonly Float32Array[]; lo: number; hi: number; B: number; tensor: OrtTensor };
   private tokensGenerated = 0;
   private readonly calls = { vision: 0, lm: 0, lmTokens: 0 };
+  /** tokenText memo (the vocabulary is bounded). */
+  private readonly tokenTexts = new Map<number, string>();
 
   private constructor(
     private readonly ort: OrtNamespace,
@@ -294,6 +323,38 @@ export class FlamingoEngine {
       pre.cache.dispose();
       return pre.lastLogits.slice();
     }, signal);
+  }
+
+  /**
+   * Log-probs of every prompt token given the tokens (and images) before it: vLLM's `prompt_logprobs`.
+   * Returns one entry per token of `encodePrompt(prompt).inputIds` (image placeholders and
+   * `<|endofchunk|>` included), the first with no log-prob; each other with the token's log-prob, its
+   * rank and the `topK` most likely tokens there.
+   *
+   * The prompt runs through lm.onnx in the segments `prefill` uses (split before the last `<image>`):
+   * `input_ids` `[1, S_seg]`, `past_key_values` `[n_layers, 2, 1, n_heads, P, head_dim]`, giving
+   * `logits` `[1, S_seg, V]`: row j predicts the segment's token j + 1, and the segment's first token
+   * is predicted by the previous segment's last row (or the prefix-cache entry's `lastLogits`).
+   * Images come from the visual cache; the prefix cache is reused, but only entries stored by this
+   * method (they keep their positions' log-probs: the logits before the cache are gone otherwise),
+   * and each segment is stored for the next call, and for `generate` on the same prompt. So a
+   * query scored after another with the same demonstrations runs its query chunk only, and
+   * `score(prompt, [c], { appendEndOfChunk: false })` equals the sum of the entries of `c`'s tokens
+   * in `promptLogProbs(prompt + c)` (when `c` tokenizes the same on its own). One queued call.
+   */
+  promptLogProbs(prompt: PromptSequence, topK = 0, signal?: AbortSignal): Promise<PromptTokenLogProbs[]> {
+    if (!(Number.isInteger(topK) && topK >= 0)) return Promise.reject(new AppError("bad_request", "topK must be a whole number ≥ 0"));
+    return this.queue.run(() => this.promptLogProbsUnlocked(prompt, topK, signal), signal);
+  }
+
+  /** One token decoded on its own (special tokens as their literal text), memoised. */
+  tokenText(tokenId: number): string {
+    let t = this.tokenTexts.get(tokenId);
+    if (t === undefined) {
+      t = this.tokenizer.decode([tokenId]);
+      this.tokenTexts.set(tokenId, t);
+    }
+    return t;
   }
 
   async release(): Promise<void> {
@@ -477,6 +538,10 @@ export class FlamingoEngine {
     if (!(Number.isInteger(maxTokens) && maxTokens >= 1)) throw new AppError("bad_request", "maxTokens must be a whole number ≥ 1");
     const numBeams = opts.numBeams ?? 1;
     if (!(Number.isInteger(numBeams) && numBeams >= 1 && numBeams <= 8)) throw new AppError("bad_request", "numBeams must be 1 to 8");
+    if (opts.logprobs !== undefined) {
+      if (!(Number.isInteger(opts.logprobs) && opts.logprobs >= 0)) throw new AppError("bad_request", "logprobs must be a whole number ≥ 0");
+      if (numBeams > 1) throw new AppError("bad_request", "Log-probabilities are not available with beam search");
+    }
     const pre = await this.prefill(prompt, opts.trace === true && numBeams === 1, opts.signal);
     try {
       return numBeams > 1 ? await this.beamSearch(pre, opts, maxTokens, numBeams) : await this.decode(pre, opts, maxTokens);
@@ -503,16 +568,18 @@ export class FlamingoEngine {
     for (let step = 0; step < maxTokens; step++) {
       await this.yieldToEventLoop();
       opts.signal?.throwIfAborted();
+      const raw = logits;
       if (ids.length < minTokens) {
         logits = logits.slice();
         logits[this.tokenizer.stopId] = -Infinity;
       }
       const next = sampleToken(logits, temperature, topP, random);
       if (trace) traces.push(trace);
+      const lp = opts.logprobs === undefined ? {} : this.stepLogProbs(raw, next, opts.logprobs);
       if (next === this.tokenizer.stopId) {
         finishReason = "stop_token";
         // The stop token's event releases whatever text was still held back.
-        opts.onToken?.({ index: ids.length, tokenId: next, text: text.slice(emitted), stop: true, ...(trace ? { trace } : {}) });
+        opts.onToken?.({ index: ids.length, tokenId: next, text: text.slice(emitted), stop: true, ...(trace ? { trace } : {}), ...lp });
         break;
       }
       ids.push(next);
@@ -523,7 +590,7 @@ export class FlamingoEngine {
       const release = hitStop ? hitStop.index : last ? text.length : safePrefixLength(text, stops);
       const delta = release > emitted ? text.slice(emitted, release) : "";
       emitted = Math.max(emitted, release);
-      opts.onToken?.({ index: ids.length - 1, tokenId: next, text: delta, ...(trace ? { trace } : {}) });
+      opts.onToken?.({ index: ids.length - 1, tokenId: next, text: delta, ...(trace ? { trace } : {}), ...lp });
       if (hitStop) {
         text = text.slice(0, hitStop.index);
         finishReason = "stop_string";
@@ -607,6 +674,61 @@ export class FlamingoEngine {
     }
     best.ids.forEach((id, i) => opts.onToken?.({ index: i, tokenId: id, text: i === best.ids.length - 1 ? text : "" }));
     return this.result(pre, best.ids, text, reason, now() - t0, undefined);
+  }
+
+  /** A decode step's `logprob` / `top` event fields from its raw logits row `[V]`. */
+  private stepLogProbs(row: Float32Array, token: number, k: number): { logprob: number; top: TokenLogProb[] } {
+    const r = rowLogProbs(row, token, k, false);
+    return { logprob: r.logprob, top: this.alternatives(r) };
+  }
+
+  private alternatives(r: RowLogProbs, k = r.topIds.length): TokenLogProb[] {
+    const out: TokenLogProb[] = [];
+    for (let i = 0; i < k && i < r.topIds.length; i++) {
+      const tokenId = r.topIds[i] as number;
+      out.push({ tokenId, text: this.tokenText(tokenId), logprob: r.topLogprobs[i] as number });
+    }
+    return out;
+  }
+
+  private async promptLogProbsUnlocked(prompt: PromptSequence, topK: number, signal?: AbortSignal): Promise<PromptTokenLogProbs[]> {
+    this.assertLive();
+    const { inputIds: ids, imageIndex, mediaLocations } = this.tokenizer.encodePrompt(prompt);
+    const S = ids.length;
+    if (S === 0) throw new AppError("bad_request", "The prompt is empty");
+    const keep = Math.max(topK, PROMPT_TOP_KEEP);
+    const images = await this.encodeImagesUnlocked(mediaLocations, signal);
+    const hit = this.prefixCache.lookup(ids, mediaLocations, (e) => (e.logProbs?.k ?? -1) >= keep);
+    const at: (RowLogProbs | null)[] = hit?.logProbs ? hit.logProbs.at.slice(0, hit.ids.length) : [null];
+    const from = hit ? hit.ids.length : 1;
+    let prev: Float32Array | undefined = hit?.lastLogits;
+    const cache = hit ? hit.cache.gather([0]) : KvCache.empty(this.ort, this.kv, 1);
+    try {
+      const split = ids.lastIndexOf(this.tokenizer.imageId);
+      const start0 = hit ? hit.ids.length : 0;
+      const ends = start0 >= S ? [] : split > start0 && split < S ? [split, S] : [S];
+      let start = start0;
+      for (const end of ends) {
+        await this.yieldToEventLoop();
+        signal?.throwIfAborted();
+        const r = await this.lmStep(ids.slice(start, end), imageIndex.slice(start, end), 1, images, cache);
+        // Position p (start ≤ p < end) is predicted by the row before it: the previous segment's last row for p = start.
+        for (let p = Math.max(start, from); p < end; p++) {
+          const row = p === start ? (prev as Float32Array) : r.logits.subarray((p - start - 1) * r.V, (p - start) * r.V);
+          at[p] = rowLogProbs(row, ids[p] as number, keep);
+        }
+        prev = r.logits.slice((r.S - 1) * r.V, r.S * r.V);
+        const nMedia = (imageIndex[end - 1] as number) + 1;
+        this.prefixCache.store(ids.slice(0, end), mediaLocations.slice(0, nMedia), cache, prev, { k: keep, at: at.slice(0, end) });
+        start = end;
+      }
+    } finally {
+      cache.dispose();
+    }
+    return ids.map((tokenId, p) => {
+      const r = at[p] ?? null;
+      return { tokenId, text: this.tokenText(tokenId), logprob: r ? r.logprob : null, rank: r ? r.rank : null, top: r ? this.alternatives(r, topK) : [] };
+    });
   }
 
   private result(pre: Prefilled, ids: number[], text: string, finishReason: FinishReason, decodeMs: number, trace?: TokenTrace[]): GenerateResult {

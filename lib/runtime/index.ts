@@ -12,3 +12,4 @@ export * from "./tokenizer";
 export * from "./trace";
 export * from "./visual-cache";
 export * from "./requests";
+export * from "./logprobs";

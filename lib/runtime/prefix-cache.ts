@@ -5,12 +5,24 @@
  * an identical prompt needs no model call at all. Entries are private copies (LRU, bounded).
  */
 import type { KvCache } from "./kv-cache";
+import type { RowLogProbs } from "./logprobs";
+
+/**
+ * Per-position log-probs of a stored prefix (FlamingoEngine.promptLogProbs): `at[i]` is how position
+ * i's token scored given the tokens before it (`at[0]` is null), with the `k` most likely alternatives.
+ */
+export interface PrefixLogProbs {
+  k: number;
+  at: (RowLogProbs | null)[];
+}
 
 export interface PrefixEntry {
   ids: number[];
   media: string[];
   cache: KvCache;
   lastLogits: Float32Array;
+  /** Only on entries stored (or revisited) by prompt log-prob runs: one per id of `ids`. */
+  logProbs?: PrefixLogProbs;
 }
 
 export class PrefixCache {
@@ -23,12 +35,16 @@ export class PrefixCache {
     public enabled = true,
   ) {}
 
-  /** The stored entry with the longest token prefix of `ids` whose images are a prefix of `media`. */
-  lookup(ids: readonly number[], media: readonly string[]): PrefixEntry | undefined {
+  /**
+   * The stored entry with the longest token prefix of `ids` whose images are a prefix of `media`
+   * (and that `accept` takes, when given).
+   */
+  lookup(ids: readonly number[], media: readonly string[], accept?: (e: PrefixEntry) => boolean): PrefixEntry | undefined {
     let best: PrefixEntry | undefined;
     if (this.enabled) {
       for (const e of this.entries) {
         if (e.ids.length > ids.length || (best && e.ids.length <= best.ids.length)) continue;
+        if (accept && !accept(e)) continue;
         if (e.media.length > media.length || !e.media.every((m, i) => m === media[i])) continue;
         if (e.ids.every((t, i) => t === ids[i])) best = e;
       }
@@ -42,12 +58,18 @@ export class PrefixCache {
     return best;
   }
 
-  /** Keep a copy of `cache` (the caller keeps ownership of its own). */
-  store(ids: readonly number[], media: readonly string[], cache: KvCache, lastLogits: Float32Array): void {
+  /**
+   * Keep a copy of `cache` (the caller keeps ownership of its own). `logProbs` (one per id) is kept
+   * with it, and added to an equal entry stored without them (or with fewer alternatives).
+   */
+  store(ids: readonly number[], media: readonly string[], cache: KvCache, lastLogits: Float32Array, logProbs?: PrefixLogProbs): void {
     if (!this.enabled || this.maxEntries <= 0) return;
-    const same = this.entries.find((e) => e.ids.length === ids.length && e.ids.every((t, i) => t === ids[i]) && e.media.length === media.length);
-    if (same) return;
-    this.entries.unshift({ ids: [...ids], media: [...media], cache: cache.gather([0]), lastLogits });
+    const same = this.entries.find((e) => e.ids.length === ids.length && e.ids.every((t, i) => t === ids[i]) && e.media.length === media.length && e.media.every((m, i) => m === media[i]));
+    if (same) {
+      if (logProbs && (!same.logProbs || same.logProbs.k < logProbs.k)) same.logProbs = logProbs;
+      return;
+    }
+    this.entries.unshift({ ids: [...ids], media: [...media], cache: cache.gather([0]), lastLogits, ...(logProbs ? { logProbs } : {}) });
     while (this.entries.length > this.maxEntries) this.entries.pop()?.cache.dispose();
   }
 

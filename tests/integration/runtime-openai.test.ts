@@ -41,6 +41,36 @@ describe("OpenAI-compatible chat completions", () => {
     expect(serializePrompt(p)).toBe("<image>Output:dax<|endofchunk|>\n<image>Output:blicket<|endofchunk|>\n<image>Output:");
   });
 
+  it("marks assistant text as answers and leaves a final assistant message open with continue_final_message", () => {
+    const msgs = [...fewShot(), { role: "assistant", content: "da" }] as Parameters<typeof messagesToPrompt>[0];
+    const closed = messagesToPrompt(msgs);
+    expect(serializePrompt(closed)).toBe("<image>Output:dax<|endofchunk|>\n<image>Output:blicket<|endofchunk|>\n<image>Output:da<|endofchunk|>\n");
+    expect(closed.parts.filter((p) => p.type === "text" && p.answer).map((p) => (p.type === "text" ? p.text : ""))).toEqual(["dax", "blicket", "da"]);
+    const open = messagesToPrompt(msgs, { continueFinalMessage: true });
+    expect(serializePrompt(open)).toBe("<image>Output:dax<|endofchunk|>\n<image>Output:blicket<|endofchunk|>\n<image>Output:da");
+  });
+
+  it("streams log-probs per token and a final usage chunk (stream_options.include_usage)", async () => {
+    const res = await call({ model: "flamingo-mini", messages: fewShot(), max_tokens: 4, stream: true, logprobs: true, top_logprobs: 2, stream_options: { include_usage: true } });
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).split("\n\n").filter(Boolean).map((l) => l.replace(/^data: /, ""));
+    expect(lines.at(-1)).toBe("[DONE]");
+    type Chunk = { choices: { delta: { content?: string }; logprobs: { content: { token: string; top_logprobs: unknown[] }[] } | null; finish_reason: string | null }[]; usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } };
+    const chunks = lines.slice(0, -1).map((l) => JSON.parse(l) as Chunk);
+    const last = chunks.at(-1)!;
+    expect(last.choices).toEqual([]);
+    expect(last.usage!.total_tokens).toBe(last.usage!.prompt_tokens + last.usage!.completion_tokens);
+    const tokenChunks = chunks.filter((c) => c.choices[0]?.logprobs);
+    expect(tokenChunks.length).toBeGreaterThan(0);
+    for (const c of tokenChunks) {
+      expect(c.choices[0]!.logprobs!.content).toHaveLength(1);
+      expect(c.choices[0]!.logprobs!.content[0]!.top_logprobs).toHaveLength(2);
+    }
+    // The first (role) chunk and the finish chunk carry none.
+    expect(chunks[0]!.choices[0]!.logprobs).toBeNull();
+    expect(chunks.at(-2)!.choices[0]!.finish_reason).not.toBeNull();
+  });
+
   it("answers a non-streaming request", async () => {
     const res = await call({ model: "flamingo-mini", messages: fewShot(), max_tokens: 5 });
     expect(res.status).toBe(200);
@@ -80,5 +110,18 @@ describe("OpenAI-compatible chat completions", () => {
     expect(corrupt.status).toBe(422);
     const bad = await call({ model: "flamingo-mini", messages: [] });
     expect(bad.status).toBe(400);
+    // vLLM's request checks: 400s in OpenAI's shape, naming the field.
+    for (const [extra, param] of [
+      [{ continue_final_message: true }, "continue_final_message"],
+      [{ prompt_logprobs: -1 }, "prompt_logprobs"],
+      [{ logprobs: true, top_logprobs: -2 }, "top_logprobs"],
+      [{ logprobs: true, top_logprobs: 99, stream: true }, "top_logprobs"],
+    ] as const) {
+      const r = await call({ model: "flamingo-mini", messages: fewShot(), ...extra });
+      expect(r.status).toBe(400);
+      const err = ((await r.json()) as { error: { message: string; type: string; code: string; param: string | null } }).error;
+      expect(err).toMatchObject({ type: "invalid_request_error", param });
+      expect(err.message.length).toBeGreaterThan(10);
+    }
   });
 });

@@ -6,17 +6,27 @@ import { readJson } from "@/lib/http/respond";
 import { eventStreamResponse } from "@/lib/http/sse";
 import { installedModels } from "@/lib/models/installed";
 import { normalizeSequence, type PromptPart, type PromptSequence } from "@/lib/prompt/sequence";
-import type { FinishReason } from "@/lib/runtime/engine";
+import type { FinishReason, GenerateResult, TokenEvent } from "@/lib/runtime/engine";
 import { asAppError, putEphemeralImage } from "./engine";
-import { startRun, streamErrorBody } from "./service";
+import { chatLogProbEntry, checkChatRequest, promptLogProbsJson, type ChatLogProbContent } from "./openai-logprobs";
+import { startChatRun } from "./openai-run";
+import { streamErrorBody } from "./service";
 
 /**
  * OpenAI-compatible chat completions on the bundled model (`/v1/chat/completions`, `/v1/models`;
  * route files re-export these handlers). Flamingo is a base model, not a chat model, so messages
  * become one interleaved prompt: system and user contents as they are (text and images in order),
- * each assistant message followed by `<|endofchunk|>` and a newline, as the trained chunk
- * templates have it. Images: `data:` URLs (base64) or this server's asset URLs
+ * each assistant message (its text marked as an answer) followed by `<|endofchunk|>` and a newline,
+ * as the trained chunk templates have it — except a final one with `continue_final_message`, which
+ * the model continues. Images: `data:` URLs (base64) or this server's asset URLs
  * (`/api/assets/<sha256>`); other URLs are refused (the server fetches nothing).
+ *
+ * vLLM's extensions, as vLLM has them: `logprobs` + `top_logprobs` (≤ 20), `prompt_logprobs` (≤ 20,
+ * not streamed), `add_generation_prompt` (nothing to add to a base model's prompt) and
+ * `continue_final_message`, `stream_options.include_usage` (openai-logprobs.ts). Ranking through
+ * it: messages = prompt + `{ role: "assistant", content: candidate }` with
+ * `continue_final_message: true, add_generation_prompt: false, max_tokens: 1, prompt_logprobs: 0`,
+ * and the sum of the candidate tokens' trailing `prompt_logprobs` is the bundled engine's score.
  */
 const MAX_BODY_BYTES = 24 * 1024 * 1024;
 const ASSET_PATH = /\/api\/assets\/([0-9a-f]{64})\/?$/;
@@ -44,7 +54,14 @@ export const ChatCompletionRequest = z.object({
   seed: z.number().int().nullable().optional(),
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
   stream: z.boolean().nullable().optional(),
+  stream_options: z.object({ include_usage: z.boolean().nullable().optional() }).nullable().optional(),
   n: z.literal(1).nullable().optional(),
+  logprobs: z.boolean().nullable().optional(),
+  /** Ranges are checked by checkChatRequest, with vLLM's messages. */
+  top_logprobs: z.number().int().nullable().optional(),
+  prompt_logprobs: z.number().int().nullable().optional(),
+  add_generation_prompt: z.boolean().nullable().optional(),
+  continue_final_message: z.boolean().nullable().optional(),
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
@@ -69,15 +86,22 @@ function safePath(url: string): string {
   }
 }
 
-/** Chat messages -> one Flamingo prompt. */
-export function messagesToPrompt(messages: ChatCompletionRequest["messages"]): PromptSequence {
+/**
+ * Chat messages -> one Flamingo prompt. Assistant text is answer-marked (the tokenizer reads adjacent
+ * texts as one, so the tokens do not change). `continueFinalMessage`: the last message (an assistant
+ * one) is left open, without `<|endofchunk|>` and newline, for the model to continue.
+ */
+export function messagesToPrompt(messages: ChatCompletionRequest["messages"], opts: { continueFinalMessage?: boolean } = {}): PromptSequence {
   const parts: PromptPart[] = [];
-  for (const msg of messages) {
+  messages.forEach((msg, i) => {
     const content = msg.content ?? "";
-    if (typeof content === "string") parts.push({ type: "text", text: content });
-    else for (const c of content) parts.push(c.type === "text" ? { type: "text", text: c.text } : imagePart(c.image_url.url));
-    if (msg.role === "assistant") parts.push({ type: "endOfChunk" }, { type: "text", text: "\n" });
-  }
+    const answer = msg.role === "assistant";
+    const textPart = (text: string): PromptPart => (answer ? { type: "text", text, answer: true } : { type: "text", text });
+    if (typeof content === "string") parts.push(textPart(content));
+    else for (const c of content) parts.push(c.type === "text" ? textPart(c.text) : imagePart(c.image_url.url));
+    const open = opts.continueFinalMessage === true && i === messages.length - 1;
+    if (answer && !open) parts.push({ type: "endOfChunk" }, { type: "text", text: "\n" });
+  });
   return normalizeSequence(parts);
 }
 
@@ -87,7 +111,8 @@ function openAiError(e: unknown): Response {
   const err = asAppError(e);
   if (err instanceof AppError) {
     const type = err.status >= 500 ? "server_error" : err.status === 429 ? "rate_limit_exceeded" : "invalid_request_error";
-    return Response.json({ error: { message: err.message, type, code: err.code, param: null } }, { status: err.status });
+    const param = err.details?.[0]?.path?.join(".") || null;
+    return Response.json({ error: { message: err.message, type, code: err.code, param } }, { status: err.status });
   }
   if (err instanceof z.ZodError) {
     return Response.json({ error: { message: err.issues[0]?.message ?? "invalid request", type: "invalid_request_error", code: "validation_failed", param: null } }, { status: 400 });
@@ -100,49 +125,63 @@ function openAiError(e: unknown): Response {
 export async function chatCompletions(request: Request): Promise<Response> {
   try {
     const body = await readJson(request, ChatCompletionRequest, MAX_BODY_BYTES);
-    const prompt = messagesToPrompt(body.messages);
+    checkChatRequest(body);
+    const prompt = messagesToPrompt(body.messages, { continueFinalMessage: body.continue_final_message === true });
     const abort = new AbortController();
     request.signal.addEventListener("abort", () => abort.abort(), { once: true });
     const stop = body.stop == null ? undefined : typeof body.stop === "string" ? [body.stop] : body.stop;
-    const run = await startRun(
+    const logprobs = body.logprobs === true ? (body.top_logprobs ?? 0) : undefined;
+    const run = await startChatRun(
       {
         model: body.model,
         prompt,
-        stream: body.stream === true,
-        maxTokens: body.max_completion_tokens ?? body.max_tokens ?? 64,
-        ...(body.temperature != null ? { temperature: body.temperature } : {}),
-        ...(body.top_p != null ? { topP: body.top_p } : {}),
-        ...(body.seed != null ? { seed: body.seed >>> 0 } : {}),
-        ...(stop ? { stop } : {}),
+        params: {
+          maxTokens: body.max_completion_tokens ?? body.max_tokens ?? 64,
+          ...(body.temperature != null ? { temperature: body.temperature } : {}),
+          ...(body.top_p != null ? { topP: body.top_p } : {}),
+          ...(body.seed != null ? { seed: body.seed >>> 0 } : {}),
+          ...(stop ? { stop } : {}),
+          ...(logprobs !== undefined ? { logprobs } : {}),
+        },
+        ...(body.prompt_logprobs != null ? { promptLogprobs: body.prompt_logprobs } : {}),
       },
       abort.signal,
     );
     const id = `chatcmpl-${crypto.randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
+    const tokenText = (t: number) => run.model.engine.tokenText(t);
+    const entry = (e: TokenEvent) => chatLogProbEntry(e, tokenText);
+    const usage = (r: GenerateResult) => ({ prompt_tokens: r.usage.promptTokens, completion_tokens: r.usage.completionTokens, total_tokens: r.usage.promptTokens + r.usage.completionTokens });
     if (!body.stream) {
-      for await (const _ of run.events) {
-        // the result carries the text
-      }
+      const content: ChatLogProbContent[] = [];
+      for await (const e of run.events) if (logprobs !== undefined) content.push(entry(e));
       const r = await run.result;
       return Response.json({
         id,
         object: "chat.completion",
         created,
         model: run.model.id,
-        choices: [{ index: 0, message: { role: "assistant", content: r.text, refusal: null }, logprobs: null, finish_reason: finish(r.finishReason) }],
-        usage: { prompt_tokens: r.usage.promptTokens, completion_tokens: r.usage.completionTokens, total_tokens: r.usage.promptTokens + r.usage.completionTokens },
+        choices: [{ index: 0, message: { role: "assistant", content: r.text, refusal: null }, logprobs: logprobs !== undefined ? { content } : null, finish_reason: finish(r.finishReason) }],
+        usage: usage(r),
+        prompt_logprobs: run.promptLogProbs ? promptLogProbsJson(run.promptLogProbs) : null,
         system_fingerprint: run.model.executionProvider,
       });
     }
-    const chunk = (delta: object, finishReason: string | null) =>
-      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: run.model.id, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })}\n\n`;
+    const frame = (data: object) => `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: run.model.id, ...data })}\n\n`;
+    const chunk = (delta: object, finishReason: string | null, lp: ChatLogProbContent[] | null = null) =>
+      frame({ choices: [{ index: 0, delta, logprobs: lp ? { content: lp } : null, finish_reason: finishReason }] });
     return eventStreamResponse(
       abort,
       async (send) => {
         send(chunk({ role: "assistant", content: "" }, null));
-        for await (const e of run.events) if (e.text) send(chunk({ content: e.text }, null));
+        for await (const e of run.events) {
+          // With log-probs every token gets its chunk (its text may be held back: then the delta is empty).
+          if (logprobs !== undefined) send(chunk({ content: e.text }, null, [entry(e)]));
+          else if (e.text) send(chunk({ content: e.text }, null));
+        }
         const r = await run.result;
         send(chunk({}, finish(r.finishReason)));
+        if (body.stream_options?.include_usage === true) send(frame({ choices: [], usage: usage(r) }));
         send("data: [DONE]\n\n");
       },
       (e) => `data: ${JSON.stringify(streamErrorBody(e))}\n\n`,

@@ -6,6 +6,8 @@ export const runtime = "nodejs";
 /**
  * OpenAI-compatible chat completions on the bundled model: messages mixing `text` and
  * `image_url` parts (data URLs or this server's /api/assets URLs), `stream`, `max_tokens`,
- * `temperature`, `top_p`, `seed`, `stop`. Handler and request schema: lib/backends/server/openai.ts.
+ * `temperature`, `top_p`, `seed`, `stop`, `logprobs` + `top_logprobs`, `stream_options.include_usage`,
+ * and vLLM's `prompt_logprobs`, `add_generation_prompt`, `continue_final_message` (ranking through it).
+ * Handler and request schema: lib/backends/server/openai.ts (log-probs: openai-logprobs.ts).
  */
 export const POST = chatCompletions;
