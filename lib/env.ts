@@ -12,6 +12,20 @@ import { z } from "zod";
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema);
 
+/**
+ * The bytes of a STUDIO_SECRET_KEY value: 64 hex characters, or 32 bytes as base64 (standard or URL-safe,
+ * padding optional). Null when malformed. Never echo the value itself: it is the key to every stored secret.
+ */
+export function secretKeyBytes(value: string): Buffer | null {
+  const v = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, "hex");
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(v)) {
+    const bytes = Buffer.from(v.replaceAll("-", "+").replaceAll("_", "/"), "base64");
+    return bytes.length === 32 ? bytes : null;
+  }
+  return null;
+}
+
 const positiveNumber = (what: string) =>
   z.coerce.number({ error: `must be a number (${what})` }).positive(`must be greater than 0 (${what})`);
 
@@ -20,6 +34,21 @@ export const EnvSchema = z.object({
   ASSET_MAX_BYTES: optional(positiveNumber("bytes").int("must be a whole number of bytes").default(10 * 1024 * 1024)),
   /** Largest accepted image area, in megapixels (width × height / 1e6). Default 40. */
   ASSET_MAX_MEGAPIXELS: optional(positiveNumber("megapixels").default(40)),
+  /** Key that encrypts engine secrets at rest: 32 bytes as base64, or 64 hex characters (`openssl rand -base64 32`). Unset: local mode keeps a generated key in STUDIO_DATA_DIR/secret.key; shared deployments refuse to store secrets. */
+  STUDIO_SECRET_KEY: optional(
+    z
+      .string()
+      .refine((v) => secretKeyBytes(v) !== null, "must be 32 bytes as base64 or 64 hex characters (e.g. the output of `openssl rand -base64 32`)")
+      .optional(),
+  ),
+  /** Folder for the server's local files (the generated secret.key). Default data/ (relative to the working directory). */
+  STUDIO_DATA_DIR: optional(z.string().default("data")),
+  /** "required": a shared deployment (callers must sign in; engine secrets need STUDIO_SECRET_KEY). Default "optional": a local single-user studio. */
+  STUDIO_AUTH: optional(z.enum(["optional", "required"], { error: 'must be "optional" or "required"' }).default("optional")),
+  /** Remote engines declared by the deployment (read-only in the app): a JSON array of { name, baseUrl, model, apiKey? | apiKeyEnv?, headers?, ... }. */
+  STUDIO_ENGINES: optional(z.string().optional()),
+  /** Path to a JSON file holding the same array as STUDIO_ENGINES (both may be set: their engines are combined). */
+  STUDIO_ENGINES_FILE: optional(z.string().optional()),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -38,4 +67,9 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** Forget the parsed configuration so the next `env()` reads process.env again (tests that change variables). */
+export function resetEnv(): void {
+  cached = undefined;
 }

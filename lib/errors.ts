@@ -4,6 +4,9 @@
  */
 export type ErrorCode =
   | "bad_request"
+  /** A remote engine refused the credentials (its 401 / 403, passed on: this app has no logins). */
+  | "unauthorized"
+  | "forbidden"
   | "validation_failed"
   | "not_found"
   | "conflict"
@@ -12,10 +15,16 @@ export type ErrorCode =
   | "unprocessable"
   | "too_many_requests"
   | "internal"
-  | "unavailable";
+  | "unavailable"
+  /** A remote engine failed (its 5xx, a dropped connection, an answer we cannot read). */
+  | "upstream_error"
+  /** A remote engine did not answer in time. */
+  | "upstream_timeout";
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
   validation_failed: 400,
   not_found: 404,
   conflict: 409,
@@ -25,6 +34,8 @@ const STATUS: Record<ErrorCode, number> = {
   too_many_requests: 429,
   internal: 500,
   unavailable: 503,
+  upstream_error: 502,
+  upstream_timeout: 504,
 };
 
 export interface ErrorDetail {

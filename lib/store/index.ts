@@ -39,3 +39,14 @@ export {
   type CellRunInput,
 } from "./notebooks";
 export { listSweeps, getSweep, deleteSweep, cancelSweep, listSweepResults, type StoredSweepConfig } from "./sweeps";
+export {
+  listStoredEngines,
+  findStoredEngine,
+  storedEngineConfig,
+  createStoredEngine,
+  updateStoredEngine,
+  deleteStoredEngine,
+  setStoredEngineCapabilities,
+  type StoredEngineInput,
+  type StoredEnginePatch,
+} from "./engines";

@@ -67,6 +67,13 @@ const storeImageSource: ImageSource = async (assetId) => {
   return (await getAssetBytes(assetId)).bytes;
 };
 
+/**
+ * Image bytes by asset id as this server's engines read them: images that came inside a request
+ * (ephemeral, by content hash) first, then the asset store. Remote engines use it too
+ * (lib/backends/remote), so a prompt sent to any engine finds the same images.
+ */
+export const serverImageSource: ImageSource = storeImageSource;
+
 const models = new Map<string, Promise<ServerModel>>();
 
 /** The engine for `modelId`, created once per process (concurrent callers share the load). */

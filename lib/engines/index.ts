@@ -1,0 +1,338 @@
+/**
+ * The engine registry: every engine a prompt can run on, from three sources, listed in this order:
+ * - bundled: the model packages under public/models (read-only; run by onnxruntime-node here, or in
+ *   the browser);
+ * - declared: remote engines the deployment lists in STUDIO_ENGINES (a JSON array) and/or
+ *   STUDIO_ENGINES_FILE (a JSON file holding one), read and validated once at first use, read-only in
+ *   the app; what "Test connection" finds for them is kept in memory;
+ * - stored: remote engines saved from the app (lib/store/engines.ts), secrets encrypted at rest.
+ *
+ * `backendFor(id)` turns any of them into the one Backend contract (lib/backends/contract.ts).
+ * Secrets leave this module only inside a RemoteEngineConfig, for the remote backend.
+ */
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import type { z } from "zod";
+import type { Backend } from "@/lib/backends/contract";
+import { env } from "@/lib/env";
+import { AppError, notFound } from "@/lib/errors";
+import { fromZod } from "@/lib/http/respond";
+import { installedModels } from "@/lib/models/installed";
+import {
+  createStoredEngine,
+  deleteStoredEngine,
+  findStoredEngine,
+  listStoredEngines,
+  setStoredEngineCapabilities,
+  storedEngineConfig,
+  updateStoredEngine,
+} from "@/lib/store/engines";
+import {
+  DeclaredEngineSchema,
+  declaredIdFor,
+  EngineInputSchema,
+  EnginePatchSchema,
+  settingsFromInput,
+  type EngineInput,
+  type EnginePatch,
+} from "./schema";
+import { missingKeyError, secrets } from "./secrets";
+import type { DetectedCapabilities, EngineSummary, RemoteEngineConfig } from "./types";
+
+export type { EngineInput, EnginePatch } from "./schema";
+
+/** When this process started: the bundled engines' capabilities are known, not probed. */
+const STARTED_AT = new Date().toISOString();
+
+// ---------------------------------------------------------------------------------------------
+// Bundled packages
+
+async function bundledEngines(): Promise<EngineSummary[]> {
+  const { models } = await installedModels();
+  return models.map((m) => ({
+    id: m.id,
+    name: m.id,
+    kind: "bundled",
+    source: "bundled",
+    readOnly: true,
+    settings: null,
+    hasApiKey: false,
+    headerNames: [],
+    capabilities: {
+      testedAt: STARTED_AT,
+      ok: m.ok,
+      models: [m.id],
+      multiImage: true,
+      topLogprobs: true,
+      promptLogprobs: true,
+      echoLogprobs: true,
+      rankMethod: "exact",
+      steps: [],
+    },
+    createdAt: null,
+    updatedAt: null,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Declared engines (STUDIO_ENGINES, STUDIO_ENGINES_FILE)
+
+type DeclaredEngine = Omit<RemoteEngineConfig, "capabilities">;
+
+let declaredCache: { engines: DeclaredEngine[] } | { error: AppError } | undefined;
+const declaredCapabilities = new Map<string, DetectedCapabilities>();
+
+function configError(problems: string[]): AppError {
+  return new AppError("unavailable", `The declared engines are misconfigured: ${problems.join("; ")}`, {
+    details: problems.map((message) => ({ message })),
+  });
+}
+
+/** Parse and validate the declared engines; every problem names its entry and field (never a value). */
+function readDeclared(): DeclaredEngine[] {
+  let e;
+  try {
+    e = env();
+  } catch (error) {
+    throw new AppError("unavailable", error instanceof Error ? error.message : "Invalid environment configuration.");
+  }
+  const sources: { label: string; text: string }[] = [];
+  if (e.STUDIO_ENGINES !== undefined) sources.push({ label: "STUDIO_ENGINES", text: e.STUDIO_ENGINES });
+  if (e.STUDIO_ENGINES_FILE !== undefined) {
+    const file = path.resolve(/* turbopackIgnore: true */ process.cwd(), e.STUDIO_ENGINES_FILE);
+    try {
+      sources.push({ label: `STUDIO_ENGINES_FILE (${file})`, text: fs.readFileSync(file, "utf8") });
+    } catch (error) {
+      throw configError([`STUDIO_ENGINES_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`]);
+    }
+  }
+
+  const problems: string[] = [];
+  const engines: DeclaredEngine[] = [];
+  for (const { label, text } of sources) {
+    let list: unknown;
+    try {
+      list = JSON.parse(text);
+    } catch {
+      // JSON.parse's message quotes the text, which holds keys: never repeat it.
+      problems.push(`${label} is not valid JSON`);
+      continue;
+    }
+    if (!Array.isArray(list)) {
+      problems.push(`${label} must be a JSON array of engines`);
+      continue;
+    }
+    list.forEach((entry: unknown, i) => {
+      const rawName = typeof entry === "object" && entry !== null && typeof (entry as { name?: unknown }).name === "string" ? (entry as { name: string }).name : null;
+      const where = `${label}[${i}]${rawName ? ` ("${rawName.slice(0, 100)}")` : ""}`;
+      const parsed = DeclaredEngineSchema.safeParse(entry);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const field = issue.path.filter((p): p is string | number => typeof p !== "symbol").join(".");
+          problems.push(`${where}${field ? `.${field}` : ""}: ${issue.message}`);
+        }
+        return;
+      }
+      const d = parsed.data;
+      let apiKey = d.apiKey ?? null;
+      if (d.apiKeyEnv !== undefined) {
+        const value = process.env[d.apiKeyEnv]?.trim();
+        if (!value) {
+          problems.push(`${where}.apiKeyEnv: the variable ${d.apiKeyEnv} is not set`);
+          return;
+        }
+        apiKey = value;
+      }
+      engines.push({ id: d.id ?? declaredIdFor(d.name), name: d.name, ...settingsFromInput(d), apiKey, headers: d.headers ?? {} });
+    });
+  }
+
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  for (const d of engines) {
+    if (ids.has(d.id)) problems.push(`two declared engines have the id "${d.id}" (give one an "id")`);
+    if (names.has(d.name)) problems.push(`two declared engines are named "${d.name}"`);
+    ids.add(d.id);
+    names.add(d.name);
+  }
+  if (problems.length > 0) throw configError(problems);
+  return engines;
+}
+
+function declared(): DeclaredEngine[] {
+  if (!declaredCache) {
+    try {
+      declaredCache = { engines: readDeclared() };
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      declaredCache = { error };
+    }
+  }
+  if ("error" in declaredCache) throw declaredCache.error;
+  return declaredCache.engines;
+}
+
+function declaredSummary(d: DeclaredEngine): EngineSummary {
+  const { id, name, apiKey, headers, ...settings } = d;
+  return {
+    id,
+    name,
+    kind: "openai",
+    source: "declared",
+    readOnly: true,
+    settings,
+    hasApiKey: apiKey !== null,
+    headerNames: Object.keys(headers),
+    capabilities: declaredCapabilities.get(id) ?? null,
+    createdAt: null,
+    updatedAt: null,
+  };
+}
+
+/**
+ * Check the registry's configuration now (the environment, STUDIO_SECRET_KEY, the declared engines),
+ * e.g. at startup; throws an AppError naming each problem.
+ */
+export async function checkEngineConfiguration(): Promise<void> {
+  secrets();
+  const list = declared();
+  const bundled = new Set((await bundledEngines()).map((b) => b.id));
+  const clash = list.find((d) => bundled.has(d.id));
+  if (clash) throw configError([`the declared engine "${clash.name}" has the id "${clash.id}" of a bundled model (give it another "id")`]);
+}
+
+/** Forget the declared engines, their capabilities and the secret box (tests that change the environment). */
+export function resetEngineRegistry(): void {
+  declaredCache = undefined;
+  declaredCapabilities.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+
+/** Bundled packages first, then declared engines (as configured), then stored ones (by name). */
+export async function listEngines(): Promise<EngineSummary[]> {
+  const [bundled, stored] = await Promise.all([bundledEngines(), listStoredEngines()]);
+  const bundledIds = new Set(bundled.map((b) => b.id));
+  return [...bundled, ...declared().filter((d) => !bundledIds.has(d.id)).map(declaredSummary), ...stored];
+}
+
+type Located =
+  | { source: "bundled"; summary: EngineSummary }
+  | { source: "declared"; summary: EngineSummary; engine: DeclaredEngine }
+  | { source: "stored"; summary: EngineSummary };
+
+async function locate(id: string): Promise<Located> {
+  const bundled = (await bundledEngines()).find((b) => b.id === id);
+  if (bundled) return { source: "bundled", summary: bundled };
+  const d = declared().find((x) => x.id === id);
+  if (d) return { source: "declared", summary: declaredSummary(d), engine: d };
+  const stored = await findStoredEngine(id);
+  if (stored) return { source: "stored", summary: stored };
+  throw notFound("Engine", id);
+}
+
+export async function getEngine(id: string): Promise<EngineSummary> {
+  return (await locate(id)).summary;
+}
+
+/** A remote engine's settings with its secrets in clear: server-only (the remote backend). */
+export async function remoteConfig(id: string): Promise<RemoteEngineConfig> {
+  const found = await locate(id);
+  if (found.source === "bundled") throw new AppError("bad_request", `Engine "${id}" is a bundled model, not a remote engine`);
+  if (found.source === "declared") return { ...found.engine, capabilities: declaredCapabilities.get(id) ?? null };
+  return storedEngineConfig(id);
+}
+
+/** The Backend that runs prompts on this engine. */
+export async function backendFor(id: string): Promise<Backend> {
+  const found = await locate(id);
+  if (found.source === "bundled") {
+    const { bundledServerBackend } = await import("@/lib/backends/server/bundled");
+    return bundledServerBackend(id);
+  }
+  const config = await remoteConfig(id);
+  const { createRemoteBackend } = await import("@/lib/backends/remote");
+  return createRemoteBackend(config);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changes (stored engines only)
+
+function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZod(result.error, what);
+  return result.data;
+}
+
+const readOnly = (s: EngineSummary) =>
+  new AppError(
+    "conflict",
+    s.source === "bundled"
+      ? `Engine "${s.name}" is a bundled model: it cannot be changed or removed`
+      : `Engine "${s.name}" is declared by the server's configuration (STUDIO_ENGINES or STUDIO_ENGINES_FILE): change it there`,
+  );
+
+/** Names are unique across the registry: a stored engine may not take a bundled or declared one's. */
+async function assertNameFree(name: string): Promise<void> {
+  const taken = (await bundledEngines()).some((b) => b.name === name) || declared().some((d) => d.name === name);
+  if (taken) throw new AppError("conflict", `An engine named "${name}" already exists`, { details: [{ path: ["name"], message: "is already the name of another engine" }] });
+}
+
+/** In a shared deployment without STUDIO_SECRET_KEY, refuse a secret before anything is written. */
+function assertCanStoreSecrets(apiKey: string | null | undefined, headers: Record<string, string> | null | undefined): void {
+  const hasSecret = (typeof apiKey === "string" && apiKey !== "") || (headers != null && Object.keys(headers).length > 0);
+  if (hasSecret && !secrets().canEncrypt()) throw missingKeyError();
+}
+
+export async function createEngine(input: EngineInput): Promise<EngineSummary> {
+  const body = validate(EngineInputSchema, input, "engine");
+  await assertNameFree(body.name);
+  assertCanStoreSecrets(body.apiKey, body.headers);
+  return createStoredEngine({ name: body.name, ...settingsFromInput(body), apiKey: body.apiKey ?? null, headers: body.headers ?? {} });
+}
+
+export async function updateEngine(id: string, patch: EnginePatch): Promise<EngineSummary> {
+  const body = validate(EnginePatchSchema, patch, "engine change");
+  const found = await locate(id);
+  if (found.source !== "stored") throw readOnly(found.summary);
+  if (body.name !== undefined && body.name !== found.summary.name) await assertNameFree(body.name);
+  assertCanStoreSecrets(body.apiKey, body.headers);
+  const { headers, apiKey, ...rest } = body;
+  return updateStoredEngine(id, {
+    ...rest,
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(headers !== undefined ? { headers: headers ?? {} } : {}),
+  });
+}
+
+export async function deleteEngine(id: string): Promise<void> {
+  const found = await locate(id);
+  if (found.source !== "stored") throw readOnly(found.summary);
+  await deleteStoredEngine(id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test connection
+
+/** Probe the engine (models, images, log-probabilities) and keep what was found with it. */
+export async function testEngine(id: string): Promise<{ engine: EngineSummary; capabilities: DetectedCapabilities }> {
+  const found = await locate(id);
+  if (found.source === "bundled") return { engine: found.summary, capabilities: found.summary.capabilities as DetectedCapabilities };
+  const config = await remoteConfig(id);
+  const { probeEngine } = await import("@/lib/backends/remote");
+  const capabilities = await probeEngine(config);
+  if (found.source === "declared") {
+    declaredCapabilities.set(id, capabilities);
+    return { engine: declaredSummary(found.engine), capabilities };
+  }
+  return { engine: await setStoredEngineCapabilities(id, capabilities), capabilities };
+}
+
+/** Probe settings that are not saved (the form's "Test connection" before Save); nothing is stored. */
+export async function testUnsavedEngine(input: EngineInput): Promise<DetectedCapabilities> {
+  const body = validate(EngineInputSchema, input, "engine");
+  const { probeEngine } = await import("@/lib/backends/remote");
+  return probeEngine({ id: "unsaved", name: body.name, ...settingsFromInput(body), apiKey: body.apiKey ?? null, headers: body.headers ?? {}, capabilities: null });
+}

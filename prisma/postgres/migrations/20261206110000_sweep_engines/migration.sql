@@ -1,0 +1,11 @@
+-- DropIndex
+DROP INDEX "SweepResult_sweepId_itemId_shots_seed_selection_key";
+
+-- AlterTable
+ALTER TABLE "SweepResult" ADD COLUMN     "completionTokens" INTEGER,
+ADD COLUMN     "engine" TEXT NOT NULL DEFAULT '',
+ADD COLUMN     "error" TEXT,
+ADD COLUMN     "promptTokens" INTEGER;
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SweepResult_sweepId_engine_itemId_shots_seed_selection_key" ON "SweepResult"("sweepId", "engine", "itemId", "shots", "seed", "selection");
