@@ -83,7 +83,7 @@ try {
     const calls = engine.stats().modelCalls;
     const cpu = process.cpuUsage();
     const t0 = performance.now();
-    const status = await runSweep(sweep.id, { engine, owner });
+    const status = await runSweep(sweep.id, { owner });
     const ms = performance.now() - t0;
     const used = process.cpuUsage(cpu);
     const after = engine.stats().modelCalls;

@@ -27,8 +27,13 @@ export const GenerateParamsSchema = z
   })
   .strict();
 
+/** A registry engine id (/api/engines): the bundled package's id, or a remote engine's. */
+const EngineRef = z.string().min(1).max(100);
+
 export const RunRequestSchema = GenerateParamsSchema.extend({
   model: z.string().min(1).max(64).default("flamingo-mini"),
+  /** Run on this registered engine instead of the bundled `model`. */
+  engine: EngineRef.optional(),
   prompt: PromptSequenceSchema,
   /** Server-sent events (default) or one JSON response. */
   stream: z.boolean().default(true),
@@ -37,6 +42,7 @@ export const RunRequestSchema = GenerateParamsSchema.extend({
 export const ScoreRequestSchema = z
   .object({
     model: z.string().min(1).max(64).default("flamingo-mini"),
+    engine: EngineRef.optional(),
     prompt: PromptSequenceSchema,
     candidates: z.array(z.string().min(1).max(2000)).min(1).max(1000),
     appendEndOfChunk: z.boolean().optional(),

@@ -27,7 +27,7 @@ export interface StoredSweepStats extends SweepStats {
   owner?: SweepOwner;
 }
 
-export const EMPTY_STATS: SweepStats = { visualCacheHits: 0, visualCacheLookups: 0, prefixCacheHits: 0, prefixCacheLookups: 0, modelMs: 0, wallMs: 0 };
+export const EMPTY_STATS: SweepStats = { visualCacheHits: 0, visualCacheLookups: 0, prefixCacheHits: 0, prefixCacheLookups: 0, modelMs: 0, wallMs: 0, promptTokens: 0, completionTokens: 0, retries: 0, failedCells: 0 };
 
 export interface SweepRecord {
   detail: SweepDetail;
@@ -84,7 +84,9 @@ function toSummary(row: SweepRow, config: StoredSweepConfig, stats: SweepStats):
 }
 
 function toRecord(row: SweepRow): SweepRecord {
-  const config = parseStoredJson<StoredSweepConfig>(row.config);
+  const stored = parseStoredJson<StoredSweepConfig>(row.config);
+  // Sweeps made before engines ran the bundled model; their results carry engine "".
+  const config: StoredSweepConfig = { ...stored, engines: stored.engines ?? [""] };
   const stats = readStats(row.stats);
   const { template: _t, ...publicConfig } = config;
   const { owner: _o, ...publicStats } = stats;
@@ -199,8 +201,8 @@ export async function insertSweepResults(sweepId: string, rows: readonly ResultI
     const { count } = await tx.sweep.updateMany({ where: { id: sweepId, status: { in: ["queued", "running"] } }, data: { updatedAt: new Date() } });
     if (count === 0) return { accepted: 0, duplicates: 0, open: false };
     const stored = await tx.sweepResult.findMany({
-      where: { sweepId, OR: rows.map((r) => ({ itemId: r.itemId, shots: r.shots, seed: r.seed, selection: r.selection })) },
-      select: { itemId: true, shots: true, seed: true, selection: true },
+      where: { sweepId, OR: rows.map((r) => ({ engine: r.engine, itemId: r.itemId, shots: r.shots, seed: r.seed, selection: r.selection })) },
+      select: { engine: true, itemId: true, shots: true, seed: true, selection: true },
     });
     const seen = new Set(stored.map(resultKey));
     const fresh: ResultInput[] = [];
@@ -223,6 +225,10 @@ export async function insertSweepResults(sweepId: string, rows: readonly ResultI
           score: Number.isFinite(r.score) ? r.score : 0,
           demoItemIds: JSON.stringify(r.demoItemIds),
           ms: r.ms,
+          engine: r.engine,
+          error: r.error === null ? null : r.error.slice(0, 1000),
+          promptTokens: r.promptTokens,
+          completionTokens: r.completionTokens,
         })),
       });
     }
@@ -233,14 +239,15 @@ export async function insertSweepResults(sweepId: string, rows: readonly ResultI
 /** A loaded machine can queue transactions for a while: wait rather than fail a batch. */
 const TX_WAIT = { maxWait: 15_000, timeout: 30_000 };
 
-const resultKey = (r: { itemId: string; shots: number; seed: number; selection: string }) => `${r.itemId}|${r.shots}|${r.seed}|${r.selection}`;
+/** A stored cell's key: the engine, then cellKey's order (item|shots|seed|selection). */
+export const resultKey = (r: { engine: string; itemId: string; shots: number; seed: number; selection: string }): string => `${r.engine}|${r.itemId}|${r.shots}|${r.seed}|${r.selection}`;
 
-export async function listSweepResults(sweepId: string): Promise<SweepCellResult[]> {
-  const exists = await db().sweep.findUnique({ where: { id: sweepId }, select: { id: true } });
-  if (!exists) throw notFound("Sweep", sweepId);
-  const rows = await db().sweepResult.findMany({ where: { sweepId }, orderBy: [{ selection: "asc" }, { seed: "asc" }, { shots: "asc" }, { itemId: "asc" }] });
-  return rows.map((r) => ({
+type ResultRow = { id: string; engine: string; itemId: string; shots: number; seed: number; selection: string; output: string; correct: boolean; score: number; demoItemIds: string; ms: number; error: string | null; promptTokens: number | null; completionTokens: number | null };
+
+function toResult(r: ResultRow): SweepCellResult {
+  return {
     id: r.id,
+    engine: r.engine,
     itemId: r.itemId,
     shots: r.shots,
     seed: r.seed,
@@ -250,14 +257,41 @@ export async function listSweepResults(sweepId: string): Promise<SweepCellResult
     score: r.score,
     demoItemIds: parseStoredJson<string[]>(r.demoItemIds),
     ms: r.ms,
-  }));
+    error: r.error,
+    promptTokens: r.promptTokens,
+    completionTokens: r.completionTokens,
+  };
 }
 
-/** The stored demonstrations of one cell, or null when it has not run. */
+export async function listSweepResults(sweepId: string): Promise<SweepCellResult[]> {
+  const exists = await db().sweep.findUnique({ where: { id: sweepId }, select: { id: true } });
+  if (!exists) throw notFound("Sweep", sweepId);
+  const rows = await db().sweepResult.findMany({ where: { sweepId }, orderBy: [{ engine: "asc" }, { selection: "asc" }, { seed: "asc" }, { shots: "asc" }, { itemId: "asc" }] });
+  return rows.map(toResult);
+}
+
+/** One stored cell (any engine's: they share the plan, so the same demonstrations), or null when none ran. */
 export async function findSweepResult(sweepId: string, key: { itemId: string; shots: number; seed: number; selection: SweepSelection }): Promise<SweepCellResult | null> {
-  const r = await db().sweepResult.findUnique({ where: { sweepId_itemId_shots_seed_selection: { sweepId, ...key } } });
-  if (!r) return null;
-  return { id: r.id, itemId: r.itemId, shots: r.shots, seed: r.seed, selection: r.selection as SweepSelection, output: r.output, correct: r.correct, score: r.score, demoItemIds: parseStoredJson<string[]>(r.demoItemIds), ms: r.ms };
+  const r = await db().sweepResult.findFirst({ where: { sweepId, ...key }, orderBy: { engine: "asc" } });
+  return r ? toResult(r) : null;
+}
+
+/**
+ * "Retry failed cells": remove the failed rows and queue the sweep again (its runner skips every cell
+ * still stored). Returns how many cells will run again; 0 leaves the sweep as it is.
+ */
+export async function requeueFailedCells(sweepId: string): Promise<number> {
+  return db().$transaction(async (tx) => {
+    const row = await tx.sweep.findUnique({ where: { id: sweepId }, select: { status: true, stats: true } });
+    if (!row) throw notFound("Sweep", sweepId);
+    const { count } = await tx.sweepResult.deleteMany({ where: { sweepId, NOT: { error: null } } });
+    if (count === 0) return 0;
+    const doneCells = await tx.sweepResult.count({ where: { sweepId } });
+    const stats = { ...readStats(row.stats), failedCells: 0 };
+    const status = row.status === "running" ? "running" : "queued";
+    await tx.sweep.update({ where: { id: sweepId }, data: { status, doneCells, error: null, finishedAt: null, stats: JSON.stringify(stats) } });
+    return count;
+  }, TX_WAIT);
 }
 
 /**
@@ -270,6 +304,7 @@ export async function recordSweepProgress(sweepId: string, stats: StoredSweepSta
   const row = await db().sweep.findUnique({ where: { id: sweepId }, select: { totalCells: true, startedAt: true } });
   if (!row) return null;
   const doneCells = await db().sweepResult.count({ where: { sweepId } });
+  stats = { ...stats, failedCells: await db().sweepResult.count({ where: { sweepId, NOT: { error: null } } }) };
   const now = new Date();
   const finished = doneCells >= row.totalCells;
   const { count } = await db().sweep.updateMany({
@@ -299,8 +334,8 @@ export async function getDatasetName(datasetId: string): Promise<string> {
   return row.name;
 }
 
-/** Keys (cellKey order: item|shots|seed|selection) of the cells already stored. */
+/** Keys (resultKey: engine|item|shots|seed|selection) of the cells already stored. */
 export async function storedCellKeys(sweepId: string): Promise<Set<string>> {
-  const rows = await db().sweepResult.findMany({ where: { sweepId }, select: { itemId: true, shots: true, seed: true, selection: true } });
-  return new Set(rows.map((r) => `${r.itemId}|${r.shots}|${r.seed}|${r.selection}`));
+  const rows = await db().sweepResult.findMany({ where: { sweepId }, select: { engine: true, itemId: true, shots: true, seed: true, selection: true } });
+  return new Set(rows.map(resultKey));
 }

@@ -21,20 +21,31 @@ export function wilson(k: number, n: number, z = Z95): { low: number; high: numb
 
 const ORDER: SweepSelection[] = ["random", "balanced", "rices"];
 
-/** One point per (selection, shots) over all seeds × items, ordered by selection then shots. */
-export function curveOf(results: readonly { selection: SweepSelection; shots: number; correct: boolean; score: number }[], mode: SweepMode): SweepCurvePoint[] {
-  const groups = new Map<string, { selection: SweepSelection; shots: number; k: number; n: number; f1: number }>();
+/**
+ * One point per (engine, selection, shots) over all seeds × items, ordered by engine (as given),
+ * selection, then shots. Failed cells (their engine kept failing) are left out: they say nothing
+ * about the model.
+ */
+export function curveOf(
+  results: readonly { engine?: string; selection: SweepSelection; shots: number; correct: boolean; score: number; error?: string | null }[],
+  mode: SweepMode,
+  engines: readonly string[] = [],
+): SweepCurvePoint[] {
+  const groups = new Map<string, { engine: string; selection: SweepSelection; shots: number; k: number; n: number; f1: number }>();
   for (const r of results) {
-    const key = `${r.selection}|${r.shots}`;
-    const g = groups.get(key) ?? { selection: r.selection, shots: r.shots, k: 0, n: 0, f1: 0 };
+    if (r.error) continue;
+    const engine = r.engine ?? "";
+    const key = `${engine}|${r.selection}|${r.shots}`;
+    const g = groups.get(key) ?? { engine, selection: r.selection, shots: r.shots, k: 0, n: 0, f1: 0 };
     g.n++;
     if (r.correct) g.k++;
     g.f1 += r.score;
     groups.set(key, g);
   }
+  const engineOrder = (e: string) => (engines.includes(e) ? engines.indexOf(e) : engines.length);
   return [...groups.values()]
-    .sort((a, b) => ORDER.indexOf(a.selection) - ORDER.indexOf(b.selection) || a.shots - b.shots)
-    .map((g) => ({ selection: g.selection, shots: g.shots, n: g.n, accuracy: g.k / g.n, ...wilson(g.k, g.n), ...(mode === "generate" ? { f1: g.f1 / g.n } : {}) }));
+    .sort((a, b) => engineOrder(a.engine) - engineOrder(b.engine) || a.engine.localeCompare(b.engine) || ORDER.indexOf(a.selection) - ORDER.indexOf(b.selection) || a.shots - b.shots)
+    .map((g) => ({ engine: g.engine, selection: g.selection, shots: g.shots, n: g.n, accuracy: g.k / g.n, ...wilson(g.k, g.n), ...(mode === "generate" ? { f1: g.f1 / g.n } : {}) }));
 }
 
 export interface Judged {

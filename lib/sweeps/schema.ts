@@ -19,6 +19,7 @@ export const SweepRequestSchema = z
     seeds: z.number().int("must be a whole number").min(1, "at least 1 seed").max(10, "at most 10 seeds").optional(),
     selections: z.array(SelectionSchema).min(1, "give at least one selection").max(3).optional(),
     backend: z.enum(["server", "browser"]).optional(),
+    engines: z.array(z.string().min(1).max(100)).min(1, "pick at least one engine").max(8, "at most 8 engines").optional(),
     mode: z.enum(["rank", "generate"]).optional(),
     maxTokens: z.number().int().min(1).max(64, "at most 64 new tokens").optional(),
     queries: z.number().int().min(1, "at least 1 query").max(10_000).optional(),

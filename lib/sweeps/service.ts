@@ -4,7 +4,8 @@ import { AppError, isAppError } from "@/lib/errors";
 import { imagesOf, serializePrompt } from "@/lib/prompt/sequence";
 import { DEFAULT_LIMITS } from "@/lib/backends/server/limits";
 import { getDatasetItems, getTemplate, getTemplateVersion, type DatasetItemRow } from "@/lib/store";
-import { findSweepResult, getDatasetName, getSweep, insertSweep, insertSweepResults, listSweepResults, recordSweepProgress, storedCellKeys, type StoredSweepConfig } from "@/lib/store/sweeps";
+import { getEngine } from "@/lib/engines";
+import { findSweepResult, getDatasetName, getSweep, insertSweep, insertSweepResults, listSweepResults, recordSweepProgress, resultKey, storedCellKeys, type StoredSweepConfig } from "@/lib/store/sweeps";
 import { itemRef, loadSweepContext, materialize, splitItems, sweepPlan, type SweepContext } from "./context";
 import { judgeGenerate, judgeRank } from "./curve";
 import { DEFAULT_SWEEP_MODEL } from "./limits";
@@ -26,6 +27,8 @@ export async function createSweep(req: SweepRequestBody): Promise<SweepDetail> {
   const shots = [...new Set(req.shots ?? SWEEP_DEFAULTS.shots)].sort((a, b) => a - b);
   const selections = [...new Set(req.selections ?? SWEEP_DEFAULTS.selections)];
   const evalCount = items.filter((i) => i.split === "eval").length;
+  const backend = req.backend ?? SWEEP_DEFAULTS.backend;
+  const engines = backend === "browser" ? [DEFAULT_SWEEP_MODEL] : await checkEngines(req.engines ?? [DEFAULT_SWEEP_MODEL]);
   const config: StoredSweepConfig = {
     templateId: req.templateId,
     templateVersion: version,
@@ -33,7 +36,8 @@ export async function createSweep(req: SweepRequestBody): Promise<SweepDetail> {
     shots,
     seeds: req.seeds ?? SWEEP_DEFAULTS.seeds,
     selections,
-    backend: req.backend ?? SWEEP_DEFAULTS.backend,
+    backend,
+    engines,
     mode: req.mode ?? SWEEP_DEFAULTS.mode,
     maxTokens: req.maxTokens ?? SWEEP_DEFAULTS.maxTokens,
     queries: Math.min(req.queries ?? evalCount, evalCount),
@@ -47,11 +51,28 @@ export async function createSweep(req: SweepRequestBody): Promise<SweepDetail> {
     templateVersion: version,
     datasetId: req.datasetId,
     config,
-    totalCells: countCells(config, config.queries),
+    totalCells: countCells(config, config.queries) * engines.length,
   });
   if (config.backend === "server") sweepRunner().kick();
   return detail;
 }
+
+/** The engines exist (a 400 beside the field names the one that does not); duplicates dropped, order kept. */
+async function checkEngines(ids: readonly string[]): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  for (const id of unique) {
+    try {
+      await getEngine(id);
+    } catch (e) {
+      if (!isAppError(e) || e.status !== 404) throw e;
+      throw new AppError("validation_failed", `${e.message}: pick a registered engine (see Engines)`, { details: [{ path: ["engines", ids.indexOf(id)], message: e.message }] });
+    }
+  }
+  return unique;
+}
+
+/** The engine a browser sweep's results are stored under (the bundled model it runs). */
+const browserEngine = (ctx: SweepContext) => ctx.record.config.engines[0] ?? "";
 
 /** Everything that would make the sweep fail later, as one actionable 400 now. */
 function checkDataset(config: StoredSweepConfig, items: readonly DatasetItemRow[], layout: ReturnType<typeof sweepLayout>, datasetName: string): void {
@@ -122,7 +143,7 @@ export async function browserPlan(sweepId: string, limit: number): Promise<Sweep
   const ctx = await loadSweepContext(sweepId);
   requireBrowser(ctx);
   const done = await storedCellKeys(sweepId);
-  const left = (await sweepPlan(ctx)).filter((c) => !done.has(cellKey(c)));
+  const left = (await sweepPlan(ctx)).filter((c) => !done.has(resultKey({ engine: browserEngine(ctx), ...c })));
   const cfg = ctx.record.config;
   return {
     sweepId,
@@ -156,7 +177,7 @@ export async function postBrowserResults(sweepId: string, body: SweepResultsPost
       if (cell.output === undefined) throw new AppError("validation_failed", `cells[${i}].output: generate mode needs the generated text`, { details: [{ path: ["cells", i, "output"], message: "required" }] });
       judged = judgeGenerate(cell.output, m.query.answer);
     }
-    return { itemId: cell.itemId, shots: cell.shots, seed: cell.seed, selection: cell.selection, ...judged, demoItemIds: m.demos.map((d) => d.id), ms: cell.ms };
+    return { engine: browserEngine(ctx), itemId: cell.itemId, shots: cell.shots, seed: cell.seed, selection: cell.selection, ...judged, demoItemIds: m.demos.map((d) => d.id), ms: cell.ms, error: null, promptTokens: null, completionTokens: null };
   });
   const res = await insertSweepResults(sweepId, rows);
   const s = { ...ctx.record.stats };
@@ -173,11 +194,12 @@ export async function exportRows(sweepId: string): Promise<SweepExportRow[]> {
   const items = new Map((await getDatasetItems(detail.datasetId)).map((i) => [i.id, i]));
   return (await listSweepResults(sweepId)).map((r) => {
     const it = items.get(r.itemId);
-    return { itemId: r.itemId, assetId: it?.assetId ?? "", question: it?.question ?? null, answer: it?.answer ?? "", shots: r.shots, seed: r.seed, selection: r.selection, output: r.output, correct: r.correct, score: r.score, demoItemIds: r.demoItemIds, ms: r.ms };
+    const { id: _id, ...cell } = r;
+    return { ...cell, engine: r.engine || detail.config.model, assetId: it?.assetId ?? "", question: it?.question ?? null, answer: it?.answer ?? "" };
   });
 }
 
-const CSV_COLUMNS: (keyof SweepExportRow)[] = ["itemId", "assetId", "question", "answer", "shots", "seed", "selection", "output", "correct", "score", "demoItemIds", "ms"];
+const CSV_COLUMNS: (keyof SweepExportRow)[] = ["engine", "itemId", "assetId", "question", "answer", "shots", "seed", "selection", "output", "correct", "score", "demoItemIds", "ms", "error", "promptTokens", "completionTokens"];
 
 /** RFC 4180 CSV (CRLF, quotes doubled); demoItemIds joined by spaces. */
 export function toCsv(rows: readonly SweepExportRow[]): string {

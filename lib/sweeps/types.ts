@@ -36,6 +36,8 @@ export interface SweepRequest {
   /** Default ["random"]. */
   selections?: SweepSelection[];
   backend?: SweepBackend;
+  /** Server backend: the registered engines to run the same plan on (default: the bundled model). */
+  engines?: string[];
   mode?: SweepMode;
   /** generate mode: most new tokens (default 16). */
   maxTokens?: number;
@@ -52,9 +54,15 @@ export interface SweepConfig {
   seeds: number;
   selections: SweepSelection[];
   backend: SweepBackend;
+  /**
+   * Registry ids of the engines that run the plan, each over every cell ("" in sweeps made before
+   * engines existed: the bundled `model`). A browser sweep runs the bundled model: [model].
+   */
+  engines: string[];
   mode: SweepMode;
   maxTokens: number;
   queries: number;
+  /** The bundled model: RICES features come from its vision encoder whatever the engines. */
   model: string;
 }
 
@@ -69,6 +77,13 @@ export interface SweepStats {
   modelMs: number;
   /** Wall milliseconds the sweep has been running (over restarts). */
   wallMs: number;
+  /** Token counts the engines reported, summed over cells. */
+  promptTokens: number;
+  completionTokens: number;
+  /** Requests sent again after a 429, a 5xx or a timeout. */
+  retries: number;
+  /** Cells stored as failed (their engine kept failing); "Retry failed cells" runs them again. */
+  failedCells: number;
 }
 
 export interface SweepSummary {
@@ -97,6 +112,8 @@ export interface SweepDetail extends SweepSummary {
 /** One finished cell: an evaluation item prompted with `shots` demonstrations. */
 export interface SweepCellResult {
   id: string;
+  /** The engine that ran it (registry id; "" in sweeps made before engines). */
+  engine: string;
   itemId: string;
   shots: number;
   seed: number;
@@ -106,11 +123,17 @@ export interface SweepCellResult {
   /** generate: token F1; rank: the chosen candidate's log-likelihood. */
   score: number;
   demoItemIds: string[];
+  /** Latency of the cell's engine call(s), queueing and network included. */
   ms: number;
+  /** Why it failed after its last attempt; null when it ran. A failed cell is not counted in the curve. */
+  error: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
 }
 
 /** One point of the accuracy-vs-shots chart: a selection strategy at a shot count, over seeds × items. */
 export interface SweepCurvePoint {
+  engine: string;
   selection: SweepSelection;
   shots: number;
   n: number;

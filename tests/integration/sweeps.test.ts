@@ -91,6 +91,8 @@ describe.each(providers)("sweeps on %s", (provider) => {
     expect(results).toHaveLength(48);
     expect(new Set(results.map(keyOf)).size).toBe(48);
     for (const r of results) {
+      expect(r.engine).toBe("flamingo-mini");
+      expect(r.error).toBeNull();
       expect(r.demoItemIds).toHaveLength(r.shots);
       expect(["dax", "blicket"]).toContain(r.output);
       expect(r.demoItemIds).not.toContain(r.itemId);
@@ -104,6 +106,7 @@ describe.each(providers)("sweeps on %s", (provider) => {
     const curve = ((await (await curveRoute.GET(get(`/api/sweeps/${done.id}/curve`), params(done.id))).json()) as { curve: SweepCurvePoint[] }).curve;
     expect(curve).toHaveLength(12);
     for (const p of curve) {
+      expect(p.engine).toBe("flamingo-mini");
       expect(p.n).toBe(4);
       expect(p.low).toBeLessThanOrEqual(p.accuracy);
       expect(p.high).toBeGreaterThanOrEqual(p.accuracy);
@@ -127,7 +130,8 @@ describe.each(providers)("sweeps on %s", (provider) => {
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
     expect(csv.headers.get("content-disposition")).toMatch(/attachment; filename=".*\.sweep\.csv"/);
     const lines = (await csv.text()).trim().split("\r\n");
-    expect(lines[0]).toBe("itemId,assetId,question,answer,shots,seed,selection,output,correct,score,demoItemIds,ms");
+    expect(lines[0]).toBe("engine,itemId,assetId,question,answer,shots,seed,selection,output,correct,score,demoItemIds,ms,error,promptTokens,completionTokens");
+    expect(lines[1]).toMatch(/^flamingo-mini,/);
     expect(lines).toHaveLength(49);
     const json = (await (await exportRoute.GET(get(`/api/sweeps/${done.id}/export?format=json`), params(done.id))).json()) as { assetId: string; answer: string }[];
     expect(json).toHaveLength(48);

@@ -1,5 +1,6 @@
 import { json, readJson, route } from "@/lib/http/respond";
-import { getServerModel, startRun, streamErrorBody } from "@/lib/backends/server";
+import { getServerModel, startBackendRun, streamErrorBody } from "@/lib/backends/server";
+import { backendFor } from "@/lib/engines";
 import { AppError } from "@/lib/errors";
 import { eventStreamResponse } from "@/lib/http/sse";
 import { RunRequestSchema } from "@/lib/runtime/requests";
@@ -8,29 +9,32 @@ export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 /**
- * Run a prompt. Body: RunRequestSchema (`prompt.parts`, `maxTokens`, `temperature`, `topP`, `seed`,
- * `numBeams`, `stop`, `trace`, `stream`). With `stream` (default) the answer is server-sent events:
- * `token` {index, tokenId, text, trace?} …, then `done` (the GenerateResult) or `error` {error}.
- * Errors before the first token are plain JSON with their 4xx/5xx status.
+ * Run a prompt on a registered engine (`engine`: the bundled package's id, or a remote engine's;
+ * default the bundled `model`). Body: RunRequestSchema (`prompt.parts`, `maxTokens`, `temperature`,
+ * `topP`, `seed`, `numBeams`, `stop`, `trace`, `stream`). With `stream` (default) the answer is
+ * server-sent events: `token` {index, tokenId, text, trace?} …, then `done` (the result, with the
+ * engine, its latency and — for remote engines — the exact exchange) or `error` {error}. Errors
+ * before the first token are plain JSON with their 4xx/5xx status.
  */
 export const POST = route(async (request: Request) => {
-  const body = await readJson(request, RunRequestSchema);
+  const { prompt, stream, model, engine, ...params } = await readJson(request, RunRequestSchema);
+  const backend = await backendFor(engine ?? model);
   // Stop generating when the client goes away: the request aborts or the response stream is cancelled.
   const abort = new AbortController();
   request.signal.addEventListener("abort", () => abort.abort(request.signal.reason), { once: true });
-  const run = await startRun(body, abort.signal);
-  if (!body.stream) {
+  const run = await startBackendRun(backend, prompt, params, abort.signal);
+  if (!stream) {
     for await (const _ of run.events) {
       // drain: the result carries the whole text
     }
-    return json({ model: run.model.id, ...(await run.result) });
+    return json(await run.result);
   }
   const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
   return eventStreamResponse(
     abort,
     async (send) => {
       for await (const e of run.events) send(frame("token", e));
-      send(frame("done", { model: run.model.id, ...(await run.result) }));
+      send(frame("done", await run.result));
     },
     (e) => frame("error", streamErrorBody(e)),
   );

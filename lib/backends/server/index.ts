@@ -6,3 +6,5 @@ export { fsFetchFile } from "./fs-package";
 export * from "./service";
 export { chatCompletions, listModels, messagesToPrompt } from "./openai";
 export { executionProviderPlan, serverModelStatus, type ServerModelStatus } from "./status";
+export { bundledServerBackend, type BundledServerBackend } from "./bundled";
+export { startBackendRun, type StartedBackendRun } from "./backend-run";

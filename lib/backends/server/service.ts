@@ -26,7 +26,7 @@ export async function startRun(req: RunRequest, signal: AbortSignal | undefined,
   checkPrompt(req.prompt, limits);
   checkMaxTokens(req.maxTokens, limits);
   const model = await getServerModel(req.model, opts);
-  const { prompt, model: _m, stream: _s, ...params } = req;
+  const { prompt, model: _m, stream: _s, engine: _e, ...params } = req;
   const { events, result } = model.engine.stream(prompt, { ...params, signal });
   const it = events[Symbol.asyncIterator]();
   let first: IteratorResult<TokenEvent>;

@@ -10,5 +10,5 @@ export const runtime = "nodejs";
 export const GET = route(async (_request: Request, ctx: SweepCtx) => {
   const id = await sweepId(ctx);
   const sweep = await getSweep(id);
-  return json({ curve: curveOf(await listSweepResults(id), sweep.config.mode) });
+  return json({ curve: curveOf(await listSweepResults(id), sweep.config.mode, sweep.config.engines) });
 });
