@@ -17,6 +17,7 @@ import {
 } from "@/lib/sweeps/client/chart";
 import { ChartLegend } from "./ChartLegend";
 import { CurveTable } from "./CurveTable";
+import { MarkerGlyph, SeriesSwatch } from "./MarkerGlyph";
 import { useWidth } from "./useWidth";
 
 const NARROW_MARGIN = { top: 12, right: 10, bottom: 40, left: 40 };
@@ -32,7 +33,7 @@ interface Props {
 }
 
 /**
- * Accuracy against shots: one line per selection strategy (and per sweep when one is
+ * Accuracy against shots: one line per engine × selection strategy (and per sweep when one is
  * overlaid), 95% intervals as translucent bands. Hover or focus + arrow keys moves a
  * crosshair whose tooltip lists every line at that shot count; a table holds the same numbers.
  */
@@ -94,12 +95,25 @@ export function AccuracyChart({ series, shots, chanceLevel, metricLabel }: Props
           <Axes layout={layout} metricLabel={metricLabel} />
           {chanceLevel !== undefined ? <ChanceLine layout={layout} level={chanceLevel} /> : null}
           {visible.map((s) => (
-            <path key={`band-${s.key}`} d={bandPath(s.points, layout)} fill={s.color} fillOpacity={s.source === 0 ? 0.16 : 0.1} stroke="none" data-testid="chart-band" data-series={s.key} />
+            <path key={`band-${s.key}`} d={bandPath(s.points, layout)} fill={s.color} fillOpacity={(s.source === 0 ? 0.16 : 0.1) * (visible.length > 4 ? 0.5 : 1)} stroke="none" data-testid="chart-band" data-series={s.key} />
           ))}
           {active !== undefined ? <line x1={layout.x(active)} x2={layout.x(active)} y1={layout.margin.top} y2={height - layout.margin.bottom} stroke="#a8a29e" strokeDasharray="3 3" /> : null}
           {visible.map((s) => (
-            <g key={s.key} data-testid="chart-series" data-series={s.key} data-selection={s.selection} data-source={s.source} data-label={s.label}>
-              <path d={linePath(s.points, layout)} fill="none" stroke={s.color} strokeWidth={2} strokeDasharray={s.dash} strokeLinejoin="round" strokeLinecap="round" />
+            <g key={s.key} data-testid="chart-series" data-series={s.key} data-engine={s.engine} data-selection={s.selection} data-source={s.source} data-label={s.label}>
+              <path
+                d={linePath(s.points, layout)}
+                fill="none"
+                stroke={s.color}
+                strokeWidth={2}
+                strokeDasharray={s.dash}
+                strokeLinejoin="round"
+                strokeLinecap="round"
+                data-testid="chart-line"
+                data-series={s.key}
+                data-engine={s.engine}
+                data-selection={s.selection}
+                data-source={s.source}
+              />
               {s.points.map((p) => (
                 <Marker key={p.shots} series={s} x={layout.x(p.shots)} y={layout.y(p.accuracy)} emphasised={active === p.shots} shots={p.shots} accuracy={p.accuracy} low={p.low} high={p.high} n={p.n} />
               ))}
@@ -180,6 +194,7 @@ function Marker({ series, x, y, emphasised, shots, accuracy, low, high, n }: Mar
   const data = {
     "data-testid": "chart-point",
     "data-series": series.key,
+    "data-engine": series.engine,
     "data-selection": series.selection,
     "data-source": series.source,
     "data-shots": shots,
@@ -188,11 +203,7 @@ function Marker({ series, x, y, emphasised, shots, accuracy, low, high, n }: Mar
     "data-high": high.toFixed(4),
     "data-n": n,
   };
-  return series.marker === "square" ? (
-    <rect x={x - r} y={y - r} width={2 * r} height={2 * r} fill="white" stroke={series.color} strokeWidth={2} {...data} />
-  ) : (
-    <circle cx={x} cy={y} r={r} fill={series.color} stroke="white" strokeWidth={1.5} {...data} />
-  );
+  return <MarkerGlyph series={series} x={x} y={y} r={r} {...data} />;
 }
 
 function Tooltip({ layout, shots, series }: { layout: ChartLayout; shots: number; series: ChartSeries[] }) {
@@ -218,11 +229,7 @@ function Tooltip({ layout, shots, series }: { layout: ChartLayout; shots: number
       <ul className="flex flex-col gap-0.5">
         {rows.map(({ series: s, point: p }) => (
           <li key={s.key} className="flex items-baseline gap-1.5">
-            <span
-              className={`inline-block size-2 shrink-0 ${s.marker === "square" ? "border-[1.5px] bg-white" : "rounded-full"}`}
-              style={s.marker === "square" ? { borderColor: s.color } : { background: s.color }}
-              aria-hidden
-            />
+            <SeriesSwatch series={s} />
             <span className="min-w-0 flex-1 truncate">{s.label}</span>
             <span className="font-medium tabular-nums">{percent(p.accuracy)}</span>
             <span className="tabular-nums text-stone-500">

@@ -1,6 +1,10 @@
 import { percent, type ChartSeries } from "@/lib/sweeps/client/chart";
+import { SeriesSwatch } from "./MarkerGlyph";
 
-/** The chart's key: a swatch drawn like the line (dashed for the overlay), each a toggle that hides or shows its line. */
+/**
+ * The chart's key: a swatch drawn like the line (its engine's colour, its selection's marker,
+ * dashed for the overlay), each a toggle that hides or shows its line.
+ */
 export function ChartLegend({ series, hidden, onToggle, chanceLevel }: { series: ChartSeries[]; hidden: Set<string>; onToggle(key: string): void; chanceLevel?: number }) {
   if (series.length === 0) return null;
   return (
@@ -17,11 +21,10 @@ export function ChartLegend({ series, hidden, onToggle, chanceLevel }: { series:
               className={`flex items-center gap-1.5 rounded px-1.5 py-0.5 hover:bg-stone-100 ${off ? "text-stone-400 line-through" : "text-stone-800"}`}
               data-testid="legend-item"
               data-series={s.key}
+              data-engine={s.engine}
+              data-selection={s.selection}
             >
-              <svg width="26" height="10" aria-hidden className="shrink-0">
-                <line x1="1" x2="25" y1="5" y2="5" stroke={s.color} strokeWidth="2" strokeDasharray={s.dash} opacity={off ? 0.4 : 1} />
-                {s.marker === "square" ? <rect x="10" y="2" width="6" height="6" fill="white" stroke={s.color} strokeWidth="1.5" /> : <circle cx="13" cy="5" r="3" fill={s.color} />}
-              </svg>
+              <SeriesSwatch series={s} off={off} />
               {s.label}
             </button>
           </li>

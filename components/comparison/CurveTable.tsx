@@ -1,9 +1,14 @@
-import { percent, type ChartSeries } from "@/lib/sweeps/client/chart";
+import { hasSeveralEngines, percent, SELECTION_LABELS, type ChartSeries } from "@/lib/sweeps/client/chart";
+import { SeriesSwatch } from "./MarkerGlyph";
 
-/** The chart's numbers as a table (the accessible fallback, and what a reader copies into a paper). */
+/**
+ * The chart's numbers as a table (the accessible fallback, and what a reader copies into a paper);
+ * with several engines, the engine and the selection get a column each.
+ */
 export function CurveTable({ series, shots, metricLabel }: { series: ChartSeries[]; shots: number[]; metricLabel: string }) {
   if (series.length === 0) return null;
   const hasF1 = series.some((s) => s.points.some((p) => p.f1 !== undefined));
+  const engines = hasSeveralEngines(series);
   return (
     <details className="group text-xs" data-testid="curve-table-details">
       <summary className="cursor-pointer select-none text-stone-600 hover:text-stone-900">Show the numbers as a table</summary>
@@ -15,6 +20,16 @@ export function CurveTable({ series, shots, metricLabel }: { series: ChartSeries
               <th scope="col" className="py-1 pr-3 font-medium">
                 Line
               </th>
+              {engines ? (
+                <>
+                  <th scope="col" className="py-1 pr-3 font-medium">
+                    Engine
+                  </th>
+                  <th scope="col" className="py-1 pr-3 font-medium">
+                    Selection
+                  </th>
+                </>
+              ) : null}
               <th scope="col" className="py-1 pr-3 font-medium">
                 Shots
               </th>
@@ -44,6 +59,7 @@ export function CurveTable({ series, shots, metricLabel }: { series: ChartSeries
                     className="border-b border-stone-100"
                     data-testid="curve-row"
                     data-series={s.key}
+                    data-engine={s.engine}
                     data-selection={s.selection}
                     data-source={s.source}
                     data-shots={shot}
@@ -51,8 +67,17 @@ export function CurveTable({ series, shots, metricLabel }: { series: ChartSeries
                     data-n={p?.n ?? 0}
                   >
                     <th scope="row" className="py-1 pr-3 font-normal">
-                      {s.label}
+                      <span className="flex items-center gap-1.5">
+                        <SeriesSwatch series={s} />
+                        {s.label}
+                      </span>
                     </th>
+                    {engines ? (
+                      <>
+                        <td className="py-1 pr-3">{s.engineLabel}</td>
+                        <td className="py-1 pr-3">{SELECTION_LABELS[s.selection]}</td>
+                      </>
+                    ) : null}
                     <td className="py-1 pr-3">{shot}</td>
                     <td className="py-1 pr-3 font-medium">{p ? percent(p.accuracy) : "—"}</td>
                     <td className="py-1 pr-3">{p ? `${percent(p.low)} – ${percent(p.high)}` : "—"}</td>

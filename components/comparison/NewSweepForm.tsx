@@ -5,10 +5,13 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "@/components/ui/api";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { SELECTION_LABELS } from "@/lib/sweeps/client/chart";
+import { describeEngineOption, reconcileEngines, toggleEngine } from "@/lib/sweeps/client/engines";
 import { SELECTION_HINTS } from "@/lib/sweeps/client/format";
-import { cellCount, fieldErrors, localErrors, parseShotList, SHOT_CHIPS, toggleShot, toRequest, type FieldName, type SweepFormState } from "@/lib/sweeps/client/form";
-import type { SweepSelection } from "@/lib/sweeps/types";
+import { cellCount, engineCount, fieldErrors, localErrors, MAX_SWEEP_ENGINES, parseShotList, SHOT_CHIPS, toggleShot, toRequest, type FieldName, type SweepFormState } from "@/lib/sweeps/client/form";
+import type { EngineSummary } from "@/lib/engines/types";
+import type { SweepMode, SweepSelection } from "@/lib/sweeps/types";
 import { createSweep } from "./api";
+import { useEngines } from "./useEngines";
 
 export interface TemplateOption {
   id: string;
@@ -32,10 +35,13 @@ type Errors = Partial<Record<FieldName, string[]>>;
 
 const SELECTIONS: SweepSelection[] = ["random", "balanced", "rices"];
 
-/** Template × dataset × shots × seeds × selections × backend × mode: the POST /api/sweeps form. */
+/** Template × dataset × shots × seeds × selections × backend (× engines) × mode: the POST /api/sweeps form. */
 export function NewSweepForm({ templates, datasets, initial }: { templates: TemplateOption[]; datasets: DatasetOption[]; initial: SweepFormState }) {
   const router = useRouter();
-  const [f, setF] = useState<SweepFormState>(initial);
+  const [state, setF] = useState<SweepFormState>(initial);
+  const registry = useEngines();
+  // Once the registry has loaded, the chosen engines are those that exist (else the bundled one).
+  const f = registry.engines ? { ...state, engines: reconcileEngines(state.engines, registry.engines) } : state;
   const [errors, setErrors] = useState<Errors>({});
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -48,6 +54,7 @@ export function NewSweepForm({ templates, datasets, initial }: { templates: Temp
   const template = templates.find((t) => t.id === f.templateId);
   const dataset = datasets.find((d) => d.id === f.datasetId);
   const cells = dataset ? cellCount(f, dataset.evalCount) : 0;
+  const engines = engineCount(f);
   const chips = [...new Set([...SHOT_CHIPS, ...f.shots])].sort((a, b) => a - b);
 
   const addShots = () => {
@@ -224,8 +231,21 @@ export function NewSweepForm({ templates, datasets, initial }: { templates: Temp
         {f.mode === "rank"
           ? "Rank scores every candidate answer by log-likelihood and takes the best: fast and exact for closed-ended tasks."
           : "Generate decodes greedily until <|endofchunk|>; scored by exact match and token F1."}{" "}
-        {f.backend === "browser" ? "Browser runs the cells in this browser's worker (WebGPU, else WASM) while the sweep page is open." : "Server runs it as a background job that survives restarts."}
+        {f.backend === "browser"
+          ? "Browser runs the bundled model on the cells in this browser's worker (WebGPU, else WASM) while the sweep page is open."
+          : "Server runs it as a background job that survives restarts, on every engine chosen below."}
       </p>
+
+      {f.backend === "server" ? (
+        <EngineChoice
+          registry={registry.engines}
+          error={registry.error}
+          chosen={f.engines}
+          mode={f.mode}
+          onChange={(ids) => set("engines", ids)}
+          errors={errors}
+        />
+      ) : null}
 
       <Field label="Name (optional)" name="name" errors={errors}>
         <input className="input" value={f.name} maxLength={200} onChange={(e) => set("name", e.target.value)} placeholder={template && dataset ? `${template.name} × ${dataset.name}` : "A name for the list"} data-testid="sweep-name-input" />
@@ -238,10 +258,85 @@ export function NewSweepForm({ templates, datasets, initial }: { templates: Temp
           {busy ? "Starting…" : "Start comparison"}
         </button>
         <p id="sweep-summary" className="text-xs text-stone-600" aria-live="polite" data-testid="sweep-cell-count" data-cells={cells}>
-          {dataset ? `${cells.toLocaleString("en-US")} cells (items × shot counts × seeds × selections)` : "Choose a dataset to see the size of the sweep."}
+          {dataset
+            ? `${cells.toLocaleString("en-US")} cells (items × shot counts × seeds × selections${engines > 1 ? ` × ${engines} engines` : ""})`
+            : "Choose a dataset to see the size of the sweep."}
         </p>
       </div>
     </form>
+  );
+}
+
+/** Server backend: which registered engines run the plan (each runs every cell). */
+function EngineChoice({
+  registry,
+  error,
+  chosen,
+  mode,
+  onChange,
+  errors,
+}: {
+  registry: EngineSummary[] | null;
+  error: unknown;
+  chosen: string[];
+  mode: SweepMode;
+  onChange(ids: string[]): void;
+  errors: Errors;
+}) {
+  const order = registry?.map((e) => e.id) ?? [];
+  return (
+    <fieldset className="flex flex-col gap-1" aria-describedby="engines-hint" data-testid="sweep-engines">
+      <legend className="label">Engines (each runs every cell; one colour each in the chart)</legend>
+      {registry === null && !error ? (
+        <p className="text-xs text-stone-500" role="status">
+          Loading the engines…
+        </p>
+      ) : null}
+      {error ? <ErrorNotice error={error} title="The engines could not be loaded: the sweep runs on the bundled model" /> : null}
+      {registry ? (
+        <div className="grid grid-cols-1 gap-2 sm:grid-cols-2">
+          {registry.map((e) => {
+            const d = describeEngineOption(e);
+            const on = chosen.includes(e.id);
+            return (
+              <label
+                key={e.id}
+                className="flex items-start gap-2 rounded-md border border-stone-200 px-2.5 py-1.5 text-xs has-checked:border-brand-600 has-checked:bg-brand-50"
+                data-testid="sweep-engine-option"
+                data-engine-id={e.id}
+              >
+                <input
+                  type="checkbox"
+                  className="mt-0.5"
+                  checked={on}
+                  disabled={!on && chosen.length >= MAX_SWEEP_ENGINES}
+                  onChange={(ev) => onChange(toggleEngine(chosen, e.id, ev.target.checked, order))}
+                  aria-invalid={Boolean(errors.engines)}
+                />
+                <span className="min-w-0">
+                  <span className="flex flex-wrap items-baseline gap-x-1.5">
+                    <span className="font-medium wrap-anywhere">{e.name}</span>
+                    <span className="rounded bg-stone-100 px-1 text-[10px] uppercase tracking-wide text-stone-600">{d.kind}</span>
+                  </span>
+                  {d.model ? <span className="block font-mono text-stone-600 wrap-anywhere">{d.model}</span> : null}
+                  <span className={`block ${mode === "rank" ? "text-stone-600" : "text-stone-400"}`} data-testid="sweep-engine-ranking" data-approximate={d.approximate === null ? "unknown" : String(d.approximate)}>
+                    {d.phrase}
+                  </span>
+                  {d.warning ? <span className="block text-amber-800">⚠ {d.warning}</span> : null}
+                </span>
+              </label>
+            );
+          })}
+        </div>
+      ) : null}
+      <p id="engines-hint" className="text-xs text-stone-500">
+        {mode === "rank"
+          ? "Rank mode on a remote engine uses the best ranking its connection test found; an approximate one may not match the bundled model's exact log-likelihoods."
+          : "Generate mode asks each engine for a greedy answer."}{" "}
+        Up to {MAX_SWEEP_ENGINES} engines.
+      </p>
+      <FieldErrors name="engines" errors={errors} />
+    </fieldset>
   );
 }
 

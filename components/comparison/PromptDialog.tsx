@@ -9,15 +9,24 @@ import { SELECTION_LABELS } from "@/lib/sweeps/client/chart";
 import type { SweepCellPrompt, SweepCellResult, SweepItemRef, SweepMode } from "@/lib/sweeps/types";
 import { getCellPrompt, type CellRef } from "./api";
 
+/** One engine's result of the opened cell (`label` null when the sweep has one engine). */
+export interface CellOutcome {
+  engine: string;
+  label: string | null;
+  result: SweepCellResult | undefined;
+}
+
 export interface OpenCell {
   ref: CellRef;
-  result: SweepCellResult | undefined;
+  /** The engine shown in the grid, or every engine in "compare engines". */
+  outcomes: CellOutcome[];
 }
 
 /**
  * One cell's exact prompt in a side sheet (a modal <dialog>: Esc closes, focus returns to the
- * cell): the demonstrations in prompt order with their images and answers, the query, the output,
- * and the serialized text the tokenizer saw.
+ * cell): the demonstrations in prompt order with their images and answers, the query, each shown
+ * engine's output (or its error), and the serialized text the tokenizer saw (every engine ran the
+ * same demonstrations).
  */
 export function PromptDialog({ sweepId, mode, open, onClose }: { sweepId: string; mode: SweepMode; open: OpenCell | null; onClose(): void }) {
   const ref = useModalDialog(open !== null);
@@ -65,7 +74,9 @@ export function PromptDialog({ sweepId, mode, open, onClose }: { sweepId: string
             </button>
           </header>
           <div className="flex-1 overflow-y-auto px-4 py-3">
-            <Outcome result={open.result} mode={mode} />
+            {open.outcomes.map((o) => (
+              <Outcome key={o.engine} outcome={o} mode={mode} />
+            ))}
             {current?.error ? <ErrorNotice error={current.error} title="The prompt could not be loaded" /> : null}
             {!current ? (
               <p className="py-6 text-sm text-stone-500" role="status">
@@ -80,20 +91,41 @@ export function PromptDialog({ sweepId, mode, open, onClose }: { sweepId: string
   );
 }
 
-function Outcome({ result, mode }: { result: SweepCellResult | undefined; mode: SweepMode }) {
-  if (!result) return <p className="mb-3 rounded-md border border-dashed border-stone-300 px-3 py-2 text-xs text-stone-600">This cell has not run yet; this is the prompt it will get.</p>;
+function Outcome({ outcome, mode }: { outcome: CellOutcome; mode: SweepMode }) {
+  const { result, label } = outcome;
+  const who = label ? <span className="font-semibold">{label}:</span> : null;
+  if (!result)
+    return (
+      <p className="mb-3 rounded-md border border-dashed border-stone-300 px-3 py-2 text-xs text-stone-600" data-testid="prompt-outcome-pending" data-engine={outcome.engine}>
+        {who} This cell has not run yet; this is the prompt it will get.
+      </p>
+    );
+  if (result.error !== null)
+    return (
+      <p className="mb-3 flex flex-col gap-1 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="prompt-outcome" data-engine={outcome.engine} data-state="failed">
+        <span className="font-medium">
+          {who} ⚠ Failed after its last attempt <span className="text-xs font-normal tabular-nums opacity-80">· {Math.round(result.ms)} ms</span>
+        </span>
+        <span className="font-mono text-xs wrap-anywhere">{result.error}</span>
+        <span className="text-xs">Not counted in the accuracy; “Retry failed cells” runs it again.</span>
+      </p>
+    );
   return (
     <p
       className={`mb-3 flex flex-wrap items-baseline gap-x-3 gap-y-1 rounded-md border px-3 py-2 text-sm ${result.correct ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}
       data-testid="prompt-outcome"
+      data-engine={outcome.engine}
+      data-state={result.correct ? "correct" : "wrong"}
       data-correct={result.correct ? "true" : "false"}
     >
+      {who}
       <span className="font-medium">{result.correct ? "✓ Correct" : "✗ Wrong"}</span>
       <span>
         output <code className="font-mono font-semibold">{result.output || "(empty)"}</code>
       </span>
       <span className="text-xs opacity-80 tabular-nums">
         {mode === "rank" ? `log-likelihood ${result.score.toFixed(3)}` : `token F1 ${result.score.toFixed(2)}`} · {Math.round(result.ms)} ms
+        {result.promptTokens !== null || result.completionTokens !== null ? ` · ${result.promptTokens ?? "?"} + ${result.completionTokens ?? "?"} tokens` : ""}
       </span>
     </p>
   );

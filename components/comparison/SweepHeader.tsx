@@ -12,8 +12,8 @@ import type { SweepDetail } from "@/lib/sweeps/types";
 import { cancelSweep, deleteSweep, exportUrl } from "./api";
 import { StatusBadge } from "./StatusBadge";
 
-/** Name, status, what was compared (template, dataset, shots, seeds, selections…), and the actions. */
-export function SweepHeader({ sweep, onSweep }: { sweep: SweepDetail; onSweep(s: SweepDetail): void }) {
+/** Name, status, what was compared (template, dataset, shots, seeds, selections, engines…), and the actions. */
+export function SweepHeader({ sweep, onSweep, engineLabel }: { sweep: SweepDetail; onSweep(s: SweepDetail): void; engineLabel(engine: string): string }) {
   const router = useRouter();
   const [busy, setBusy] = useState<"cancel" | "delete" | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -71,7 +71,13 @@ export function SweepHeader({ sweep, onSweep }: { sweep: SweepDetail; onSweep(s:
     { label: "Queries", value: String(c.queries), testId: "sweep-queries" },
     { label: "Mode", value: c.mode === "rank" ? "Rank candidates" : `Generate (≤ ${c.maxTokens} tokens)`, testId: "sweep-mode" },
     { label: "Backend", value: c.backend === "server" ? "Server" : "Browser", testId: "sweep-backend" },
-    { label: "Model", value: c.model, testId: "sweep-model" },
+    ...(c.engines.some((e) => e !== "" && e !== c.model)
+      ? [
+          { label: c.engines.length === 1 ? "Engine" : "Engines", value: c.engines.map(engineLabel).join(", "), testId: "sweep-engines" },
+          // The bundled model still picks RICES demonstrations (its visual features), whatever the engines.
+          { label: c.selections.includes("rices") ? "RICES features" : "Bundled model", value: c.model, testId: "sweep-model" },
+        ]
+      : [{ label: "Model", value: c.engines.length === 1 ? engineLabel(c.engines[0]!) : c.model, testId: "sweep-model" }]),
     { label: "Created", value: formatDateTime(sweep.createdAt), testId: "sweep-created" },
     ...(sweep.finishedAt && sweep.startedAt ? [{ label: "Took", value: formatDuration(Date.parse(sweep.finishedAt) - Date.parse(sweep.startedAt)), testId: "sweep-took" }] : []),
   ];
@@ -103,7 +109,11 @@ export function SweepHeader({ sweep, onSweep }: { sweep: SweepDetail; onSweep(s:
               {busy === "cancel" ? "Cancelling…" : "Cancel"}
             </button>
           ) : null}
-          <Link className="btn" href={hrefWith("/sweeps/new", { templateId: sweep.templateId ?? undefined, datasetId: sweep.datasetId })} data-testid="sweep-again">
+          <Link className="btn" href={hrefWith("/sweeps/new", {
+              templateId: sweep.templateId ?? undefined,
+              datasetId: sweep.datasetId,
+              engines: c.backend === "server" && c.engines.some((e) => e !== "") ? c.engines.filter((e) => e !== "").join(",") : undefined,
+            })} data-testid="sweep-again">
             New like this
           </Link>
           <button type="button" className="btn btn-danger" onClick={remove} disabled={busy !== null} data-testid="sweep-delete">

@@ -4,7 +4,8 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { buildSeries, shotAxis } from "@/lib/sweeps/client/chart";
-import { evaluationItems, type GridItem } from "@/lib/sweeps/client/grid";
+import { engineName } from "@/lib/sweeps/client/engines";
+import { engineProgress, evaluationItems, type GridItem } from "@/lib/sweeps/client/grid";
 import { sweepLabels } from "@/lib/sweeps/client/labels";
 import type { SweepCurvePoint, SweepDetail } from "@/lib/sweeps/types";
 import { AccuracyChart } from "./AccuracyChart";
@@ -15,6 +16,7 @@ import { PromptDialog, type OpenCell } from "./PromptDialog";
 import { ResultsGrid } from "./ResultsGrid";
 import { SweepHeader } from "./SweepHeader";
 import { getCurve, getSweep } from "./api";
+import { useEngines } from "./useEngines";
 import { useSweepData } from "./useSweepData";
 
 interface Props {
@@ -24,36 +26,51 @@ interface Props {
   chanceLevel?: number;
 }
 
-/** The sweep page's live part: progress, the chart (with an optional overlay), the grid and a cell's prompt. */
+/**
+ * The sweep page's live part: progress (per engine when several), the chart (a line per engine ×
+ * selection, with an optional overlay), the grid (per engine, or engines compared) and a cell's prompt.
+ */
 export function SweepView({ initial, items, chanceLevel }: Props) {
-  const { detail, results, curve, loaded, error, setDetail } = useSweepData(initial);
+  const { detail, results, curve, loaded, error, setDetail, refresh } = useSweepData(initial);
   const overlayId = useSearchParams().get("overlay") ?? undefined;
   const overlay = useOverlay(overlayId);
   const router = useRouter();
   const pathname = usePathname();
   const [open, setOpen] = useState<OpenCell | null>(null);
-  const openCell = useCallback((ref: OpenCell["ref"], result: OpenCell["result"]) => setOpen({ ref, result }), []);
+  const openCell = useCallback((ref: OpenCell["ref"], outcomes: OpenCell["outcomes"]) => setOpen({ ref, outcomes }), []);
+  // Registry names of the engines; sweeps made before engines ("" only) need none.
+  const registry = useEngines([...detail.config.engines, ...(overlay.detail?.config.engines ?? [])].some((e) => e !== ""));
+  const names = registry.names;
+  const model = detail.config.model;
+  const engineLabel = useCallback((id: string) => engineName(id, names, model), [names, model]);
 
   const setOverlay = (id: string | undefined) => router.replace(id ? `${pathname}?overlay=${encodeURIComponent(id)}` : pathname, { scroll: false });
 
   const series = useMemo(() => {
     const sources = [{ detail, curve }, ...(overlay.detail ? [{ detail: overlay.detail, curve: overlay.curve }] : [])];
-    const labels = sweepLabels(sources.map((s) => s.detail));
-    return buildSeries(sources.map((s, i) => ({ label: labels[i]!, curve: s.curve })));
-  }, [detail, curve, overlay.detail, overlay.curve]);
+    const labels = sweepLabels(
+      sources.map((s) => s.detail),
+      names,
+    );
+    return buildSeries(
+      sources.map((s, i) => ({ label: labels[i]!, curve: s.curve, engines: s.detail.config.engines, model: s.detail.config.model })),
+      names,
+    );
+  }, [detail, curve, overlay.detail, overlay.curve, names]);
+  const progress = useMemo(() => engineProgress(results, detail.config.engines), [results, detail.config.engines]);
   const shots = useMemo(() => shotAxis(series, detail.config.shots), [series, detail.config.shots]);
   const gridItems = useMemo(() => evaluationItems(items, detail.config.queries, results), [items, detail.config.queries, results]);
   const metricLabel = detail.config.mode === "rank" ? "Accuracy" : "Exact match";
 
   return (
     <div className="flex flex-col gap-5" data-testid="sweep-view" data-sweep={detail.id} data-status={detail.status}>
-      <SweepHeader sweep={detail} onSweep={setDetail} />
+      <SweepHeader sweep={detail} onSweep={setDetail} engineLabel={engineLabel} />
 
       <section className="card flex flex-col gap-3 p-4" aria-labelledby="progress-heading">
         <h2 id="progress-heading" className="sr-only">
           Progress
         </h2>
-        <ProgressPanel sweep={detail} />
+        <ProgressPanel sweep={detail} engines={progress} engineLabel={engineLabel} onSweep={setDetail} onRefresh={refresh} />
         {detail.config.backend === "browser" ? <BrowserRunnerPanel sweep={detail} onSweep={setDetail} /> : null}
         {error ? <ErrorNotice error={error} title="Could not refresh the sweep" /> : null}
       </section>
@@ -77,6 +94,11 @@ export function SweepView({ initial, items, chanceLevel }: Props) {
             the lines show the {detail.doneCells.toLocaleString("en-US")} of {detail.totalCells.toLocaleString("en-US")} cells finished{detail.status === "running" || detail.status === "queued" ? " so far" : ""}.
           </p>
         ) : null}
+        {detail.stats.failedCells > 0 ? (
+          <p className="rounded-md bg-amber-50 px-3 py-1.5 text-xs text-amber-900" data-testid="chart-failed">
+            {detail.stats.failedCells.toLocaleString("en-US")} failed {detail.stats.failedCells === 1 ? "cell is" : "cells are"} left out of the lines (n counts the cells that ran).
+          </p>
+        ) : null}
         <AccuracyChart series={series} shots={shots} chanceLevel={chanceLevel} metricLabel={metricLabel} />
       </section>
 
@@ -85,10 +107,13 @@ export function SweepView({ initial, items, chanceLevel }: Props) {
           <h2 id="grid-heading" className="text-sm font-semibold">
             Side by side
           </h2>
-          <p className="text-xs text-stone-500">Each row an evaluation item, each column a shot count. Open a cell to see its exact prompt with the demonstrations.</p>
+          <p className="text-xs text-stone-500">
+            Each row an evaluation item, each column a shot count{detail.config.engines.length > 1 ? ", one engine at a time or the engines compared" : ""}. Open a cell to see its exact prompt
+            with the demonstrations.
+          </p>
         </div>
         {loaded ? (
-          <ResultsGrid config={detail.config} items={gridItems} results={results} onOpenCell={openCell} />
+          <ResultsGrid config={detail.config} items={gridItems} results={results} engineLabel={engineLabel} onOpenCell={openCell} />
         ) : (
           <p className="text-sm text-stone-500" role="status">
             Loading results…

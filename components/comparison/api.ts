@@ -1,6 +1,7 @@
-/** Typed calls to /api/sweeps (envelopes as lib/sweeps/types.ts documents them). */
+/** Typed calls to /api/sweeps (envelopes as lib/sweeps/types.ts documents them) and the engine registry they name. */
 import { apiFetch, postJson } from "@/components/ui/api";
 import { hrefWith } from "@/components/ui/format";
+import type { EngineSummary } from "@/lib/engines/types";
 import type {
   SweepCellPrompt,
   SweepCurvePoint,
@@ -28,6 +29,9 @@ export const getCurve = (id: string, signal?: AbortSignal) => apiFetch<{ curve: 
 
 export const cancelSweep = (id: string) => postJson<{ sweep: SweepDetail }>(`${base(id)}/cancel`, {}).then((r) => r.sweep);
 
+/** "Retry failed cells": only the failed cells run again (409 when none failed). */
+export const retryFailedCells = (id: string) => postJson<{ retried: number; sweep: SweepDetail }>(`${base(id)}/retry`, {});
+
 export const deleteSweep = (id: string) => apiFetch<void>(base(id), { method: "DELETE" });
 
 export interface CellRef {
@@ -49,3 +53,6 @@ export const postResults = (id: string, body: SweepResultsPost) =>
   postJson<{ accepted: number; duplicates: number; sweep: SweepDetail }>(`${base(id)}/results`, body);
 
 export const exportUrl = (id: string, format: "csv" | "json") => `${base(id)}/export?format=${format}`;
+
+/** The registered engines (GET /api/engines): the form's choices and the names of a sweep's engines. */
+export const listEngines = (signal?: AbortSignal) => apiFetch<{ engines: EngineSummary[] }>("/api/engines", { signal, cache: "no-store" }).then((r) => r.engines);

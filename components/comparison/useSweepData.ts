@@ -22,6 +22,8 @@ export interface SweepData {
 export function useSweepData(initial: SweepDetail) {
   const [data, setData] = useState<SweepData>({ detail: initial, results: [], curve: [], loaded: false, error: null });
   const fetched = useRef<{ doneCells: number; status: string; at: number } | null>(null);
+  /** Bumped by refresh(): restarts the poll loop (it stops once the sweep is settled). */
+  const [generation, setGeneration] = useState(0);
   const id = initial.id;
 
   const refreshResults = useCallback(
@@ -37,6 +39,12 @@ export function useSweepData(initial: SweepDetail) {
 
   /** A newer detail (from a poll, a post of browser results, or cancel). */
   const setDetail = useCallback((detail: SweepDetail) => setData((d) => ({ ...d, detail })), []);
+
+  /** Read everything again and poll while the sweep runs (after "Retry failed cells" queued a settled sweep again). */
+  const refresh = useCallback(() => {
+    fetched.current = null;
+    setGeneration((g) => g + 1);
+  }, []);
 
   useEffect(() => {
     const ac = new AbortController();
@@ -63,8 +71,8 @@ export function useSweepData(initial: SweepDetail) {
       ac.abort();
       window.clearTimeout(timer);
     };
-    // One loop per sweep: it stops by itself once the sweep is settled (done, failed, cancelled).
-  }, [id, refreshResults]);
+    // One loop per sweep (and per refresh): it stops by itself once the sweep is settled (done, failed, cancelled).
+  }, [id, refreshResults, generation]);
 
-  return { ...data, setDetail };
+  return { ...data, setDetail, refresh };
 }

@@ -4,8 +4,9 @@ import { useId, useImperativeHandle, useMemo, useState, type Ref } from "react";
 import { BindingsForm } from "@/components/run/BindingsForm";
 import { LoadStatus } from "@/components/run/LoadStatus";
 import { ParamsForm } from "@/components/run/ParamsForm";
-import { GenerateOutput, RankOutput, phaseText } from "@/components/run/RunPanel";
-import { defaultCandidates, parseCandidates } from "@/components/run/options";
+import { GenerateOutput, ImageLimitWarning, RankOutput, phaseText } from "@/components/run/RunPanel";
+import { defaultCandidates, engineLabel, engineOf, imageLimitProblem, isRemoteTarget, parseCandidates, settingsForTarget, type RunTarget } from "@/components/run/options";
+import { useEngines } from "@/components/run/useEngines";
 import { useRunner, type RunState } from "@/components/run/useRunner";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { setBinding } from "@/lib/notebook/ops";
@@ -14,7 +15,7 @@ import { render } from "@/lib/prompt/render";
 import type { Template } from "@/lib/prompt/schema";
 import { imagesOf, type PromptSequence } from "@/lib/prompt/sequence";
 import type { CellRunDetail } from "@/lib/store/types";
-import { fromSettings, paramsSummary, toSettings } from "./run-params";
+import { fromSettings, paramsSummary, targetOf, toSettings } from "./run-params";
 import { RunHistory, SavedRun } from "./SavedRun";
 
 export interface CellRunnerHandle {
@@ -63,22 +64,29 @@ export function CellRunner({ cell, template, runs, onParams, onBindings, onFinis
     }
   }, [template, cell.prompt.bindings]);
   const candidates = parseCandidates(candidateText);
-  const canRun = !busy && !saving && rendered?.prompt !== undefined && (p.mode === "generate" || candidates.length > 0);
+  const target = targetOf(p);
+  const { engines } = useEngines();
+  const engine = engineOf(target, engines);
+  const remote = isRemoteTarget(target, engines);
+  const limitProblem = rendered?.prompt ? imageLimitProblem(imagesOf(rendered.prompt).length, engine) : null;
+  const canRun = !busy && !saving && rendered?.prompt !== undefined && limitProblem === null && (p.mode === "generate" || candidates.length > 0);
 
   const setParams = (next: RunParams) => onParams(next);
   const setCandidates = (text: string) => {
     setCandidateText(text);
-    onParams({ ...p, candidates: fromSettings(toSettings(p), p.backend, p.mode, parseCandidates(text)).candidates });
+    onParams({ ...p, candidates: fromSettings(toSettings(p), target, p.mode, parseCandidates(text)).candidates });
   };
+  const chooseTarget = (t: RunTarget) => setParams(fromSettings(settingsForTarget(toSettings(p), isRemoteTarget(t, engines)), t, p.mode, p.candidates));
 
   const run = async (): Promise<RunState | null> => {
-    if (!rendered?.prompt || busy || (p.mode === "rank" && candidates.length === 0)) return null;
+    // "Run all" calls this too: a prompt the engine cannot take is not sent (the cell says why).
+    if (!rendered?.prompt || busy || limitProblem !== null || (p.mode === "rank" && candidates.length === 0)) return null;
     const prompt = rendered.prompt;
     const params = { ...p, candidates: p.mode === "rank" ? candidates : p.candidates };
     setRanImages(imagesOf(prompt));
     setSaveError(null);
     setLiveSaved(null);
-    const final = p.mode === "generate" ? await runGenerate(p.backend, prompt, toSettings(p)) : await runRank(p.backend, prompt, candidates);
+    const final = p.mode === "generate" ? await runGenerate(target, prompt, toSettings(p), remote) : await runRank(target, prompt, candidates, remote);
     if (final?.phase === "done") {
       setSaving(true);
       try {
@@ -135,17 +143,17 @@ export function CellRunner({ cell, template, runs, onParams, onBindings, onFinis
 
       <details className="group rounded-md border border-stone-200 bg-stone-50/60">
         <summary className="flex cursor-pointer list-none items-center justify-between gap-2 px-3 py-1.5 text-xs text-stone-600 hover:text-stone-900" data-testid="cell-params-summary">
-          <span className="truncate">{paramsSummary({ ...p, candidates })}</span>
+          <span className="truncate">{paramsSummary({ ...p, candidates }, engine && target.engine ? engineLabel(engine) : undefined)}</span>
           <span className="shrink-0 font-medium group-open:hidden">Parameters</span>
           <span className="hidden shrink-0 font-medium group-open:inline">Hide</span>
         </summary>
         <div className="flex flex-col gap-3 border-t border-stone-200 p-3">
           <ParamsForm
             group={group}
-            backend={p.backend}
-            onBackend={(backend) => setParams({ ...p, backend })}
+            target={target}
+            onTarget={chooseTarget}
             settings={toSettings(p)}
-            onSettings={(s) => setParams(fromSettings(s, p.backend, p.mode, p.candidates))}
+            onSettings={(s) => setParams(fromSettings(s, target, p.mode, p.candidates))}
             showDecoding={p.mode === "generate"}
             disabled={busy}
           />
@@ -159,13 +167,14 @@ export function CellRunner({ cell, template, runs, onParams, onBindings, onFinis
       </details>
 
       {rendered?.error ? <ErrorNotice error={rendered.error} title="The prompt cannot be rendered yet" /> : null}
+      <ImageLimitWarning problem={limitProblem} />
       {p.mode === "rank" && candidates.length === 0 ? <p className="text-xs text-stone-500">Add candidate answers (under Parameters) to rank them.</p> : null}
 
       {state ? (
         <div className="flex flex-col gap-2" data-testid="cell-live-output">
           <LoadStatus loading={state.phase === "loading"} progress={state.progress} backend={state.backend} provider={state.provider} />
           {state.phase === "error" ? <ErrorNotice error={state.error} title={state.kind === "generate" ? "The run failed" : "Ranking failed"} /> : null}
-          {state.kind === "generate" ? <GenerateOutput state={state} images={ranImages} traced={p.trace} /> : <RankOutput state={state} />}
+          {state.kind === "generate" ? <GenerateOutput state={state} images={ranImages} traced={p.trace && !state.remote} /> : <RankOutput state={state} />}
           {state.phase === "done" && liveSaved ? (
             <p className="text-xs text-emerald-700" data-testid="cell-run-saved">
               Saved with notebook v{liveSaved.version}.

@@ -48,7 +48,7 @@ export function SaveToNotebook({ run }: { run: RunSnapshot }) {
     setBusy(true);
     setError(null);
     try {
-      const params = fromSettings(run.settings, run.backend, run.state.kind, run.candidates);
+      const params = fromSettings(run.settings, { backend: run.backend, ...(run.engine ? { engine: run.engine } : {}) }, run.state.kind, run.candidates);
       const prompt = { kind: "inline" as const, template: run.template, bindings: run.bindings };
       let nb;
       if (target === NEW) {

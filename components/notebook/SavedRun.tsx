@@ -1,14 +1,25 @@
+"use client";
+
 import { Figures } from "@/components/ui/Figures";
 import { RankChart } from "@/components/run/RankChart";
-import { formatMs } from "@/components/run/options";
+import { RankMethodLine, RunInspector } from "@/components/run/RunInspector";
+import { engineLabel, formatMs, rankMethodInfo } from "@/components/run/options";
+import { useEngines } from "@/components/run/useEngines";
+import type { CellRunRecord } from "@/lib/notebook/run-record";
 import { formatDateTime } from "@/components/ui/format";
 import { serializePrompt } from "@/lib/prompt/sequence";
 import type { CellRunDetail } from "@/lib/store/types";
 import { paramsSummary, ranOn, savedScoreRows } from "./run-params";
 
-/** A saved run: its output and what produced it (where, which model, parameters, timings). */
+/** A saved run: its output and what produced it (where, which engine and model, parameters, timings; a remote run's exchange). */
 export function SavedRun({ run, compact = false }: { run: CellRunDetail; compact?: boolean }) {
   const t = run.timings;
+  // Runs saved since engines carry these in their output (runs saved before have none).
+  const out = run.output as CellRunRecord["output"];
+  const engineId = out.engine ?? run.params.engine;
+  const { engines } = useEngines();
+  const known = engineId ? engines?.find((e) => e.id === engineId) : undefined;
+  const paramsEngine = run.params.engine ? engines?.find((e) => e.id === run.params.engine) : undefined;
   return (
     <div className="flex flex-col gap-2" data-testid="saved-run" data-run-id={run.id}>
       {run.output.mode === "generate" ? (
@@ -20,12 +31,17 @@ export function SavedRun({ run, compact = false }: { run: CellRunDetail; compact
           {savedScoreRows(run.output.scores).find((r) => r.best)?.candidate}
         </p>
       ) : (
-        <RankChart rows={savedScoreRows(run.output.scores)} />
+        <>
+          <RankMethodLine info={rankMethodInfo(out.mode === "rank" ? out.method : undefined, out.mode === "rank" ? out.approximate : undefined, out.mode === "rank" ? out.note : undefined)} />
+          <RankChart rows={savedScoreRows(run.output.scores)} />
+        </>
       )}
       <Figures
         items={[
-          { label: "ran on", value: ranOn(run.backend, run.provider), testId: "saved-run-provider" },
+          { label: "ran on", value: ranOn(run.backend, run.provider, { ...(engineId ? { engine: known?.name ?? engineId } : {}), model: run.model }), testId: "saved-run-provider" },
           { label: "model", value: run.model, testId: "saved-run-model" },
+          ...(engineId && run.backend !== "browser-webgpu" && run.backend !== "browser-wasm" ? [{ label: "engine", value: engineId, testId: "saved-run-engine" }] : []),
+          ...(out.latencyMs !== undefined ? [{ label: "latency", value: formatMs(out.latencyMs), testId: "saved-run-latency" }] : []),
           ...(t.ttftMs !== undefined ? [{ label: "first token", value: formatMs(t.ttftMs), testId: "saved-run-ttft" }] : []),
           ...(t.tokensPerSecond !== undefined && t.tokensPerSecond > 0 ? [{ label: "tokens/s", value: t.tokensPerSecond.toFixed(1), testId: "saved-run-tps" }] : []),
           ...(t.tokens !== undefined ? [{ label: "tokens", value: String(t.tokens), testId: "saved-run-tokens" }] : []),
@@ -34,10 +50,11 @@ export function SavedRun({ run, compact = false }: { run: CellRunDetail; compact
           { label: "at", value: formatDateTime(run.createdAt), testId: "saved-run-at" },
         ]}
       />
+      {compact ? null : <RunInspector exchange={out.exchange} {...(out.latencyMs !== undefined ? { latencyMs: out.latencyMs } : {})} {...(out.usage ? { usage: out.usage } : {})} />}
       {compact ? null : (
         <details className="text-xs text-stone-600">
           <summary className="cursor-pointer select-none hover:text-stone-900">Parameters and prompt</summary>
-          <p className="mt-1">{paramsSummary(run.params)}</p>
+          <p className="mt-1">{paramsSummary(run.params, paramsEngine ? engineLabel(paramsEngine) : undefined)}</p>
           <pre className="mt-1 max-h-40 overflow-auto rounded bg-stone-50 p-2 font-mono whitespace-pre-wrap wrap-anywhere" data-testid="saved-run-prompt">
             {serializePrompt(run.prompt)}
           </pre>

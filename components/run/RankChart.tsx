@@ -26,7 +26,7 @@ export function RankChart({ rows }: { rows: ScoreRow[] }) {
               <span className="text-xs tabular-nums text-stone-600">{(r.share * 100).toFixed(1)}% of the mass</span>
             </div>
             <Bar label="sum" value={r.sum} width={barWidth(r.sum, sums)} strong={r.best} testId="rank-bar-sum" />
-            <Bar label={`mean (${r.tokens} tok)`} value={r.mean} width={barWidth(r.mean, means)} strong={false} testId="rank-bar-mean" />
+            <Bar label={r.tokens > 0 ? `mean (${r.tokens} tok)` : "mean"} value={r.mean} width={barWidth(r.mean, means)} strong={false} testId="rank-bar-mean" />
           </li>
         ))}
       </ul>
@@ -41,7 +41,7 @@ function Bar({ label, value, width, strong, testId }: { label: string; value: nu
       <div className="h-3 rounded bg-stone-100" role="presentation">
         <div className={`h-3 rounded ${strong ? "bg-brand-600" : "bg-stone-400"}`} style={{ width: `${(width * 100).toFixed(1)}%` }} data-testid={testId} />
       </div>
-      <span className="text-right font-mono tabular-nums">{value.toFixed(3)}</span>
+      <span className="text-right font-mono tabular-nums">{Number.isFinite(value) ? value.toFixed(3) : "−∞"}</span>
     </div>
   );
 }

@@ -7,16 +7,55 @@ import type { Template } from "@/lib/prompt/schema";
 import { imagesOf, type PromptSequence } from "@/lib/prompt/sequence";
 import { BindingsForm } from "./BindingsForm";
 import { Figures } from "@/components/ui/Figures";
+import type { EngineSummary } from "@/lib/engines/types";
 import { LoadStatus } from "./LoadStatus";
 import { ParamsForm } from "./ParamsForm";
 import { RankChart } from "./RankChart";
+import { RankMethodLine, RunInspector } from "./RunInspector";
 import { TraceView } from "./TraceView";
+import { useEngines } from "./useEngines";
 import { useRunner, type GenerateState, type RankState, type RunState } from "./useRunner";
-import { DEFAULT_SETTINGS, defaultCandidates, formatBytes, formatMs, parseCandidates, type BackendChoice, type RunSettings } from "./options";
+import {
+  DEFAULT_SETTINGS,
+  REMOTE_LIMITS_REASON,
+  defaultCandidates,
+  engineOf,
+  formatBytes,
+  formatMs,
+  imageLimitProblem,
+  isRemoteTarget,
+  parseCandidates,
+  rankMethodInfo,
+  settingsForTarget,
+  type BackendChoice,
+  type RunSettings,
+  type RunTarget,
+} from "./options";
 
 const initialBindings = (t: Template): Bindings => Object.fromEntries(t.variables.flatMap((v) => (v.kind === "text" && v.default !== undefined ? [[v.name, v.default]] : [])));
 
 export const providerLabel = (ep: string | undefined) => (ep ? ({ webgpu: "WebGPU", wasm: "WASM", cpu: "CPU", cuda: "CUDA" } as Record<string, string>)[ep.toLowerCase()] ?? ep : "—");
+
+/** "Browser · WASM", "Server · CPU", or a registry engine's "<name> · <model>". */
+export function ranOnText(where: { backend: BackendChoice; engine?: string }, executionProvider: string | undefined, model: string | undefined, engines: readonly EngineSummary[] | null): string {
+  if (where.engine) {
+    const e = engines?.find((x) => x.id === where.engine);
+    if (e && e.kind !== "openai") return `Server · ${e.name} · ${providerLabel(executionProvider)}`;
+    const m = model ?? e?.settings?.model;
+    return `${e?.name ?? where.engine}${m ? ` · ${m}` : ""}`;
+  }
+  return `${where.backend === "server" ? "Server" : "Browser"} · ${providerLabel(executionProvider)}`;
+}
+
+/** The image-limit warning: the run is refused before it starts. */
+export function ImageLimitWarning({ problem }: { problem: string | null }) {
+  if (!problem) return null;
+  return (
+    <p role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-900" data-testid="engine-image-limit-warning">
+      {problem}
+    </p>
+  );
+}
 
 /** What a finished run was, for a caller that keeps it (a notebook cell). */
 export interface RunSnapshot {
@@ -24,6 +63,8 @@ export interface RunSnapshot {
   /** The template as it was run. */
   template: Template;
   backend: BackendChoice;
+  /** The registry engine (server only; absent: the bundled model). */
+  engine?: string;
   settings: RunSettings;
   bindings: Bindings;
   candidates: string[];
@@ -36,7 +77,7 @@ export interface RunSnapshot {
  */
 export function RunPanel({ template, footer }: { template: Template; footer?: (run: RunSnapshot) => ReactNode }) {
   const [tab, setTab] = useState<"generate" | "rank">("generate");
-  const [backend, setBackend] = useState<BackendChoice>("webgpu");
+  const [target, setTarget] = useState<RunTarget>({ backend: "webgpu" });
   const [settings, setSettings] = useState<RunSettings>(DEFAULT_SETTINGS);
   const [bindings, setBindings] = useState<Bindings>(() => initialBindings(template));
   const [candidates, setCandidates] = useState(() => defaultCandidates(template));
@@ -52,13 +93,21 @@ export function RunPanel({ template, footer }: { template: Template; footer?: (r
     }
   }, [template, bindings]);
   const candidateList = parseCandidates(candidates);
-  const canRun = !busy && rendered.prompt !== undefined && (tab === "generate" || candidateList.length > 0);
+  const { engines } = useEngines();
+  const remote = isRemoteTarget(target, engines);
+  const limitProblem = rendered.prompt ? imageLimitProblem(imagesOf(rendered.prompt).length, engineOf(target, engines)) : null;
+  const canRun = !busy && rendered.prompt !== undefined && limitProblem === null && (tab === "generate" || candidateList.length > 0);
+
+  const chooseTarget = (t: RunTarget) => {
+    setTarget(t);
+    setSettings((s) => settingsForTarget(s, isRemoteTarget(t, engines)));
+  };
 
   const start = () => {
-    if (!rendered.prompt) return;
-    setRanWith({ template, backend, settings, bindings, candidates: candidateList, prompt: rendered.prompt });
-    if (tab === "generate") void runGenerate(backend, rendered.prompt, settings);
-    else void runRank(backend, rendered.prompt, candidateList);
+    if (!rendered.prompt || limitProblem) return;
+    setRanWith({ template, backend: target.backend, ...(target.engine ? { engine: target.engine } : {}), settings, bindings, candidates: candidateList, prompt: rendered.prompt });
+    if (tab === "generate") void runGenerate(target, rendered.prompt, settings, remote);
+    else void runRank(target, rendered.prompt, candidateList, remote);
   };
 
   return (
@@ -85,7 +134,7 @@ export function RunPanel({ template, footer }: { template: Template; footer?: (r
       </div>
 
       <BindingsForm variables={template.variables} bindings={bindings} onChange={(name, value) => setBindings((b) => ({ ...b, [name]: value }))} />
-      <ParamsForm backend={backend} onBackend={setBackend} settings={settings} onSettings={setSettings} showDecoding={tab === "generate"} disabled={busy} />
+      <ParamsForm target={target} onTarget={chooseTarget} settings={settings} onSettings={setSettings} showDecoding={tab === "generate"} disabled={busy} />
 
       {tab === "rank" ? (
         <label className="flex flex-col text-xs">
@@ -95,6 +144,7 @@ export function RunPanel({ template, footer }: { template: Template; footer?: (r
       ) : null}
 
       {rendered.error ? <ErrorNotice error={rendered.error} title="The prompt cannot be rendered yet" /> : null}
+      <ImageLimitWarning problem={limitProblem} />
 
       <div className="flex items-center gap-2">
         <button type="button" className="btn btn-primary" onClick={start} disabled={!canRun} data-testid="run-start">
@@ -110,7 +160,7 @@ export function RunPanel({ template, footer }: { template: Template; footer?: (r
 
       {state ? <LoadStatus loading={state.phase === "loading"} progress={state.progress} backend={state.backend} provider={state.provider} /> : null}
       {state?.phase === "error" ? <ErrorNotice error={state.error} title={state.kind === "generate" ? "The run failed" : "Ranking failed"} /> : null}
-      {state?.kind === "generate" ? <GenerateOutput state={state} images={rendered.prompt ? imagesOf(rendered.prompt) : []} traced={settings.trace} /> : null}
+      {state?.kind === "generate" ? <GenerateOutput state={state} images={rendered.prompt ? imagesOf(rendered.prompt) : []} traced={settings.trace && !state.remote} /> : null}
       {state?.kind === "rank" ? <RankOutput state={state} /> : null}
       {footer && state?.phase === "done" && ranWith ? footer({ ...ranWith, state }) : null}
     </section>
@@ -137,6 +187,7 @@ export function phaseText(s: GenerateState | RankState): string {
 export function GenerateOutput({ state, images, traced }: { state: GenerateState; images: string[]; traced: boolean }) {
   const text = state.result?.text ?? state.tokens.filter((t) => !t.stop).map((t) => t.text).join("");
   const r = state.result;
+  const { engines } = useEngines();
   return (
     <div className="flex flex-col gap-3" data-testid="run-output">
       <output
@@ -150,7 +201,7 @@ export function GenerateOutput({ state, images, traced }: { state: GenerateState
       </output>
       <Figures
         items={[
-          { label: "ran on", value: `${state.backend === "server" ? "Server" : "Browser"} · ${providerLabel(state.provider?.executionProvider ?? r?.executionProvider)}`, testId: "run-provider" },
+          { label: "ran on", value: ranOnText(state, state.provider?.executionProvider ?? r?.executionProvider, r?.model, engines), testId: "run-provider" },
           ...(state.progress
             ? [
                 {
@@ -163,6 +214,7 @@ export function GenerateOutput({ state, images, traced }: { state: GenerateState
           ...(state.loadMs !== undefined ? [{ label: "model ready in", value: formatMs(state.loadMs), testId: "run-load-ms" }] : []),
           { label: "time to first token", value: formatMs(state.ttftMs), testId: "run-ttft" },
           { label: "tokens/s", value: r && r.timings.tokensPerSecond > 0 ? r.timings.tokensPerSecond.toFixed(1) : "—", testId: "run-tps" },
+          ...(r?.latencyMs !== undefined ? [{ label: "latency", value: formatMs(r.latencyMs), testId: "run-latency" }] : []),
           ...(r
             ? [
                 { label: "tokens", value: `${r.usage.completionTokens} (${r.finishReason.replace("_", " ")})`, testId: "run-tokens" },
@@ -171,22 +223,29 @@ export function GenerateOutput({ state, images, traced }: { state: GenerateState
             : []),
         ]}
       />
-      {state.tokens.length > 0 ? <TraceView tokens={state.tokens} images={images} traced={traced && state.tokens.some((t) => t.trace)} /> : null}
+      {state.tokens.length > 0 ? (
+        <TraceView tokens={state.tokens} images={images} traced={traced && state.tokens.some((t) => t.trace)} {...(state.remote ? { untraceable: REMOTE_LIMITS_REASON } : {})} />
+      ) : null}
+      {r ? <RunInspector exchange={r.exchange} latencyMs={r.latencyMs} usage={{ promptTokens: r.usage.promptTokens, completionTokens: r.usage.completionTokens }} /> : null}
     </div>
   );
 }
 
 export function RankOutput({ state }: { state: RankState }) {
+  const { engines } = useEngines();
   if (state.phase !== "done") return null;
   return (
     <div className="flex flex-col gap-2" data-testid="rank-output">
       <Figures
         items={[
-          { label: "ran on", value: `${state.backend === "server" ? "Server" : "Browser"} · ${providerLabel(state.provider?.executionProvider)}`, testId: "rank-provider" },
+          { label: "ran on", value: ranOnText(state, state.provider?.executionProvider, state.model, engines), testId: "rank-provider" },
           { label: "scored in", value: formatMs(state.elapsedMs), testId: "rank-ms" },
+          ...(state.usage ? [{ label: "tokens", value: `${state.usage.promptTokens} prompt · ${state.usage.completionTokens} completion`, testId: "rank-usage" }] : []),
         ]}
       />
+      <RankMethodLine info={rankMethodInfo(state.method, state.approximate, state.note)} />
       <RankChart rows={state.rows} />
+      <RunInspector exchange={state.exchange} latencyMs={state.latencyMs ?? state.elapsedMs} {...(state.usage ? { usage: state.usage } : {})} />
     </div>
   );
 }

@@ -10,6 +10,8 @@ interface Props {
   images: string[];
   /** Whether the run asked for the trace. */
   traced: boolean;
+  /** Why this run could have no trace at all (a remote engine), said instead of "turn it on". */
+  untraceable?: string;
 }
 
 /** Gates of a barely trained model can be tiny: keep them readable instead of rounding to 0. */
@@ -21,7 +23,7 @@ const tokenLabel = (t: TokenEvent) => (t.text === "" ? "∅" : t.text.replace(/ 
  * The generated tokens; hovering or focusing one shows how much of its cross-attention went to
  * each image card of the prompt (averaged over the gated layers) and the gate values.
  */
-export function TraceView({ tokens, images, traced }: Props) {
+export function TraceView({ tokens, images, traced, untraceable }: Props) {
   // Hover wins over focus; leaving with the mouse falls back to the focused token.
   const [hovered, setHovered] = useState<number | null>(null);
   const [focused, setFocused] = useState<number | null>(null);
@@ -42,14 +44,14 @@ export function TraceView({ tokens, images, traced }: Props) {
             onMouseLeave={() => setHovered((a) => (a === t.index ? null : a))}
             onBlur={() => setFocused((a) => (a === t.index ? null : a))}
             className={`cursor-default rounded border px-1.5 py-0.5 font-mono text-sm ${active === t.index ? "border-brand-600 bg-brand-50" : "border-stone-200 bg-stone-50"} ${t.stop ? "text-stone-400" : ""}`}
-            title={`token ${t.index} · id ${t.tokenId}`}
+            title={t.tokenId >= 0 ? `token ${t.index} · id ${t.tokenId}` : `token ${t.index}`}
             data-testid="trace-token"
           >
             {t.stop ? "<|endofchunk|>" : tokenLabel(t)}
           </span>
         ))}
       </div>
-      {!traced ? <p className="text-xs text-stone-500">Turn on “Attention trace” and run again to see where each token looked.</p> : null}
+      {!traced ? <p className="text-xs text-stone-500">{untraceable ?? "Turn on “Attention trace” and run again to see where each token looked."}</p> : null}
       {traced && !trace ? <p className="text-xs text-stone-500">Hover or focus a token to see how strongly it attended to each image.</p> : null}
       {trace ? (
         <div className="flex flex-col gap-2" data-testid="trace-detail">

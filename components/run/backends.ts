@@ -1,19 +1,20 @@
 /**
- * The three backends behind one interface for the Run panel: the browser worker
- * (WebGPU or WASM, one shared worker per page) and the server routes (/api/runs as
- * server-sent events, /api/score).
+ * Where a prompt runs, behind one interface for the Run panel: the browser worker (WebGPU or
+ * WASM, one shared worker per page) and the server routes (/api/runs as server-sent events,
+ * /api/score) with any registry engine (`engine`; absent: the bundled model).
  */
 import { BrowserEngineClient } from "@/lib/backends/browser/client";
 import { MODEL_CACHE } from "@/lib/backends/browser/browser-env";
 import type { PromptSequence } from "@/lib/prompt/sequence";
 import type { CandidateScore, GenerateResult, TokenEvent } from "@/lib/runtime/engine";
+import type { Exchange, RankMethod, Usage } from "@/lib/backends/contract";
 import type { LoadedInfo, WorkerCacheStats } from "@/workers/protocol";
 import { ApiError, apiFetch } from "@/components/ui/api";
 import type { GenerateParams } from "@/lib/backends/browser/client";
-import type { BackendChoice } from "./options";
+import { BUNDLED_ENGINE_ID, logLik, normalizeTarget, type BackendChoice, type RunTarget } from "./options";
 import { readEvents } from "./sse";
 
-export const MODEL_ID = "flamingo-mini";
+export const MODEL_ID = BUNDLED_ENGINE_ID;
 export const PACKAGE_URL = `/models/${MODEL_ID}`;
 
 export interface LoadProgress {
@@ -37,7 +38,8 @@ export interface RunHooks {
   onProvider?(p: ProviderReport): void;
 }
 
-export type RunResult = GenerateResult & { model?: string };
+/** A generation; server runs add the engine that ran it, its model, the call's wall time and (remote engines) the exchange. */
+export type RunResult = GenerateResult & { model?: string; engine?: string; latencyMs?: number; exchange?: Exchange };
 
 // ---------------------------------------------------------------- browser
 
@@ -101,13 +103,16 @@ const report = (info: LoadedInfo): ProviderReport => ({ executionProvider: info.
 
 // ---------------------------------------------------------------- server
 
-async function serverGenerate(prompt: PromptSequence, params: GenerateParams, hooks: RunHooks): Promise<RunResult> {
+/** `engine` only when it is not the bundled model: the body stays what it was for the default choice. */
+const engineField = (engine: string | undefined) => (engine ? { engine } : {});
+
+async function serverGenerate(engine: string | undefined, prompt: PromptSequence, params: GenerateParams, hooks: RunHooks): Promise<RunResult> {
   let res: Response;
   try {
     res = await fetch("/api/runs", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: MODEL_ID, prompt, ...params, stream: true }),
+      body: JSON.stringify({ model: MODEL_ID, ...engineField(engine), prompt, ...params, stream: true }),
       signal: hooks.signal,
     });
   } catch (e) {
@@ -162,8 +167,10 @@ async function withWorker<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function generate(backend: BackendChoice, prompt: PromptSequence, params: GenerateParams, hooks: RunHooks): Promise<RunResult> {
-  if (backend === "server") return serverGenerate(prompt, params, hooks);
+/** Generate on a backend ("webgpu" | "wasm" | "server") or a target (the server with a registry engine). */
+export async function generate(target: BackendChoice | RunTarget, prompt: PromptSequence, params: GenerateParams, hooks: RunHooks): Promise<RunResult> {
+  const { backend, engine } = normalizeTarget(target);
+  if (backend === "server") return serverGenerate(engine, prompt, params, hooks);
   return withWorker(async () => {
     const info = await loadBrowserModel(backend, hooks.onProgress);
     hooks.onProvider?.(report(info));
@@ -176,22 +183,62 @@ export interface ScoreResult {
   scores: CandidateScore[];
   executionProvider: string;
   fallbackReason?: string;
+  /** How the candidates were ranked (the bundled model: always exact). */
+  method: RankMethod;
+  approximate: boolean;
+  /** Why a better method was not used. */
+  note?: string;
+  /** Server runs: the engine that ran it and its model, tokens, wall time; remote engines: the exchange. */
+  engine?: string;
+  model?: string;
+  usage?: Usage;
+  latencyMs?: number;
+  exchange?: Exchange;
 }
 
+/** /api/score's answer. */
+interface ServerScore {
+  engine?: string;
+  model?: string;
+  executionProvider: string;
+  scores: CandidateScore[];
+  ranking?: number[];
+  method?: RankMethod;
+  approximate?: boolean;
+  note?: string;
+  usage?: Usage;
+  latencyMs?: number;
+  exchange?: Exchange;
+}
+
+/** Rank candidates on a backend or a target (the server with a registry engine). */
 export async function score(
-  backend: BackendChoice,
+  target: BackendChoice | RunTarget,
   prompt: PromptSequence,
   candidates: string[],
   hooks: Pick<RunHooks, "signal" | "onProgress">,
 ): Promise<ScoreResult> {
+  const { backend, engine } = normalizeTarget(target);
   if (backend === "server") {
-    const r = await postJsonSignal<{ scores: CandidateScore[]; executionProvider: string }>("/api/score", { model: MODEL_ID, prompt, candidates }, hooks.signal);
-    return { scores: r.scores, executionProvider: r.executionProvider };
+    const r = await postJsonSignal<ServerScore>("/api/score", { model: MODEL_ID, ...engineField(engine), prompt, candidates }, hooks.signal);
+    return {
+      // JSON has no −∞: a candidate a remote engine gave no probability arrives as null.
+      scores: r.scores.map((c) => ({ ...c, sum: logLik(c.sum), mean: logLik(c.mean) })),
+      executionProvider: r.executionProvider,
+      method: r.method ?? "exact",
+      approximate: r.approximate ?? false,
+      ...(r.note ? { note: r.note } : {}),
+      ...(r.engine ? { engine: r.engine } : {}),
+      ...(r.model ? { model: r.model } : {}),
+      ...(r.usage ? { usage: r.usage } : {}),
+      ...(typeof r.latencyMs === "number" ? { latencyMs: r.latencyMs } : {}),
+      ...(r.exchange ? { exchange: r.exchange } : {}),
+    };
   }
   return withWorker(async () => {
     const info = await loadBrowserModel(backend, hooks.onProgress);
     const scores = await browserClient().score(prompt, candidates, { signal: hooks.signal });
-    return { scores, ...report(info) };
+    return { scores, ...report(info), method: "exact", approximate: false };
   });
 }
 

@@ -4,15 +4,143 @@
  */
 import type { Template } from "@/lib/prompt/schema";
 import type { GenerateParams } from "@/lib/backends/browser/client";
+import { RANK_METHODS, type RankMethod } from "@/lib/backends/contract";
+import type { EngineSummary } from "@/lib/engines/types";
 
 export type BackendChoice = "webgpu" | "wasm" | "server";
 export type DecodeMode = "greedy" | "sampling" | "beam";
 
+/** The bundled package's registry id: the model the browser worker and the plain "server" choice run. */
+export const BUNDLED_ENGINE_ID = "flamingo-mini";
+
 export const BACKENDS: { value: BackendChoice; label: string }[] = [
   { value: "webgpu", label: "Browser · WebGPU" },
   { value: "wasm", label: "Browser · WASM" },
-  { value: "server", label: "Server" },
+  { value: "server", label: `Server · ${BUNDLED_ENGINE_ID} (bundled)` },
 ];
+
+// ---------------------------------------------------------------- where a prompt runs
+
+/**
+ * Where a prompt runs: the browser worker (WebGPU or WASM), or the server with a registry engine.
+ * `engine` (a registry id from /api/engines) only means something with `backend: "server"`;
+ * absent, the server runs the bundled model. Stored as is in notebook cells (RunParams).
+ */
+export interface RunTarget {
+  backend: BackendChoice;
+  engine?: string;
+}
+
+/** The choice's option value (and testid suffix) of an engine other than the bundled one. */
+export const ENGINE_VALUE_PREFIX = "engine:";
+
+/** A target with nothing redundant: no engine off the server, none for the bundled model. */
+export function normalizeTarget(t: BackendChoice | RunTarget): RunTarget {
+  const target = typeof t === "string" ? { backend: t } : t;
+  return target.backend === "server" && target.engine && target.engine !== BUNDLED_ENGINE_ID ? { backend: "server", engine: target.engine } : { backend: target.backend };
+}
+
+/** "webgpu" | "wasm" | "server" | "engine:<id>". */
+export function targetValue(t: BackendChoice | RunTarget): string {
+  const n = normalizeTarget(t);
+  return n.engine ? `${ENGINE_VALUE_PREFIX}${n.engine}` : n.backend;
+}
+
+/** The inverse of targetValue; null for anything else. */
+export function targetFromValue(value: string): RunTarget | null {
+  if (value === "webgpu" || value === "wasm" || value === "server") return { backend: value };
+  if (value.startsWith(ENGINE_VALUE_PREFIX)) {
+    const engine = value.slice(ENGINE_VALUE_PREFIX.length);
+    return engine.length > 0 && engine.length <= 100 ? normalizeTarget({ backend: "server", engine }) : null;
+  }
+  return null;
+}
+
+export interface EngineChoice {
+  value: string;
+  label: string;
+  target: RunTarget;
+  /** The registry entry (null: a browser choice, or the list is not loaded, or the engine is gone). */
+  summary: EngineSummary | null;
+  /** A remote OpenAI-compatible engine: no trace, beams or seeds; its own image limits. */
+  remote: boolean;
+}
+
+/** A remote engine's label: "<name> · <model>"; another bundled one: "Server · <name> (bundled)". */
+export function engineLabel(e: EngineSummary): string {
+  return e.kind === "openai" ? `${e.name} · ${e.settings?.model ?? "?"}` : `Server · ${e.name} (bundled)`;
+}
+
+/**
+ * Every choice: the three built-in ones (always, whether or not the registry answered), then one
+ * per other registry engine. A `current` engine the list does not hold (not loaded yet, removed
+ * since the cell was saved) is kept as a choice of its own, so the form never hides what will run.
+ */
+export function engineChoices(engines: readonly EngineSummary[] | null, current?: RunTarget): EngineChoice[] {
+  const bundled = engines?.find((e) => e.id === BUNDLED_ENGINE_ID) ?? null;
+  const builtIn: EngineChoice[] = BACKENDS.map((b) => ({ value: b.value, label: b.label, target: { backend: b.value }, summary: b.value === "server" ? bundled : null, remote: false }));
+  const others: EngineChoice[] = (engines ?? [])
+    .filter((e) => e.id !== BUNDLED_ENGINE_ID)
+    .map((e) => ({ value: targetValue({ backend: "server", engine: e.id }), label: engineLabel(e), target: { backend: "server", engine: e.id }, summary: e, remote: e.kind === "openai" }));
+  const all = [...builtIn, ...others];
+  const cur = current ? normalizeTarget(current) : undefined;
+  if (cur?.engine && !all.some((c) => c.target.engine === cur.engine)) {
+    all.push({ value: targetValue(cur), label: engines ? `${cur.engine} (not in the registry)` : `Engine ${cur.engine}`, target: cur, summary: null, remote: true });
+  }
+  return all;
+}
+
+/** The registry entry a target runs on (null: browser, or not known). */
+export function engineOf(t: RunTarget, engines: readonly EngineSummary[] | null): EngineSummary | null {
+  const n = normalizeTarget(t);
+  if (n.backend !== "server") return null;
+  return engines?.find((e) => e.id === (n.engine ?? BUNDLED_ENGINE_ID)) ?? null;
+}
+
+/** Whether the target is a remote engine (an engine the list does not know yet counts as remote: the safe side). */
+export function isRemoteTarget(t: RunTarget, engines: readonly EngineSummary[] | null): boolean {
+  const n = normalizeTarget(t);
+  if (!n.engine) return false;
+  const e = engineOf(n, engines);
+  return e ? e.kind === "openai" : true;
+}
+
+/** Why some options are off on a remote engine (one line, shown in the form). */
+export const REMOTE_LIMITS_REASON = "Remote engines return no attention trace, and have no beam search or seeded sampling.";
+
+/** The settings for a newly chosen target: beam search is not offered remotely, so it becomes greedy. */
+export function settingsForTarget(s: RunSettings, remote: boolean): RunSettings {
+  return remote && s.mode === "beam" ? { ...s, mode: "greedy" } : s;
+}
+
+/**
+ * Why this prompt cannot run on the engine (its `settings.maxImages`, or a failed multi-image test),
+ * said before running; null when it can (or nothing is known about the engine).
+ */
+export function imageLimitProblem(images: number, engine: EngineSummary | null): string | null {
+  if (!engine) return null;
+  const max = engine.settings?.maxImages ?? null;
+  const plural = (n: number) => `${n} ${n === 1 ? "image" : "images"}`;
+  if (max !== null && images > max) return `This prompt has ${plural(images)}; ${engine.name} takes at most ${plural(max)} per prompt. Use fewer demonstrations or another engine.`;
+  if (images >= 2 && engine.capabilities?.multiImage === false) {
+    return `This prompt has ${plural(images)}; ${engine.name} failed the two-image test, so it takes one image per prompt. Use a zero-shot prompt or another engine.`;
+  }
+  return null;
+}
+
+export interface RankMethodInfo {
+  method: RankMethod;
+  label: string;
+  approximate: boolean;
+  note?: string;
+}
+
+/** How candidates were ranked, for the line beside the rank chart (no method reported: the bundled engine's exact sum). */
+export function rankMethodInfo(method: RankMethod | undefined, approximate?: boolean, note?: string): RankMethodInfo {
+  const m = method ?? "exact";
+  const known = RANK_METHODS[m] as { label: string; approximate: boolean } | undefined;
+  return { method: m, label: known?.label ?? m, approximate: approximate ?? known?.approximate ?? true, ...(note ? { note } : {}) };
+}
 
 export interface RunSettings {
   mode: DecodeMode;
@@ -34,19 +162,22 @@ export const BEAMS = 3;
 
 const clamp = (v: number, lo: number, hi: number, fallback: number) => (Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback);
 
-/** The settings as the engine's parameters (validated ranges: GenerateParamsSchema). */
-export function toGenerateParams(s: RunSettings): GenerateParams {
+/**
+ * The settings as the engine's parameters (validated ranges: GenerateParamsSchema). On a remote
+ * engine (`remote`), no trace, no beams and no seed are sent: beam mode runs greedy.
+ */
+export function toGenerateParams(s: RunSettings, remote = false): GenerateParams {
   const stop = parseLines(s.stop).slice(0, 8);
   const p: GenerateParams = { maxTokens: Math.round(clamp(s.maxTokens, 1, 256, 20)) };
   const minTokens = Math.round(clamp(s.minTokens, 0, p.maxTokens ?? 20, 0));
   if (minTokens > 0) p.minTokens = minTokens;
   if (stop.length > 0) p.stop = stop;
-  if (s.trace) p.trace = true;
+  if (s.trace && !remote) p.trace = true;
   if (s.mode === "sampling") {
     p.temperature = clamp(s.temperature, 0.01, 5, 0.7);
     p.topP = clamp(s.topP, 0.01, 1, 0.9);
-    p.seed = Math.round(clamp(s.seed, 0, 2 ** 32 - 1, 0));
-  } else if (s.mode === "beam") {
+    if (!remote) p.seed = Math.round(clamp(s.seed, 0, 2 ** 32 - 1, 0));
+  } else if (s.mode === "beam" && !remote) {
     p.numBeams = BEAMS;
   }
   return p;
@@ -86,18 +217,31 @@ export interface ScoreRow {
   best: boolean;
 }
 
-/** Rows for the rank chart, in the order given, the best (highest sum) marked. */
-export function scoreRows(scores: { candidate: string; sum: number; mean: number; tokenIds: number[] }[]): ScoreRow[] {
-  if (scores.length === 0) return [];
-  const max = Math.max(...scores.map((s) => s.sum));
-  const z = scores.reduce((acc, s) => acc + Math.exp(s.sum - max), 0);
-  const bestIndex = scores.findIndex((s) => s.sum === max);
-  return scores.map((s, i) => ({ candidate: s.candidate, sum: s.sum, mean: s.mean, tokens: s.tokenIds.length, share: Math.exp(s.sum - max) / z, best: i === bestIndex }));
+/** A log-likelihood as the chart takes it: anything but a number (JSON has no -Infinity: null) is −∞. */
+export const logLik = (x: number | null | undefined): number => (typeof x === "number" && !Number.isNaN(x) ? x : -Infinity);
+
+/** Shares (softmax of the sums) and the best marked; when every sum is −∞ no candidate is best. */
+export function withShares(items: { candidate: string; sum: number; mean: number; tokens: number }[]): ScoreRow[] {
+  if (items.length === 0) return [];
+  const max = Math.max(...items.map((s) => s.sum));
+  if (max === -Infinity) return items.map((s) => ({ ...s, share: 0, best: false }));
+  const z = items.reduce((acc, s) => acc + Math.exp(s.sum - max), 0);
+  const bestIndex = items.findIndex((s) => s.sum === max);
+  return items.map((s, i) => ({ ...s, share: Math.exp(s.sum - max) / z, best: i === bestIndex }));
 }
 
-/** Bar width (0..1) of a log-likelihood: closer to 0 is better, so the best gets the longest bar. */
+/**
+ * Rows for the rank chart, in the order given, the best (highest sum) marked. A remote engine may
+ * give a candidate no probability at all (−∞, null over JSON) and no token ids.
+ */
+export function scoreRows(scores: { candidate: string; sum: number | null; mean: number | null; tokenIds?: number[] }[]): ScoreRow[] {
+  return withShares(scores.map((s) => ({ candidate: s.candidate, sum: logLik(s.sum), mean: logLik(s.mean), tokens: s.tokenIds?.length ?? 0 })));
+}
+
+/** Bar width (0..1) of a log-likelihood: closer to 0 is better, so the best gets the longest bar; −∞ gets a sliver. */
 export function barWidth(value: number, all: number[]): number {
-  const worst = Math.min(...all);
+  if (!Number.isFinite(value)) return 0.02;
+  const worst = Math.min(...all.filter((v) => Number.isFinite(v)));
   if (!Number.isFinite(worst) || worst >= 0) return 1;
   // Map [worst, 0] -> [0.06, 1], so even the worst candidate keeps a visible bar.
   return 0.06 + 0.94 * (1 - value / worst);

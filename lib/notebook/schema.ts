@@ -46,6 +46,11 @@ export const CellPromptSchema = z.discriminatedUnion("kind", [TemplateRefPromptS
 export const RunParamsSchema = z
   .object({
     backend: z.enum(["webgpu", "wasm", "server"]).default("wasm"),
+    /**
+     * With `backend: "server"`: the registry engine to run on (an id from /api/engines; a remote
+     * OpenAI-compatible engine, say). Absent: the bundled model. Ignored by the browser backends.
+     */
+    engine: z.string().min(1).max(100).optional(),
     /** generate: stream an answer; rank: score the candidates by log-likelihood. */
     mode: z.enum(["generate", "rank"]).default("generate"),
     decoding: z.enum(["greedy", "sampling", "beam"]).default("greedy"),

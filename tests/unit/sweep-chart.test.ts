@@ -4,20 +4,25 @@ import {
   buildSeries,
   chance,
   describeSeries,
+  hasSeveralEngines,
   layoutChart,
   linePath,
+  markerPath,
   nearestShot,
   pointsAt,
+  SELECTION_COLORS,
   shotAxis,
   stepShot,
   wilson,
   yTicks,
 } from "@/lib/sweeps/client/chart";
-import type { SweepCurvePoint } from "@/lib/sweeps/types";
+import { ENGINE_COLORS, engineColor, engineName } from "@/lib/sweeps/client/engines";
+import { sweepLabels } from "@/lib/sweeps/client/labels";
+import type { SweepConfig, SweepCurvePoint } from "@/lib/sweeps/types";
 
-const pt = (selection: SweepCurvePoint["selection"], shots: number, accuracy: number, n = 40): SweepCurvePoint => {
+const pt = (selection: SweepCurvePoint["selection"], shots: number, accuracy: number, n = 40, engine = "flamingo-mini"): SweepCurvePoint => {
   const { low, high } = wilson(Math.round(accuracy * n), n);
-  return { selection, shots, n, accuracy, low, high };
+  return { engine, selection, shots, n, accuracy, low, high };
 };
 
 describe("wilson interval", () => {
@@ -160,5 +165,144 @@ describe("hover and keyboard focus", () => {
       ["balanced", 0.7],
     ]);
     expect(pointsAt(series, 0)).toHaveLength(1);
+  });
+});
+
+describe("engines on the chart", () => {
+  const QWEN = "eng_qwen";
+  const names = new Map([
+    ["flamingo-mini", "flamingo-mini"],
+    [QWEN, "Qwen2.5-VL on gpu-1"],
+  ]);
+  const curve = [
+    pt("random", 0, 0.5),
+    pt("random", 4, 0.8),
+    pt("rices", 4, 0.9),
+    pt("random", 0, 0.6, 40, QWEN),
+    pt("random", 4, 0.7, 40, QWEN),
+    pt("rices", 4, 0.75, 40, QWEN),
+  ];
+  const two = { label: "A", curve, engines: ["flamingo-mini", QWEN], model: "flamingo-mini" };
+
+  it("one line per engine × selection, in the configured engine order, labelled with the engine's name", () => {
+    const s = buildSeries([two], names);
+    expect(s.map((x) => x.key)).toEqual(["0:flamingo-mini:random", "0:flamingo-mini:rices", `0:${QWEN}:random`, `0:${QWEN}:rices`]);
+    expect(s.map((x) => x.label)).toEqual(["flamingo-mini · Random", "flamingo-mini · RICES", "Qwen2.5-VL on gpu-1 · Random", "Qwen2.5-VL on gpu-1 · RICES"]);
+    expect(s.map((x) => x.engine)).toEqual(["flamingo-mini", "flamingo-mini", QWEN, QWEN]);
+    expect(s[2]!.points.map((p) => [p.shots, p.accuracy])).toEqual([
+      [0, 0.6],
+      [4, 0.7],
+    ]);
+    expect(hasSeveralEngines(s)).toBe(true);
+  });
+
+  it("each engine has its own colour (shared by its selections); the selections differ by marker shape", () => {
+    const s = buildSeries([two], names);
+    const colour = (engine: string, selection: string) => s.find((x) => x.engine === engine && x.selection === selection)!.color;
+    expect(colour("flamingo-mini", "random")).toBe(colour("flamingo-mini", "rices"));
+    expect(colour(QWEN, "random")).toBe(colour(QWEN, "rices"));
+    expect(colour("flamingo-mini", "random")).not.toBe(colour(QWEN, "random"));
+    expect(s.find((x) => x.selection === "random")!.marker).not.toBe(s.find((x) => x.selection === "rices")!.marker);
+    expect(s.every((x) => x.dash === undefined && !x.hollow)).toBe(true);
+  });
+
+  it("the engine palette is colour-blind-safe Okabe–Ito, every colour distinct, repeating past its end", () => {
+    expect(new Set(ENGINE_COLORS.map((c) => c.toLowerCase())).size).toBe(ENGINE_COLORS.length);
+    expect(ENGINE_COLORS.slice(0, 3)).toEqual(["#0072B2", "#D55E00", "#009E73"]);
+    expect(engineColor(ENGINE_COLORS.length)).toBe(engineColor(0));
+    const many = Array.from({ length: 7 }, (_, i) => `e${i}`);
+    const s = buildSeries([{ label: "A", curve: many.map((e) => pt("random", 0, 0.5, 10, e)), engines: many }]);
+    expect(new Set(s.map((x) => x.color)).size).toBe(7);
+  });
+
+  it("an engine that has no results yet still makes the sweep a multi-engine one (its lines are named)", () => {
+    const s = buildSeries([{ label: "A", curve: [pt("random", 0, 0.5)], engines: ["flamingo-mini", QWEN] }], names);
+    expect(s.map((x) => [x.key, x.label])).toEqual([["0:flamingo-mini:random", "flamingo-mini · Random"]]);
+  });
+
+  it("names fall back to the id, and \"\" (sweeps made before engines) to the sweep's model", () => {
+    expect(engineName(QWEN, new Map(), "flamingo-mini")).toBe(QWEN);
+    expect(engineName("", undefined, "flamingo-mini")).toBe("flamingo-mini");
+    const s = buildSeries([{ label: "A", curve: [pt("random", 0, 0.5, 40, ""), pt("random", 0, 0.6, 40, QWEN)], engines: ["", QWEN], model: "flamingo-mini" }]);
+    expect(s.map((x) => x.label)).toEqual(["flamingo-mini · Random", `${QWEN} · Random`]);
+  });
+
+  it("one engine keeps the colours per selection and the legacy keys (an old sweep's \"\" included)", () => {
+    const s = buildSeries([{ label: "A", curve: [pt("random", 0, 0.5, 40, ""), pt("balanced", 0, 0.6, 40, "")], engines: [""], model: "flamingo-mini" }]);
+    expect(s.map((x) => [x.key, x.label, x.color, x.engine])).toEqual([
+      ["0:random", "Random", SELECTION_COLORS.random, "flamingo-mini"],
+      ["0:balanced", "Balanced", SELECTION_COLORS.balanced, "flamingo-mini"],
+    ]);
+    expect(hasSeveralEngines(s)).toBe(false);
+  });
+
+  it("an overlay on another engine: coloured by engine, dashed with outlined markers, its sweep named", () => {
+    const s = buildSeries(
+      [
+        { label: "flamingo-mini", curve: [pt("random", 0, 0.5)], engines: ["flamingo-mini"], model: "flamingo-mini" },
+        { label: "Qwen2.5-VL on gpu-1", curve: [pt("random", 0, 0.7, 40, QWEN)], engines: [QWEN], model: "flamingo-mini" },
+      ],
+      names,
+    );
+    expect(s.map((x) => x.key)).toEqual(["0:random", "1:random"]);
+    expect(s[1]!.label).toBe("Qwen2.5-VL on gpu-1 · Random");
+    expect(s[0]!.color).toBe(engineColor(0));
+    expect(s[1]!.color).toBe(engineColor(1));
+    expect(s[1]!.dash).toBeDefined();
+    expect(s[1]!.hollow).toBe(true);
+  });
+
+  it("the same engine in both sweeps keeps its colour; an old sweep's \"\" is the bundled model", () => {
+    const s = buildSeries(
+      [
+        { label: "new", curve: [pt("random", 0, 0.5), pt("random", 0, 0.6, 40, QWEN)], engines: ["flamingo-mini", QWEN], model: "flamingo-mini" },
+        { label: "old", curve: [pt("random", 0, 0.4, 40, "")], engines: [""], model: "flamingo-mini" },
+      ],
+      names,
+    );
+    const old = s.find((x) => x.source === 1)!;
+    expect(old.engine).toBe("flamingo-mini");
+    expect(old.color).toBe(s.find((x) => x.source === 0 && x.engine === "flamingo-mini")!.color);
+    expect(old.label).toBe("old · Random");
+    expect(s.find((x) => x.engine === QWEN)!.label).toBe("new · Qwen2.5-VL on gpu-1 · Random");
+  });
+
+  it("the tooltip's rows carry each line's engine", () => {
+    const rows = pointsAt(buildSeries([two], names), 4);
+    expect(rows.map((r) => [r.series.engineLabel, r.series.selection, r.point.accuracy])).toEqual([
+      ["flamingo-mini", "random", 0.8],
+      ["flamingo-mini", "rices", 0.9],
+      ["Qwen2.5-VL on gpu-1", "random", 0.7],
+      ["Qwen2.5-VL on gpu-1", "rices", 0.75],
+    ]);
+  });
+
+  it("marker shapes are closed paths centred on the point", () => {
+    expect(markerPath("square", 10, 10, 2)).toBe("M8,8H12V12H8Z");
+    expect(markerPath("diamond", 10, 10, 2)).toMatch(/^M10,7\.4L12\.6,10L10,12\.6L7\.4,10Z$/);
+    expect(markerPath("triangle", 10, 10, 2)).toMatch(/^M10,7\.3L.*Z$/);
+  });
+
+  it("overlay labels name the engines when the sweeps ran on different ones", () => {
+    const config = (over: Partial<SweepConfig>): SweepConfig => ({
+      templateId: "t1",
+      templateVersion: 1,
+      datasetId: "d",
+      shots: [0],
+      seeds: 1,
+      selections: ["random"],
+      backend: "server",
+      engines: ["flamingo-mini"],
+      mode: "rank",
+      maxTokens: 16,
+      queries: 10,
+      model: "flamingo-mini",
+      ...over,
+    });
+    const sweep = (name: string, over: Partial<SweepConfig>) => ({ name, templateName: "Cls", config: config(over), createdAt: "2026-01-01T00:00:00Z" });
+    expect(sweepLabels([sweep("A", {}), sweep("B", { engines: [QWEN] })], names)).toEqual(["flamingo-mini", "Qwen2.5-VL on gpu-1"]);
+    expect(sweepLabels([sweep("A", {}), sweep("B", { engines: ["flamingo-mini", QWEN] })], names)).toEqual(["flamingo-mini", "flamingo-mini + Qwen2.5-VL on gpu-1"]);
+    // An old sweep ("" = its bundled model) and a new one on that model: the engines do not differ.
+    expect(sweepLabels([sweep("A", { engines: [""] }), sweep("B", {})], names)).toEqual(["A", "B"]);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cellCount, fieldErrors, FORM_DEFAULTS, localErrors, parseShotList, suggestTemplate, toggleShot, toRequest, type SweepFormState } from "@/lib/sweeps/client/form";
+import { defaultEngines, describeEngineOption, reconcileEngines, toggleEngine } from "@/lib/sweeps/client/engines";
+import type { DetectedCapabilities, EngineSummary } from "@/lib/engines/types";
 import { sweepLabels } from "@/lib/sweeps/client/labels";
 import { meanChance } from "@/lib/sweeps/client/grid";
 import type { SweepConfig } from "@/lib/sweeps/types";
@@ -8,7 +10,16 @@ const form = (over: Partial<SweepFormState> = {}): SweepFormState => ({ ...FORM_
 
 describe("new comparison form", () => {
   it("sends only what was chosen, shots sorted; 0 means the server's default (latest version, every query)", () => {
-    expect(toRequest(form({ shots: [8, 0, 2] }))).toEqual({ templateId: "t", datasetId: "d", shots: [0, 2, 8], seeds: 1, selections: ["random"], backend: "server", mode: "rank" });
+    expect(toRequest(form({ shots: [8, 0, 2] }))).toEqual({
+      templateId: "t",
+      datasetId: "d",
+      shots: [0, 2, 8],
+      seeds: 1,
+      selections: ["random"],
+      backend: "server",
+      engines: ["flamingo-mini"],
+      mode: "rank",
+    });
     expect(toRequest(form({ name: "  A  ", templateVersion: 3, queries: 40, mode: "generate", maxTokens: 8 }))).toMatchObject({ name: "A", templateVersion: 3, queries: 40, maxTokens: 8 });
   });
 
@@ -50,6 +61,99 @@ describe("new comparison form", () => {
   });
 });
 
+describe("engines in the form", () => {
+  const caps = (over: Partial<DetectedCapabilities> = {}): DetectedCapabilities => ({
+    testedAt: "2026-12-01T00:00:00Z",
+    ok: true,
+    models: ["Qwen/Qwen2.5-VL-7B-Instruct"],
+    multiImage: true,
+    topLogprobs: true,
+    promptLogprobs: true,
+    echoLogprobs: false,
+    rankMethod: "prompt_logprobs",
+    steps: [],
+    ...over,
+  });
+  const engine = (id: string, over: Partial<EngineSummary> = {}): EngineSummary => ({
+    id,
+    name: id,
+    kind: "openai",
+    source: "stored",
+    readOnly: false,
+    settings: {
+      baseUrl: "http://gpu-1:8000/v1",
+      model: "Qwen/Qwen2.5-VL-7B-Instruct",
+      timeoutMs: 60_000,
+      maxConcurrency: 4,
+      maxImages: null,
+      image: { format: "jpeg", maxSide: 1024 },
+      promptStyle: "interleaved",
+      systemPrompt: null,
+    },
+    hasApiKey: false,
+    headerNames: [],
+    capabilities: caps(),
+    createdAt: null,
+    updatedAt: null,
+    ...over,
+  });
+  const bundled = engine("flamingo-mini", { kind: "bundled", source: "bundled", readOnly: true, settings: null, capabilities: null });
+  const list = [engine("eng_a"), bundled, engine("eng_b")];
+
+  it("the server request names the engines (deduplicated, in order); the browser backend sends none", () => {
+    expect(toRequest(form({ engines: ["eng_b", "flamingo-mini", "eng_b"] })).engines).toEqual(["eng_b", "flamingo-mini"]);
+    expect(toRequest(form({ backend: "browser", engines: ["eng_b"] }))).not.toHaveProperty("engines");
+  });
+
+  it("the cell count multiplies by the engines on the server, not in the browser", () => {
+    expect(cellCount(form({ shots: [0, 1], engines: ["flamingo-mini", "eng_a", "eng_b"] }), 10)).toBe(10 * 2 * 3);
+    expect(cellCount(form({ shots: [0, 1], engines: ["flamingo-mini", "eng_a"], backend: "browser" }), 10)).toBe(10 * 2);
+    expect(cellCount(form({ shots: [0, 1], engines: [] }), 10)).toBe(0);
+  });
+
+  it("no engine is refused beside the field, locally and from the server's details", () => {
+    expect(localErrors(form({ engines: [] }))).toEqual({ engines: ["Choose at least one engine"] });
+    expect(localErrors(form({ engines: Array.from({ length: 9 }, (_, i) => `e${i}`) })).engines).toEqual(["At most 8 engines"]);
+    expect(localErrors(form({ engines: [], backend: "browser" }))).toEqual({});
+    expect(fieldErrors([{ path: ["engines", 1], message: "no such engine" }, { path: ["engines"], message: "pick at least one engine" }])).toEqual({ engines: ["no such engine", "pick at least one engine"] });
+  });
+
+  it("describes each engine: its kind, a remote one's model, and how it ranks (or that it was never tested)", () => {
+    expect(describeEngineOption(bundled)).toMatchObject({ kind: "Bundled", model: null, approximate: false, phrase: "Ranks exactly (log-likelihood)", warning: null });
+    expect(describeEngineOption(engine("a"))).toMatchObject({
+      kind: "Remote",
+      model: "Qwen/Qwen2.5-VL-7B-Instruct",
+      approximate: false,
+      ranking: "exact, from prompt log-probabilities",
+      phrase: "Ranks exactly (from prompt log-probabilities)",
+    });
+    expect(describeEngineOption(engine("b", { capabilities: caps({ rankMethod: "first_token_logprobs" }) }))).toMatchObject({
+      approximate: true,
+      phrase: "Ranks approximately (first-token log-probabilities)",
+    });
+    expect(describeEngineOption(engine("c", { capabilities: null }))).toMatchObject({ approximate: null, ranking: "not tested yet", phrase: "Ranking: not tested yet", warning: null });
+    expect(describeEngineOption(engine("d", { capabilities: caps({ ok: false }) })).warning).toMatch(/test failed/);
+    expect(describeEngineOption(engine("e", { capabilities: caps({ multiImage: false }) })).warning).toMatch(/one image/);
+  });
+
+  it("the bundled engine is checked by default; unknown ids are dropped once the registry is read", () => {
+    expect(FORM_DEFAULTS.engines).toEqual(["flamingo-mini"]);
+    expect(defaultEngines(list)).toEqual(["flamingo-mini"]);
+    expect(defaultEngines([engine("x"), engine("y")])).toEqual(["x"]);
+    expect(reconcileEngines(["flamingo-mini"], list)).toEqual(["flamingo-mini"]);
+    expect(reconcileEngines(["gone", "eng_b"], list)).toEqual(["eng_b"]);
+    expect(reconcileEngines(["gone"], [engine("x"), { ...bundled, id: "bundled-2" }])).toEqual(["bundled-2"]);
+    expect(reconcileEngines([], list)).toEqual([]);
+  });
+
+  it("checking and unchecking keeps the registry's order", () => {
+    const order = list.map((e) => e.id);
+    expect(toggleEngine(["flamingo-mini"], "eng_a", true, order)).toEqual(["eng_a", "flamingo-mini"]);
+    expect(toggleEngine(["eng_a", "flamingo-mini", "eng_b"], "flamingo-mini", false, order)).toEqual(["eng_a", "eng_b"]);
+    expect(toggleEngine([], "eng_b", true, order)).toEqual(["eng_b"]);
+  });
+});
+
 describe("labels of sweeps side by side", () => {
   const config = (over: Partial<SweepConfig> = {}): SweepConfig => ({
     templateId: "t1",
@@ -59,6 +163,7 @@ describe("labels of sweeps side by side", () => {
     seeds: 1,
     selections: ["random"],
     backend: "server",
+    engines: ["flamingo-mini"],
     mode: "rank",
     maxTokens: 16,
     queries: 10,

@@ -1,9 +1,11 @@
 /**
- * Pure maths of the accuracy-vs-shots chart: series from one or two sweeps' curves, the
- * evenly spaced (log-ish) shot axis, scales, line and confidence-band paths, ticks and the
- * hover/keyboard focus. No React, no DOM: unit-tested in tests/unit/sweep-chart.test.ts.
+ * Pure maths of the accuracy-vs-shots chart: series from one or two sweeps' curves (a line per
+ * engine × selection), the evenly spaced (log-ish) shot axis, scales, line and confidence-band
+ * paths, ticks and the hover/keyboard focus. No React, no DOM: unit-tested in
+ * tests/unit/sweep-chart.test.ts.
  */
 import type { SweepCurvePoint, SweepSelection } from "../types";
+import { engineColor, engineName, resolveEngine, unique, type EngineNames } from "./engines";
 
 export const SELECTION_LABELS: Record<SweepSelection, string> = {
   random: "Random",
@@ -11,63 +13,121 @@ export const SELECTION_LABELS: Record<SweepSelection, string> = {
   rices: "RICES",
 };
 
-/** One colour per selection strategy (distinct in hue and lightness, legible on white). */
+/** One colour per selection strategy (distinct in hue and lightness, legible on white): used while one engine is on the chart. */
 export const SELECTION_COLORS: Record<SweepSelection, string> = {
   random: "#2563eb",
   balanced: "#d97706",
   rices: "#059669",
 };
 
+export type MarkerShape = "circle" | "square" | "diamond" | "triangle";
+
+/** With several engines the colour is the engine's, so the marker's shape tells the selections apart. */
+export const SELECTION_MARKERS: Record<SweepSelection, MarkerShape> = {
+  random: "circle",
+  balanced: "diamond",
+  rices: "triangle",
+};
+
 const SELECTION_ORDER: SweepSelection[] = ["random", "balanced", "rices"];
 
-/** A curve point of one series (its selection is the series'). */
-export type ChartPoint = Omit<SweepCurvePoint, "selection">;
+/** A curve point of one series (its engine and selection are the series'). */
+export type ChartPoint = Omit<SweepCurvePoint, "selection" | "engine">;
 
-/** A line of the chart: one selection strategy of one sweep. */
+/** A line of the chart: one engine × selection strategy of one sweep. */
 export interface ChartSeries {
+  /**
+   * Unique per line: `source:selection` while the sweep has one engine (as before engines), else
+   * `source:engine:selection`.
+   */
   key: string;
   /** Which sweep (0 = the one on the page, 1 = the overlay). */
   source: number;
   sourceLabel: string;
+  /** The engine's id ("" of sweeps made before engines resolved to their model). */
+  engine: string;
+  engineLabel: string;
   selection: SweepSelection;
   label: string;
   color: string;
   /** SVG stroke-dasharray; the overlay is dashed so the two sweeps differ without colour. */
   dash: string | undefined;
-  marker: "circle" | "square";
+  marker: MarkerShape;
+  /** Overlay markers are outlined (white inside). */
+  hollow: boolean;
   points: ChartPoint[];
 }
 
 export interface CurveSource {
   label: string;
   curve: SweepCurvePoint[];
+  /** The sweep's configured engines, in order (config.engines); engines of the curve not named here follow. */
+  engines?: readonly string[];
+  /** The sweep's bundled model: what engine "" means. */
+  model?: string;
 }
 
-/** Lines for each (sweep, selection) pair, points sorted by shots; empty curves give no line. */
-export function buildSeries(sources: CurveSource[]): ChartSeries[] {
+/**
+ * Lines for each (sweep, engine, selection), points sorted by shots; empty curves give no line.
+ * While the chart holds one engine, each selection keeps its own colour (as before engines); with
+ * several, each engine has its colour (the same in the overlay) and each selection its marker shape.
+ * Labels name the sweep when one is overlaid and the engine when its sweep has several.
+ */
+export function buildSeries(sources: CurveSource[], names?: EngineNames): ChartSeries[] {
+  const model = (src: CurveSource) => src.model ?? "";
+  const enginesOf = sources.map((src) => unique([...(src.engines ?? []), ...src.curve.map((p) => p.engine)].map((e) => resolveEngine(e, model(src)))));
+  const allEngines = unique(enginesOf.flat());
+  const byEngine = allEngines.length > 1;
   const out: ChartSeries[] = [];
   sources.forEach((src, source) => {
-    for (const selection of SELECTION_ORDER) {
-      const points = src.curve
-        .filter((p) => p.selection === selection && p.n > 0)
-        .map(({ shots, n, accuracy, low, high, f1 }) => ({ shots, n, accuracy, low, high, ...(f1 !== undefined ? { f1 } : {}) }))
-        .sort((a, b) => a.shots - b.shots);
-      if (points.length === 0) continue;
-      const label = sources.length > 1 ? `${src.label} · ${SELECTION_LABELS[selection]}` : SELECTION_LABELS[selection];
-      out.push({
-        key: `${source}:${selection}`,
-        source,
-        sourceLabel: src.label,
-        selection,
-        label,
-        color: SELECTION_COLORS[selection],
-        dash: source === 0 ? undefined : "6 4",
-        marker: source === 0 ? "circle" : "square",
-        points,
-      });
+    const engines = enginesOf[source]!;
+    const several = engines.length > 1;
+    for (const engine of engines) {
+      const engineLabel = engineName(engine, names, model(src));
+      for (const selection of SELECTION_ORDER) {
+        const points = src.curve
+          .filter((p) => resolveEngine(p.engine, model(src)) === engine && p.selection === selection && p.n > 0)
+          .map(({ shots, n, accuracy, low, high, f1 }) => ({ shots, n, accuracy, low, high, ...(f1 !== undefined ? { f1 } : {}) }))
+          .sort((a, b) => a.shots - b.shots);
+        if (points.length === 0) continue;
+        const label = [...(sources.length > 1 ? [src.label] : []), ...(several ? [engineLabel] : []), SELECTION_LABELS[selection]].join(" · ");
+        out.push({
+          key: several ? `${source}:${engine}:${selection}` : `${source}:${selection}`,
+          source,
+          sourceLabel: src.label,
+          engine,
+          engineLabel,
+          selection,
+          label,
+          color: byEngine ? engineColor(allEngines.indexOf(engine)) : SELECTION_COLORS[selection],
+          dash: source === 0 ? undefined : "6 4",
+          marker: byEngine ? SELECTION_MARKERS[selection] : source === 0 ? "circle" : "square",
+          hollow: source !== 0,
+          points,
+        });
+      }
     }
   });
   return out;
+}
+
+/** Whether any sweep on the chart has several engines (the table then gets an engine column). */
+export const hasSeveralEngines = (series: ChartSeries[]): boolean => new Set(series.map((s) => `${s.source}|${s.engine}`)).size > new Set(series.map((s) => s.source)).size;
+
+/** SVG path of a marker centred on (x, y) with "radius" r (square, diamond, triangle; circles are drawn as <circle>). */
+export function markerPath(shape: Exclude<MarkerShape, "circle">, x: number, y: number, r: number): string {
+  switch (shape) {
+    case "square":
+      return `M${fmt(x - r)},${fmt(y - r)}H${fmt(x + r)}V${fmt(y + r)}H${fmt(x - r)}Z`;
+    case "diamond": {
+      const d = r * 1.3;
+      return `M${fmt(x)},${fmt(y - d)}L${fmt(x + d)},${fmt(y)}L${fmt(x)},${fmt(y + d)}L${fmt(x - d)},${fmt(y)}Z`;
+    }
+    case "triangle": {
+      const t = r * 1.35;
+      return `M${fmt(x)},${fmt(y - t)}L${fmt(x + t)},${fmt(y + t * 0.75)}L${fmt(x - t)},${fmt(y + t * 0.75)}Z`;
+    }
+  }
 }
 
 /** Distinct shot counts of all series, ascending: the x axis's categories. */

@@ -1,7 +1,15 @@
 /** The new-comparison form's pure parts: defaults, the request it sends, the cell count, and API errors placed on fields. */
+import { DEFAULT_SWEEP_MODEL } from "../limits";
 import { DEFAULT_SHOTS, SWEEP_DEFAULTS, type SweepConfig, type SweepRequest } from "../types";
 
-/** A sweep's configuration as the form edits it (the server picks the model), and a name. */
+/** Most engines one sweep may run (the server's limit too). */
+export const MAX_SWEEP_ENGINES = 8;
+
+/**
+ * A sweep's configuration as the form edits it (the server picks the model), and a name.
+ * `engines`: the registry ids the server backend runs (ignored by the browser backend, which runs
+ * the bundled model in the tab).
+ */
 export interface SweepFormState extends Omit<SweepConfig, "model"> {
   name: string;
   /** 0 = the latest version. */
@@ -16,6 +24,7 @@ export const FORM_DEFAULTS: Omit<SweepFormState, "templateId" | "datasetId"> = {
   templateVersion: 0,
   shots: [...SWEEP_DEFAULTS.shots],
   selections: [...SWEEP_DEFAULTS.selections],
+  engines: [DEFAULT_SWEEP_MODEL],
   queries: 0,
 };
 
@@ -49,22 +58,26 @@ export function toRequest(f: SweepFormState): SweepRequest {
     seeds: f.seeds,
     selections: f.selections,
     backend: f.backend,
+    ...(f.backend === "server" ? { engines: [...new Set(f.engines)] } : {}),
     mode: f.mode,
     ...(f.mode === "generate" ? { maxTokens: f.maxTokens } : {}),
     ...(f.queries > 0 ? { queries: f.queries } : {}),
   };
 }
 
-/** Cells the sweep will run: queries × shots × (seeds per random/balanced selection, 1 for RICES). */
-export function cellCount(f: Pick<SweepFormState, "shots" | "seeds" | "selections" | "queries">, evalCount: number): number {
+/** How many engines run every cell: the chosen ones on the server, the bundled model in the browser. */
+export const engineCount = (f: Pick<SweepFormState, "engines" | "backend">): number => (f.backend === "server" ? new Set(f.engines).size : 1);
+
+/** Cells the sweep will run: queries × shots × (seeds per random/balanced selection, 1 for RICES) × engines. */
+export function cellCount(f: Pick<SweepFormState, "shots" | "seeds" | "selections" | "queries" | "engines" | "backend">, evalCount: number): number {
   const queries = f.queries > 0 ? Math.min(f.queries, evalCount) : evalCount;
   const perQuery = f.selections.reduce((s, sel) => s + (sel === "rices" ? 1 : Math.max(1, f.seeds)), 0);
-  return queries * new Set(f.shots).size * perQuery;
+  return queries * new Set(f.shots).size * perQuery * engineCount(f);
 }
 
-export type FieldName = "name" | "templateId" | "templateVersion" | "datasetId" | "shots" | "seeds" | "selections" | "backend" | "mode" | "maxTokens" | "queries" | "form";
+export type FieldName = "name" | "templateId" | "templateVersion" | "datasetId" | "shots" | "seeds" | "selections" | "backend" | "engines" | "mode" | "maxTokens" | "queries" | "form";
 
-const FIELDS = new Set<FieldName>(["name", "templateId", "templateVersion", "datasetId", "shots", "seeds", "selections", "backend", "mode", "maxTokens", "queries"]);
+const FIELDS = new Set<FieldName>(["name", "templateId", "templateVersion", "datasetId", "shots", "seeds", "selections", "backend", "engines", "mode", "maxTokens", "queries"]);
 
 /** The API's error details grouped by the field their path starts with ("form" for the rest). */
 export function fieldErrors(details: { path?: (string | number)[]; message: string }[]): Partial<Record<FieldName, string[]>> {
@@ -84,6 +97,8 @@ export function localErrors(f: SweepFormState): Partial<Record<FieldName, string
   if (!f.datasetId) out.datasetId = ["Choose a dataset"];
   if (f.shots.length === 0) out.shots = ["Choose at least one shot count"];
   if (f.selections.length === 0) out.selections = ["Choose at least one selection strategy"];
+  if (f.backend === "server" && f.engines.length === 0) out.engines = ["Choose at least one engine"];
+  else if (f.backend === "server" && new Set(f.engines).size > MAX_SWEEP_ENGINES) out.engines = [`At most ${MAX_SWEEP_ENGINES} engines`];
   if (!Number.isInteger(f.seeds) || f.seeds < 1 || f.seeds > 10) out.seeds = ["Seeds: a whole number from 1 to 10"];
   if (!Number.isInteger(f.queries) || f.queries < 0) out.queries = ["Queries: a whole number (0 or empty for all)"];
   if (f.mode === "generate" && (!Number.isInteger(f.maxTokens) || f.maxTokens < 1 || f.maxTokens > 64)) out.maxTokens = ["Max tokens: 1 to 64"];

@@ -60,7 +60,24 @@ export function formatHitRate(h: HitRate): string {
   return `${(h.rate * 100).toFixed(1)}% (${h.hits.toLocaleString("en-US")} / ${h.lookups.toLocaleString("en-US")})`;
 }
 
-/** Stats for display; `doneCells` gives the mean model time per cell. */
+/** Cells per minute of wall time; undefined before anything is known. */
+export function cellsPerMinute(doneCells: number, wallMs: number): number | undefined {
+  return doneCells > 0 && wallMs > 0 ? doneCells / (wallMs / 60_000) : undefined;
+}
+
+/** "12.5 cells/min", "240 cells/min", "—". */
+export function formatThroughput(perMinute: number | undefined): string {
+  if (perMinute === undefined || !Number.isFinite(perMinute)) return "—";
+  return `${perMinute < 10 ? perMinute.toFixed(1) : Math.round(perMinute).toLocaleString("en-US")} cells/min`;
+}
+
+/** "12,345 prompt · 678 completion"; "—" when no engine reported any. */
+export function formatTokens(promptTokens: number, completionTokens: number): string {
+  if (promptTokens <= 0 && completionTokens <= 0) return "—";
+  return `${promptTokens.toLocaleString("en-US")} prompt · ${completionTokens.toLocaleString("en-US")} completion`;
+}
+
+/** Stats for display; `doneCells` gives the mean model time per cell and the throughput. */
 export function statFigures(stats: SweepStats, doneCells: number): { label: string; value: string; testId: string; hint: string }[] {
   return [
     { label: "Visual cache", value: formatHitRate(hitRate(stats.visualCacheHits, stats.visualCacheLookups)), testId: "stat-visual-cache", hint: "Images whose visual tokens were already computed" },
@@ -68,6 +85,9 @@ export function statFigures(stats: SweepStats, doneCells: number): { label: stri
     { label: "Model time", value: formatDuration(stats.modelMs), testId: "stat-model-ms", hint: "Time inside the model, summed over cells" },
     { label: "Wall time", value: formatDuration(stats.wallMs), testId: "stat-wall-ms", hint: "Time the sweep has been running, over restarts" },
     { label: "Per cell", value: doneCells > 0 ? formatDuration(stats.modelMs / doneCells) : "—", testId: "stat-per-cell", hint: "Mean model time of a finished cell" },
+    { label: "Throughput", value: formatThroughput(cellsPerMinute(doneCells, stats.wallMs)), testId: "stat-throughput", hint: "Finished cells per minute of wall time" },
+    { label: "Tokens", value: formatTokens(stats.promptTokens, stats.completionTokens), testId: "stat-tokens", hint: "Prompt and completion tokens the engines reported, summed over cells" },
+    { label: "Retries", value: stats.retries.toLocaleString("en-US"), testId: "stat-retries", hint: "Requests sent again after a rate limit (429), a server error (5xx) or a timeout" },
   ];
 }
 

@@ -1,6 +1,7 @@
 /**
  * The side-by-side grid's model: rows are evaluation items, columns shot counts, one
- * (selection, seed) slice at a time; filters that find the items where shots changed the answer.
+ * (engine, selection, seed) slice at a time; filters that find the items where shots changed the
+ * answer; and the "compare engines" view, every engine's output per cell with their disagreements.
  */
 import type { SweepCellResult, SweepSelection } from "../types";
 
@@ -15,9 +16,23 @@ export interface GridItem {
 }
 
 export interface GridSlice {
+  /** A config.engines id (as the results carry it: "" in sweeps made before engines). */
+  engine: string;
   selection: SweepSelection;
   seed: number;
 }
+
+/** A cell as shown: not run yet, failed (its engine kept failing: not counted), or judged. */
+export type CellState = "pending" | "failed" | "correct" | "wrong";
+
+export function cellState(c: SweepCellResult | undefined): CellState {
+  if (!c) return "pending";
+  if (c.error !== null) return "failed";
+  return c.correct ? "correct" : "wrong";
+}
+
+/** A cell that ran (not pending, not failed): the only ones accuracy counts. */
+const ran = (c: SweepCellResult | undefined): c is SweepCellResult => c !== undefined && c.error === null;
 
 export interface GridRow {
   item: GridItem;
@@ -45,20 +60,22 @@ export function evaluationItems(items: GridItem[], queries: number, results: Swe
   return ordered.filter((i) => chosen.has(i.id));
 }
 
-export const cellKey = (itemId: string, shots: number, seed: number, selection: SweepSelection): string => `${itemId}|${shots}|${seed}|${selection}`;
+/** The stored cell's key (lib/store/sweeps resultKey's order): engine|item|shots|seed|selection. */
+export const cellKey = (engine: string, itemId: string, shots: number, seed: number, selection: SweepSelection): string => `${engine}|${itemId}|${shots}|${seed}|${selection}`;
 
 export function indexResults(results: SweepCellResult[]): Map<string, SweepCellResult> {
-  return new Map(results.map((r) => [cellKey(r.itemId, r.shots, r.seed, r.selection), r]));
+  return new Map(results.map((r) => [cellKey(r.engine, r.itemId, r.shots, r.seed, r.selection), r]));
 }
 
 export function buildRows(items: GridItem[], index: Map<string, SweepCellResult>, shots: number[], slice: GridSlice): GridRow[] {
-  return items.map((item) => ({ item, cells: shots.map((s) => index.get(cellKey(item.id, s, slice.seed, slice.selection))) }));
+  return items.map((item) => ({ item, cells: shots.map((s) => index.get(cellKey(slice.engine, item.id, s, slice.seed, slice.selection))) }));
 }
 
+/** Failed cells count as not run: "changed", "wrong" and "right" look at the cells that ran. */
 export function filterRows(rows: GridRow[], filter: RowFilter): GridRow[] {
   if (filter === "all") return rows;
   return rows.filter((row) => {
-    const done = row.cells.filter((c): c is SweepCellResult => c !== undefined);
+    const done = row.cells.filter(ran);
     if (done.length === 0) return false;
     if (filter === "changed") return done.some((c) => c.correct) && done.some((c) => !c.correct);
     const last = done[done.length - 1]!;
@@ -68,28 +85,137 @@ export function filterRows(rows: GridRow[], filter: RowFilter): GridRow[] {
 
 export interface ColumnSummary {
   shots: number;
+  /** Cells that ran (failed ones are not counted: they say nothing about the model). */
   done: number;
   correct: number;
+  failed: number;
 }
 
-/** Per column: finished cells and how many are correct (the header's accuracy). */
-export function columnSummaries(rows: GridRow[], shots: number[]): ColumnSummary[] {
-  return shots.map((s, i) => {
-    let done = 0;
-    let correct = 0;
-    for (const r of rows) {
-      const c = r.cells[i];
-      if (!c) continue;
-      done++;
-      if (c.correct) correct++;
+const summarize = (shots: number, cells: (SweepCellResult | undefined)[]): ColumnSummary => {
+  let done = 0;
+  let correct = 0;
+  let failed = 0;
+  for (const c of cells) {
+    if (!c) continue;
+    if (c.error !== null) {
+      failed++;
+      continue;
     }
-    return { shots: s, done, correct };
-  });
+    done++;
+    if (c.correct) correct++;
+  }
+  return { shots, done, correct, failed };
+};
+
+/** Per column: cells that ran, how many are correct (the header's accuracy), and the failed ones. */
+export function columnSummaries(rows: GridRow[], shots: number[]): ColumnSummary[] {
+  return shots.map((s, i) => summarize(s, rows.map((r) => r.cells[i])));
 }
 
 /** The (selection, seed) slices a configuration has, as selector options. RICES is deterministic: seed 0 only. */
-export function sliceOptions(selections: SweepSelection[], seeds: number): GridSlice[] {
+export function sliceOptions(selections: SweepSelection[], seeds: number): Omit<GridSlice, "engine">[] {
   return selections.flatMap((selection) => Array.from({ length: selection === "rices" ? 1 : Math.max(1, seeds) }, (_, seed) => ({ selection, seed })));
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Compare engines: per item and shot count, every engine's cell side by side.
+ * ---------------------------------------------------------------------------------------------- */
+
+/**
+ * How the engines' cells of one item × shot count relate, over those that ran:
+ * - `pending`: fewer than two have run;
+ * - `disagree`: one is right and another wrong;
+ * - `differ`: all equally right (or wrong) but with different outputs;
+ * - `agree`: the same output.
+ */
+export type Agreement = "pending" | "agree" | "differ" | "disagree";
+
+export interface CompareCell {
+  shots: number;
+  /** One per compared engine, in their order (undefined while it has not run). */
+  cells: (SweepCellResult | undefined)[];
+  agreement: Agreement;
+}
+
+export interface CompareRow {
+  item: GridItem;
+  cells: CompareCell[];
+}
+
+const normalized = (s: string) => s.trim().replace(/\s+/g, " ").toLowerCase();
+
+export function agreementOf(cells: (SweepCellResult | undefined)[]): Agreement {
+  const done = cells.filter(ran);
+  if (done.length < 2) return "pending";
+  if (new Set(done.map((c) => c.correct)).size > 1) return "disagree";
+  return new Set(done.map((c) => normalized(c.output))).size > 1 ? "differ" : "agree";
+}
+
+export function buildCompareRows(items: GridItem[], index: Map<string, SweepCellResult>, shots: number[], slice: Omit<GridSlice, "engine">, engines: readonly string[]): CompareRow[] {
+  return items.map((item) => ({
+    item,
+    cells: shots.map((s) => {
+      const cells = engines.map((engine) => index.get(cellKey(engine, item.id, s, slice.seed, slice.selection)));
+      return { shots: s, cells, agreement: agreementOf(cells) };
+    }),
+  }));
+}
+
+export type CompareFilter = "all" | "disagree" | "differ";
+
+export const COMPARE_FILTERS: { value: CompareFilter; label: string }[] = [
+  { value: "all", label: "All items" },
+  { value: "disagree", label: "One engine right, another wrong" },
+  { value: "differ", label: "Different outputs" },
+];
+
+/** `disagree`: some shot count has one engine right and another wrong; `differ`: that, or different outputs. */
+export function filterCompareRows(rows: CompareRow[], filter: CompareFilter): CompareRow[] {
+  if (filter === "all") return rows;
+  const wanted = new Set<Agreement>(filter === "disagree" ? ["disagree"] : ["disagree", "differ"]);
+  return rows.filter((row) => row.cells.some((c) => wanted.has(c.agreement)));
+}
+
+export interface CompareColumnSummary {
+  shots: number;
+  /** Per compared engine, in order. */
+  engines: ColumnSummary[];
+  /** Items where one engine is right and another wrong. */
+  disagreements: number;
+}
+
+export function compareSummaries(rows: CompareRow[], shots: number[], engineCount: number): CompareColumnSummary[] {
+  return shots.map((s, i) => ({
+    shots: s,
+    engines: Array.from({ length: engineCount }, (_, e) => summarize(s, rows.map((r) => r.cells[i]?.cells[e]))),
+    disagreements: rows.filter((r) => r.cells[i]?.agreement === "disagree").length,
+  }));
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Per-engine progress, from the results.
+ * ---------------------------------------------------------------------------------------------- */
+
+export interface EngineProgress {
+  engine: string;
+  /** Stored cells (failed ones included, as the sweep's doneCells counts them). */
+  done: number;
+  failed: number;
+  /** Cells that ran and were correct. */
+  correct: number;
+}
+
+/** Done, failed and correct cells per configured engine (in config order; an unconfigured engine of the results follows). */
+export function engineProgress(results: readonly SweepCellResult[], engines: readonly string[]): EngineProgress[] {
+  const by = new Map<string, EngineProgress>(engines.map((engine) => [engine, { engine, done: 0, failed: 0, correct: 0 }]));
+  for (const r of results) {
+    let p = by.get(r.engine);
+    if (!p) by.set(r.engine, (p = { engine: r.engine, done: 0, failed: 0, correct: 0 }));
+    p.done++;
+    if (r.error !== null) p.failed++;
+    else if (r.correct) p.correct++;
+  }
+  return [...by.values()];
 }
 
 /**

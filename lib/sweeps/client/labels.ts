@@ -1,5 +1,6 @@
-/** Names for sweeps side by side: say what differs between them (template, version, model, mode…), not just their names. */
+/** Names for sweeps side by side: say what differs between them (template, version, engines, model, mode…), not just their names. */
 import type { SweepDetail, SweepMode } from "../types";
+import { engineName, resolveEngine, type EngineNames } from "./engines";
 
 type Labelled = Pick<SweepDetail, "name" | "templateName" | "config" | "createdAt">;
 
@@ -7,15 +8,22 @@ const MODE: Record<SweepMode, string> = { rank: "rank", generate: "generate" };
 
 const template = (s: Labelled) => `${s.templateName ?? "deleted template"} v${s.config.templateVersion}`;
 
-/** One short label per sweep; with two, only the fields that tell them apart (falling back to the names, then creation order). */
-export function sweepLabels(sweeps: Labelled[]): string[] {
+const engineIds = (s: Labelled) => (s.config.engines.length > 0 ? s.config.engines : [""]).map((e) => resolveEngine(e, s.config.model)).join(" + ");
+const engineNames = (s: Labelled, names: EngineNames | undefined) => (s.config.engines.length > 0 ? s.config.engines : [""]).map((e) => engineName(e, names, s.config.model)).join(" + ");
+
+/**
+ * One short label per sweep; with two, only the fields that tell them apart (falling back to the
+ * names, then creation order). Engines ("" of old sweeps read as their model) are named from `names`.
+ */
+export function sweepLabels(sweeps: Labelled[], names?: EngineNames): string[] {
   if (sweeps.length < 2) return sweeps.map((s) => s.name);
   const parts: ((s: Labelled) => string)[] = [];
   const differs = (f: (s: Labelled) => string) => new Set(sweeps.map(f)).size > 1;
   const versions = differs((s) => String(s.config.templateVersion));
   if (differs((s) => s.config.templateId)) parts.push((s) => (versions ? template(s) : (s.templateName ?? "deleted template")));
   else if (versions) parts.push(template);
-  if (differs((s) => s.config.model)) parts.push((s) => s.config.model);
+  if (differs(engineIds)) parts.push((s) => engineNames(s, names));
+  else if (differs((s) => s.config.model)) parts.push((s) => s.config.model);
   if (differs((s) => s.config.mode)) parts.push((s) => MODE[s.config.mode]);
   if (differs((s) => s.config.backend)) parts.push((s) => s.config.backend);
   if (differs((s) => String(s.config.maxTokens)) && sweeps.every((s) => s.config.mode === "generate")) parts.push((s) => `${s.config.maxTokens} tok`);

@@ -11,13 +11,17 @@ export const dynamic = "force-dynamic";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-/** /sweeps/new[?templateId&datasetId&version]: the template and dataset pages link here with theirs chosen. */
+/**
+ * /sweeps/new[?templateId&datasetId&version&engines]: the template and dataset pages link here with
+ * theirs chosen; a sweep's "New like this" also passes its engines (comma-separated registry ids).
+ */
 export default async function NewSweepPage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
   const [templates, datasets] = await Promise.all([listTemplates({}), listDatasets()]);
   const wantedDataset = datasets.find((d) => d.id === firstParam(sp.datasetId));
   const wantedTemplate = templates.find((t) => t.id === firstParam(sp.templateId)) ?? (wantedDataset ? suggestTemplate(templates, wantedDataset.task) : undefined);
   const version = Number(firstParam(sp.version));
+  const engines = (firstParam(sp.engines) ?? "").split(",").filter(Boolean).slice(0, 8);
 
   return (
     <div className="mx-auto flex max-w-4xl flex-col gap-4">
@@ -51,6 +55,7 @@ export default async function NewSweepPage({ searchParams }: { searchParams: Sea
           templateId: wantedTemplate?.id ?? "",
           templateVersion: wantedTemplate && Number.isInteger(version) && version >= 1 && version <= wantedTemplate.latestVersion ? version : 0,
           datasetId: wantedDataset?.id ?? "",
+          ...(engines.length > 0 ? { engines } : {}),
           mode: wantedDataset?.task === "captioning" ? "generate" : "rank",
         }}
       />
