@@ -1,13 +1,16 @@
 /**
- * Few-shot evaluation of a bundled model on a JSONL dataset (README "Datasets for eval").
+ * Few-shot evaluation on a JSONL dataset (README "Datasets for eval"), on any engine, with the same
+ * planning, prompting and judging as a sweep (lib/sweeps/file-eval.ts on lib/sweeps/execute.ts).
  *
  *   npm run eval -- --data tests/fixtures/eval/emoji-4way.jsonl --shots 0,1,2,4,8,16,32 --seeds 3
  *   npm run eval -- --data tests/fixtures/eval/scenes-vqa.jsonl --template vqa --mode generate --shots 0,4 --json
+ *   npm run eval -- --data F.jsonl --engine "GPU box (vLLM)"                       (a registered engine, by name or id)
+ *   npm run eval -- --data F.jsonl --base-url http://gpu-1:8000/v1 --model Qwen/Qwen2.5-VL-7B-Instruct [--api-key K]
  *
- * Options: --mode rank|generate (rank) --balanced --backend node --template classification|caption|vqa
- * --queries N (evaluate a fixed sample of N items) --max-tokens N (generate mode, 16) --model ID
- * --models-dir DIR --no-cache (visual cache and prefix reuse off) --json.
- * Logic (dataset, demonstrations, metrics, sweep) lives in lib/eval.
+ * Options: --mode rank|generate (rank) --balanced --template classification|caption|vqa --queries N
+ * --max-tokens N (generate mode, 16) --model ID (the bundled package, or the remote model with
+ * --base-url) --models-dir DIR --no-cache (bundled: visual cache and prefix reuse off)
+ * --prompt-style interleaved|turns (--base-url; turns) --concurrency N (--base-url; 4) --json.
  */
 import { spawnSync } from "node:child_process";
 
@@ -21,12 +24,14 @@ const { memoryImages } = await import("./lib/memory-images");
 const { readFileSync } = await import("node:fs");
 const path = (await import("node:path")).default;
 const { parseArgs } = await import("node:util");
-const { getServerModel, releaseServerModels } = await import("../lib/backends/server");
+const { bundledServerBackend, getServerModel, releaseServerModels } = await import("../lib/backends/server");
 const ev = await import("../lib/eval");
+const { evalFile } = await import("../lib/sweeps/file-eval");
 
 const USAGE =
   "usage: npm run eval -- --data FILE.jsonl [--shots 0,1,2,4,8,16,32] [--seeds 3] [--mode rank|generate] [--balanced] " +
-  "[--backend node] [--template classification|caption|vqa] [--queries N] [--max-tokens N] [--model ID] [--no-cache] [--json]";
+  "[--template classification|caption|vqa] [--queries N] [--max-tokens N] [--model ID] [--no-cache] [--json]\n" +
+  "       on a registered engine: --engine NAME|ID    on any OpenAI-compatible endpoint: --base-url URL --model M [--api-key K] [--prompt-style turns|interleaved] [--concurrency N]";
 
 function fail(msg: string): never {
   console.error(`eval: ${msg}`);
@@ -46,9 +51,14 @@ const { values } = (() => {
         template: { type: "string", default: "classification" },
         queries: { type: "string" },
         "max-tokens": { type: "string", default: "16" },
-        model: { type: "string", default: "flamingo-mini" },
+        model: { type: "string" },
         "models-dir": { type: "string" },
         "no-cache": { type: "boolean", default: false },
+        engine: { type: "string" },
+        "base-url": { type: "string" },
+        "api-key": { type: "string" },
+        "prompt-style": { type: "string", default: "turns" },
+        concurrency: { type: "string", default: "4" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -72,9 +82,13 @@ const shots = values.shots.split(",").map((s) => whole("shots", s.trim(), 0));
 const seeds = whole("seeds", values.seeds, 1);
 const queries = values.queries === undefined ? undefined : whole("queries", values.queries, 1);
 const maxTokens = whole("max-tokens", values["max-tokens"], 1);
+const concurrency = whole("concurrency", values.concurrency, 1);
 if (values.mode !== "rank" && values.mode !== "generate") fail(`--mode must be rank or generate, got "${values.mode}"`);
 const mode = values.mode;
-if (values.backend !== "node") fail(`--backend ${values.backend} is not available from the CLI; use node (onnxruntime-node)`);
+if (values.backend !== "node") fail(`--backend ${values.backend} is not available from the CLI; use node (onnxruntime-node), --engine or --base-url`);
+if (values.engine && values["base-url"]) fail("give --engine or --base-url, not both");
+if (values["base-url"] && !values.model) fail("--base-url needs --model (the model id the endpoint serves)");
+if (values["prompt-style"] !== "turns" && values["prompt-style"] !== "interleaved") fail(`--prompt-style must be turns or interleaved, got "${values["prompt-style"]}"`);
 if (!(ev.TEMPLATE_NAMES as readonly string[]).includes(values.template)) fail(`--template must be one of ${ev.TEMPLATE_NAMES.join(", ")}, got "${values.template}"`);
 const templateName = values.template as import("../lib/eval").TemplateName;
 
@@ -99,38 +113,68 @@ const imageIds = items.map((it, i) => {
 });
 const imageSource = images.source;
 
+/** The engine to evaluate: the bundled package (default), a registered engine, or an endpoint given here. */
+async function pickBackend(): Promise<{ backend: import("../lib/backends/contract").Backend; label: string; engine?: import("../lib/runtime/engine").FlamingoEngine }> {
+  const { createRemoteBackend } = await import("../lib/backends/remote");
+  if (values["base-url"]) {
+    const { DEFAULT_REMOTE_SETTINGS } = await import("../lib/engines/types");
+    const config = {
+      ...DEFAULT_REMOTE_SETTINGS,
+      id: "cli",
+      name: new URL(values["base-url"]).host,
+      baseUrl: values["base-url"].replace(/\/+$/, ""),
+      model: values.model as string,
+      apiKey: values["api-key"] ?? process.env.OPENAI_API_KEY ?? null,
+      headers: {},
+      maxConcurrency: concurrency,
+      promptStyle: values["prompt-style"] as "turns" | "interleaved",
+      capabilities: null,
+    };
+    return { backend: createRemoteBackend(config, { imageSource }), label: `${config.model} at ${config.baseUrl}` };
+  }
+  if (values.engine) {
+    const { migrate } = await import("../lib/store/migrate");
+    await migrate();
+    const { listEngines, remoteConfig } = await import("../lib/engines");
+    const found = (await listEngines()).find((e) => e.id === values.engine || e.name === values.engine);
+    if (!found) fail(`no engine named "${values.engine}" is registered (see the Engines page, or /api/engines)`);
+    if (found.kind === "openai") return { backend: createRemoteBackend(await remoteConfig(found.id), { imageSource }), label: `${found.name} (${found.settings?.model ?? ""})` };
+    values.model = found.id;
+  }
+  const id = values.model ?? "flamingo-mini";
+  const opts = { imageSource, ...(values["models-dir"] ? { modelsDir: values["models-dir"] } : {}) };
+  const model = await getServerModel(id, opts);
+  if (values["no-cache"]) model.engine.setCaching(false);
+  return { backend: bundledServerBackend(id, opts), label: `${model.id} (${model.executionProvider})`, engine: model.engine };
+}
+
 try {
   const t0 = performance.now();
-  const model = await getServerModel(values.model, { imageSource, ...(values["models-dir"] ? { modelsDir: values["models-dir"] } : {}) });
+  const { backend, label, engine } = await pickBackend();
   const loadMs = performance.now() - t0;
-  const engine = model.engine;
-  if (values["no-cache"]) engine.setCaching(false);
-  const formats = engine.manifest.prompt_format as Record<string, unknown> | undefined;
+  const formats = engine?.manifest.prompt_format as Record<string, unknown> | undefined;
   const fromManifest = formats?.[ev.MANIFEST_KEYS[templateName]];
   const template = ev.chunkTemplate(typeof fromManifest === "string" ? fromManifest : ev.DEFAULT_FORMATS[templateName]);
-  const evalModel: import("../lib/eval").EvalModel = {
-    score: async (prompt, candidates) => (await engine.score(prompt, candidates)).map((s) => s.sum),
-    scoreMany: async (prompts, candidates) => (await engine.scoreMany(prompts, candidates)).map((list) => list.map((s) => s.sum)),
-    generate: async (prompt, n) => (await engine.generate(prompt, { maxTokens: n })).text,
-  };
   const t1 = performance.now();
-  let lastShots = -1;
-  const report = await ev.runEval(items, imageIds, evalModel, { shots, seeds, mode, balanced: values.balanced, template, maxTokens, ...(queries ? { queries } : {}) }, (p) => {
-    if (!values.json && process.stderr.isTTY && (p.done === p.total || p.shots !== lastShots)) {
-      process.stderr.write(`\r${p.shots}-shot, seed ${p.seed}: ${p.done}/${p.total}   `);
-      lastShots = p.shots;
-    }
+  const report = await evalFile(items, imageIds, backend, { shots, seeds, mode, balanced: values.balanced, template, maxTokens, ...(queries ? { queries } : {}) }, (p) => {
+    if (!values.json && process.stderr.isTTY) process.stderr.write(`\r${p.done}/${p.total} cells   `);
   });
   if (!values.json && process.stderr.isTTY) process.stderr.write("\r\x1b[K");
   const wallMs = performance.now() - t1;
-  const stats = engine.stats();
+  const stats = engine?.stats();
+  const cache = stats ? { visual: stats.visualCache, prefix: stats.prefixCache } : null;
   if (values.json) {
-    console.log(JSON.stringify({ data: path.relative(process.cwd(), file), model: model.id, executionProvider: model.executionProvider, ...report, wallMs: Math.round(wallMs), loadMs: Math.round(loadMs), cache: { visual: stats.visualCache, prefix: stats.prefixCache } }, null, 1));
+    console.log(JSON.stringify({ data: path.relative(process.cwd(), file), executionProvider: engine ? stats?.executionProvider : "remote", ...report, wallMs: Math.round(wallMs), loadMs: Math.round(loadMs), cache }, null, 1));
   } else {
-    console.log(ev.formatReport(report, `${path.relative(process.cwd(), file)} on ${model.id} (${model.executionProvider})`));
-    console.log(
-      `(${(wallMs / 1000).toFixed(1)} s; visual cache ${stats.visualCache.hits} hits / ${stats.visualCache.misses} misses, prefix cache ${stats.prefixCache.hits} hits / ${stats.prefixCache.misses} misses)`,
-    );
+    console.log(ev.formatReport(report, `${path.relative(process.cwd(), file)} on ${label}`));
+    const notes = [`${(wallMs / 1000).toFixed(1)} s`];
+    if (cache) notes.push(`visual cache ${cache.visual.hits} hits / ${cache.visual.misses} misses, prefix cache ${cache.prefix.hits} hits / ${cache.prefix.misses} misses`);
+    if (report.retries > 0) notes.push(`${report.retries} retries`);
+    console.log(`(${notes.join("; ")})`);
+  }
+  if (report.failedCells > 0) {
+    console.error(`eval: ${report.failedCells} cells failed after their retries and are left out of the accuracy; the first: ${report.firstError}`);
+    process.exitCode = 1;
   }
 } catch (e) {
   console.error(`eval: ${e instanceof Error ? e.message : String(e)}`);

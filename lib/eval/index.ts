@@ -1,7 +1,7 @@
 export * from "./dataset";
 export * from "./metrics";
 export * from "./report";
-export * from "./run";
+
 export * from "./select";
 export * from "./template";
 export * from "./rices";

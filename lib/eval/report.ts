@@ -1,5 +1,6 @@
 /** The eval results as a readable text table. */
-import type { EvalReport } from "./run";
+import { RANK_METHODS, type RankMethod } from "@/lib/backends/contract";
+import type { EvalReport } from "@/lib/sweeps/file-eval";
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : "–");
 
@@ -19,6 +20,7 @@ export function formatReport(r: EvalReport, title = ""): string {
   const out = [
     ...(title ? [title] : []),
     `${r.mode} mode, template ${JSON.stringify(r.template)}, ${r.balanced ? "balanced" : "random"} demonstrations, ${r.seeds} seed(s) × ${r.queries} queries (of ${r.items} items)`,
+    ...(Object.keys(r.rankMethods).length > 0 ? [`ranked by ${Object.entries(r.rankMethods).map(([m, n]) => `${RANK_METHODS[m as RankMethod].label} (${n} cells)`).join(", ")}`] : []),
     line(head),
     line(head.map((_, c) => "-".repeat(width[c] as number))),
     ...rows.map(line),

@@ -10,6 +10,7 @@ import type { PromptSequence } from "@/lib/prompt/sequence";
 import { visualFeature } from "@/lib/eval/rices";
 import { getDatasetItems, type DatasetItemRow } from "@/lib/store";
 import { getSweepRecord, type SweepRecord } from "@/lib/store/sweeps";
+import type { CellWork } from "./execute";
 import { candidatesOf, planCells, type PlannedCell } from "./plan";
 import { sweepLayout, type SweepLayout } from "./template";
 import type { SweepItemRef } from "./types";
@@ -75,6 +76,19 @@ export async function sweepPlan(ctx: SweepContext, engine?: FlamingoEngine, sign
     features = { pool: await visualFeatures(e, model, ctx.pool.map((p) => p.assetId), signal), queries: await visualFeatures(e, model, ctx.queries.map((q) => q.assetId), signal) };
   }
   return planCells({ config: ctx.record.config, pool: ctx.pool.map(itemRef), queries: ctx.queries.map(itemRef), ...(features ? { features } : {}) });
+}
+
+/** What the sweep engine's loop (execute.ts) needs of a stored sweep. */
+export function cellWork(ctx: SweepContext): CellWork {
+  return {
+    mode: ctx.record.config.mode,
+    maxTokens: ctx.record.config.maxTokens,
+    materialize: (cell) => {
+      const m = materialize(ctx, cell);
+      return { prompt: m.prompt, answer: m.query.answer, ...(m.candidates ? { candidates: m.candidates } : {}) };
+    },
+    demoIds: (cell) => cell.demos.map((d) => (ctx.pool[d] as DatasetItemRow).id),
+  };
 }
 
 /** A planned cell's demonstrations, prompt and (rank mode) candidates. */

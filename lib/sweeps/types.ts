@@ -2,6 +2,7 @@
  * The sweep contract shared by the job runner (lib/sweeps, app/api/sweeps) and the comparison UI
  * (components/comparison, app/(studio)/sweeps). Plain JSON: what the API returns.
  */
+import type { RankMethod } from "@/lib/backends/contract";
 import { DEFAULT_MAX_TOKENS } from "./limits";
 
 export type SweepSelection = "random" | "balanced" | "rices";
@@ -84,6 +85,8 @@ export interface SweepStats {
   retries: number;
   /** Cells stored as failed (their engine kept failing); "Retry failed cells" runs them again. */
   failedCells: number;
+  /** Rank mode: how many cells each method ranked (exact on bundled engines; remote ones say what they offer). */
+  rankMethods?: Partial<Record<RankMethod, number>>;
 }
 
 export interface SweepSummary {

@@ -8,11 +8,11 @@ import {
   formatReport,
   meanCI,
   parseDataset,
-  runEval,
   selectDemonstrations,
   tokenF1,
-  type EvalModel,
 } from "@/lib/eval";
+import { rankingOf, type Backend, type ScoreOutcome } from "@/lib/backends/contract";
+import { evalFile } from "@/lib/sweeps/file-eval";
 import { serializePrompt, type PromptSequence } from "@/lib/prompt/sequence";
 
 const jsonl = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join("\n");
@@ -125,51 +125,63 @@ describe("metrics", () => {
   });
 });
 
-describe("runEval", () => {
+describe("evalFile: npm run eval on the sweep engine", () => {
   const items = parseDataset(jsonl(["a", "b", "a", "b", "a", "b"].map((answer, i) => ({ image: `${i}.png`, answer }))));
   const ids = items.map((_, i) => `img${i}`);
-  /** A model that "sees" the query image id and knows item i's answer; 0-shot it always says "a". */
-  const oracle = (calls: string[]): EvalModel => ({
-    async score(prompt, candidates) {
+  const queryOf = (prompt: PromptSequence) => {
+    const last = [...prompt.parts].reverse().find((p) => p.type === "image");
+    return Number(last?.type === "image" ? last.assetId.slice(3) : -1);
+  };
+  /** A stand-in model through the Backend contract: it "sees" the query image id and knows item i's answer; 0-shot it always says "a". */
+  const oracle = (calls: string[], concurrency = 1): Backend => {
+    const score = async (prompt: PromptSequence, candidates: readonly string[]): Promise<ScoreOutcome> => {
       calls.push(serializePrompt(prompt));
-      const parts = prompt.parts;
-      const last = [...parts].reverse().find((p) => p.type === "image");
-      const q = Number(last?.type === "image" ? last.assetId.slice(3) : -1);
-      const shots = parts.filter((p) => p.type === "image").length - 1;
-      const truth = shots === 0 ? "a" : items[q]!.answer;
-      return candidates.map((c) => (c === truth ? 0 : -1));
-    },
-    async generate(prompt) {
-      const last = [...prompt.parts].reverse().find((p) => p.type === "image");
-      return ` ${items[Number(last?.type === "image" ? last.assetId.slice(3) : 0)]!.answer} `;
-    },
-  });
+      const shots = prompt.parts.filter((p) => p.type === "image").length - 1;
+      const truth = shots === 0 ? "a" : items[queryOf(prompt)]!.answer;
+      const scores = candidates.map((c) => ({ candidate: c, tokenIds: [], tokenLogProbs: [], sum: c === truth ? 0 : -1, mean: c === truth ? 0 : -1 }));
+      return { scores, ranking: rankingOf(scores), method: "prompt_logprobs", approximate: false, latencyMs: 1, usage: { promptTokens: 10, completionTokens: 1 } };
+    };
+    return {
+      id: "oracle",
+      kind: "openai",
+      model: "oracle-1",
+      capabilities: () => ({ streaming: false, rankMethods: ["prompt_logprobs"], maxImagesPerPrompt: null, maxConcurrency: concurrency, trace: false, beams: false }),
+      score,
+      scoreMany: (ps, cs) => Promise.all(ps.map((p, i) => score(p, cs[i]!))),
+      async generate(prompt) {
+        const text = ` ${items[queryOf(prompt)]!.answer} `;
+        return { text, tokenIds: [], finishReason: "stop_token", usage: { promptTokens: 10, completionTokens: 2, images: 1 }, timings: { encodeMs: 0, prefillMs: 0, decodeMs: 0, tokensPerSecond: 0 }, executionProvider: "remote", engine: "oracle", model: "oracle-1", latencyMs: 1 };
+      },
+    };
+  };
+  const classification = () => chunkTemplate(DEFAULT_FORMATS.classification);
 
-  it("ranks candidates per shot count over seeds × queries", async () => {
+  it("ranks candidates per shot count over seeds × queries, and says how it ranked", async () => {
     const calls: string[] = [];
-    const r = await runEval(items, ids, oracle(calls), { shots: [0, 2], seeds: 2, mode: "rank", template: chunkTemplate(DEFAULT_FORMATS.classification) });
+    const r = await evalFile(items, ids, oracle(calls), { shots: [0, 2], seeds: 2, mode: "rank", template: classification() });
     expect(r.results.map((s) => s.shots)).toEqual([0, 2]);
     expect(r.results[0]!.accuracy).toMatchObject({ mean: 0.5, n: 12 });
     expect(r.results[1]!.accuracy).toMatchObject({ mean: 1, n: 12 });
     expect(r.results[1]!.perSeed).toEqual([1, 1]);
-    expect(calls).toHaveLength(24);
-    expect(calls[12]).toMatch(/^<image>Output:[ab]<\|endofchunk\|>\n<image>Output:[ab]<\|endofchunk\|>\n<image>Output:$/);
+    // The 0-shot prompt is the same for both seeds: asked once per query.
+    expect(calls).toHaveLength(6 + 12);
+    expect(calls.filter((c) => c.startsWith("<image>Output:") && c.split("<image>").length === 4)).toHaveLength(12);
+    expect(calls.at(-1)).toMatch(/^<image>Output:[ab]<\|endofchunk\|>\n<image>Output:[ab]<\|endofchunk\|>\n<image>Output:$/);
+    expect(r.rankMethods).toEqual({ prompt_logprobs: 24 });
+    expect(r.usage).toEqual({ promptTokens: 180, completionTokens: 18 });
     expect(formatReport(r)).toMatch(/shots\s+accuracy %/);
+    expect(formatReport(r)).toMatch(/ranked by exact, from prompt log-probabilities \(24 cells\)/);
   });
 
-  it("gives the same results through a batching backend's scoreMany", async () => {
-    const cfg = { shots: [0, 2], seeds: 2, mode: "rank" as const, template: chunkTemplate(DEFAULT_FORMATS.classification) };
-    const plain = await runEval(items, ids, oracle([]), cfg);
-    const one = oracle([]);
-    let batches = 0;
-    const batching: EvalModel = { ...one, scoreMany: async (ps, cs) => (batches++, Promise.all(ps.map((p, i) => one.score(p, cs[i]!)))) };
-    const r = await runEval(items, ids, batching, cfg);
-    expect(r.results.map((x) => x.perSeed)).toEqual(plain.results.map((x) => x.perSeed));
-    expect(batches).toBe(4); // one per (shots, seed) cell
+  it("gives the same results with concurrent requests", async () => {
+    const cfg = { shots: [0, 2], seeds: 2, mode: "rank" as const, template: classification() };
+    const one = await evalFile(items, ids, oracle([]), cfg);
+    const eight = await evalFile(items, ids, oracle([], 8), cfg);
+    expect(eight.results.map((x) => [x.accuracy.mean, x.perSeed])).toEqual(one.results.map((x) => [x.accuracy.mean, x.perSeed]));
   });
 
   it("generates, scoring exact match after trimming and token F1, on a fixed sample of queries", async () => {
-    const r = await runEval(items, ids, oracle([]), { shots: [1], seeds: 1, mode: "generate", queries: 3, template: chunkTemplate(DEFAULT_FORMATS.classification) });
+    const r = await evalFile(items, ids, oracle([]), { shots: [1], seeds: 1, mode: "generate", queries: 3, template: classification() });
     expect(r.queries).toBe(3);
     expect(r.results[0]!.accuracy.mean).toBe(1);
     expect(r.results[0]!.f1!.mean).toBe(1);
@@ -177,7 +189,7 @@ describe("runEval", () => {
 
   it("fails before any model call when a shot count is too large", async () => {
     const calls: string[] = [];
-    await expect(runEval(items, ids, oracle(calls), { shots: [0, 6], seeds: 1, mode: "rank", template: chunkTemplate(DEFAULT_FORMATS.classification) })).rejects.toThrow(/6 demonstrations/);
+    await expect(evalFile(items, ids, oracle(calls), { shots: [0, 6], seeds: 1, mode: "rank", template: classification() })).rejects.toThrow(/6 demonstrations/);
     expect(calls).toHaveLength(0);
   });
 });
