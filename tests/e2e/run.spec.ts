@@ -155,6 +155,9 @@ test("cancel stops a long run, in the browser and on the server", async () => {
     await run.root.getByTestId("run-min-tokens").fill("256");
     await run.root.getByTestId("run-trace").uncheck();
     await run.run();
+    // This run's state, not the last run's tokens still on screen: it started, then its first token came.
+    await expect(run.phase()).toHaveAttribute("data-phase", /^(loading|running)$/);
+    await expect(run.root.getByTestId("run-cancel")).toBeEnabled();
     await expect(run.root.getByTestId("trace-token").first()).toBeVisible({ timeout: 60_000 });
     await run.root.getByTestId("run-cancel").click();
     await expect(run.phase()).toHaveAttribute("data-phase", "cancelled");
