@@ -7,6 +7,7 @@
  */
 import "server-only";
 import { z } from "zod";
+import { DEFAULT_MODEL_ID, DEFAULT_MODELS_DIR } from "@/lib/models/defaults";
 
 /** Unset and empty variables both mean "use the default". */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -49,6 +50,10 @@ export const EnvSchema = z.object({
   STUDIO_ENGINES: optional(z.string().optional()),
   /** Path to a JSON file holding the same array as STUDIO_ENGINES (both may be set: their engines are combined). */
   STUDIO_ENGINES_FILE: optional(z.string().optional()),
+  /** Folder of the bundled model packages (`<id>/manifest.json` inside), relative to the working directory or absolute. Default public/models (also served to the browser as /models; another folder is read by the server only). */
+  FLAMINGO_MODELS_DIR: optional(z.string().trim().default(DEFAULT_MODELS_DIR)),
+  /** The model the server runs when a caller names none (GET /api/runs, the CLIs' --model). Default flamingo-mini; the browser and the request schemas use lib/models/defaults.ts. */
+  FLAMINGO_DEFAULT_MODEL: optional(z.string().trim().min(1).max(64).default(DEFAULT_MODEL_ID)),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,9 +1,15 @@
 import "server-only";
 import { migrate } from "@/lib/store/migrate";
 import { seedExamples } from "@/lib/examples";
+import { checkEngineConfiguration } from "@/lib/engines";
 
-/** Schema first, then the example library; both are idempotent and safe on every start. */
+/**
+ * The engines' configuration first (STUDIO_SECRET_KEY, declared engines: a mistake stops the start with
+ * its name rather than surfacing on the first run), then the schema and the example library; all
+ * idempotent and safe on every start.
+ */
 export async function startup(): Promise<void> {
+  await checkEngineConfiguration();
   const migrated = await migrate();
   if (migrated.applied.length > 0) console.info(`[flamingo-studio] applied migrations: ${migrated.applied.join(", ")}`);
   const seeded = await seedExamples();

@@ -48,6 +48,7 @@ const { curveOf } = await import("../lib/sweeps/curve");
 const { createSweep } = await import("../lib/sweeps/service");
 const { runSweep } = await import("../lib/sweeps/runner");
 const { getServerModel, releaseServerModels } = await import("../lib/backends/server");
+const { env } = await import("../lib/env");
 const { setDatabase } = await import("../lib/store/db");
 type SweepSelection = import("../lib/sweeps/types").SweepSelection;
 
@@ -63,7 +64,7 @@ try {
   if (!dataset) throw new Error('the Examples library has no "Novel emoji (2-way)" dataset');
   const template = (await listTemplates({ libraryId: seeded.libraryId, search: "novel words" }))[0];
   if (!template) throw new Error("the Examples library has no novel-label classification template");
-  const model = await getServerModel("flamingo-mini");
+  const model = await getServerModel(env().FLAMINGO_DEFAULT_MODEL);
   const engine = model.engine;
   const request = {
     templateId: template.id,

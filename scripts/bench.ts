@@ -47,7 +47,10 @@ const QUERIES = Number(values.queries);
 const REPEATS = Number(values.repeats);
 const only = new Set(values.only.split(",").map((s) => s.trim()));
 process.env.FLAMINGO_ORT_THREADS = String(threads);
-const PKG = path.join(process.cwd(), "public", "models", "flamingo-mini");
+const { env } = await import("../lib/env");
+const { modelsDir } = await import("../lib/models/installed");
+const MODEL = env().FLAMINGO_DEFAULT_MODEL;
+const PKG = path.join(modelsDir(), MODEL);
 const FIXTURES = path.join(process.cwd(), "tests", "fixtures", "eval");
 const log = (s: string) => {
   if (!values.json) console.log(s);
@@ -233,9 +236,9 @@ const engineTarget = (e: import("../lib/runtime/engine").FlamingoEngine): Target
 
 try {
   const t0 = performance.now();
-  const model = await getServerModel("flamingo-mini", { imageSource });
+  const model = await getServerModel(MODEL, { imageSource });
   const server = model.engine;
-  log(`flamingo-mini on onnxruntime-node ${model.executionProvider}${model.fallbackReason ? ` (${model.fallbackReason})` : ""}, ${threads} intra-op thread(s); load ${f1(performance.now() - t0)} ms`);
+  log(`${MODEL} on onnxruntime-node ${model.executionProvider}${model.fallbackReason ? ` (${model.fallbackReason})` : ""}, ${threads} intra-op thread(s); load ${f1(performance.now() - t0)} ms`);
   report.executionProvider = model.executionProvider;
 
   let nodeDecode: Record<string, { tokensPerSecond: number; tokensPerCpuSecond?: number; tokenIds: number[] }> | undefined;

@@ -141,7 +141,8 @@ async function pickBackend(): Promise<{ backend: import("../lib/backends/contrac
     if (found.kind === "openai") return { backend: createRemoteBackend(await remoteConfig(found.id), { imageSource }), label: `${found.name} (${found.settings?.model ?? ""})` };
     values.model = found.id;
   }
-  const id = values.model ?? "flamingo-mini";
+  const { env } = await import("../lib/env");
+  const id = values.model ?? env().FLAMINGO_DEFAULT_MODEL;
   const opts = { imageSource, ...(values["models-dir"] ? { modelsDir: values["models-dir"] } : {}) };
   const model = await getServerModel(id, opts);
   if (values["no-cache"]) model.engine.setCaching(false);

@@ -6,7 +6,7 @@
  *       --prompt "<image>Output:dax<|endofchunk|>\n<image>Output:wug<|endofchunk|>\n<image>Output:" --max-tokens 8
  *   npm run generate -- --image c.png --prompt "<image>Output:" --score dax,wug,blicket
  *
- * Options: --model ID (flamingo-mini) --max-tokens N (20) --min-tokens N --temperature T --top-p P --seed S
+ * Options: --model ID (FLAMINGO_DEFAULT_MODEL, flamingo-mini) --max-tokens N (20) --min-tokens N --temperature T --top-p P --seed S
  * --beams K --stop STR (repeatable) --trace --json --no-cache --models-dir DIR.
  * In --prompt, "<image>" takes the next --image in order and "<|endofchunk|>" closes a chunk;
  * "\n" is a newline. Images are read from files, not the asset store.
@@ -23,6 +23,7 @@ const { memoryImages } = await import("./lib/memory-images");
 const { readFileSync } = await import("node:fs");
 const { parseArgs } = await import("node:util");
 const { getServerModel, releaseServerModels } = await import("../lib/backends/server");
+const { env } = await import("../lib/env");
 type PromptPart = import("../lib/prompt/sequence").PromptPart;
 
 const parsed = (() => {
@@ -31,7 +32,7 @@ const parsed = (() => {
   options: {
     image: { type: "string", multiple: true, default: [] },
     prompt: { type: "string" },
-    model: { type: "string", default: "flamingo-mini" },
+    model: { type: "string", default: env().FLAMINGO_DEFAULT_MODEL },
     "max-tokens": { type: "string", default: "20" },
     "min-tokens": { type: "string" },
     temperature: { type: "string" },

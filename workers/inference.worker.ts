@@ -1,12 +1,13 @@
 /// <reference lib="webworker" />
 /**
- * The inference worker: the shared engine on onnxruntime-web. Messages: workers/protocol.ts.
- * Create it with `new Worker(new URL("../../workers/inference.worker.ts", import.meta.url), { type: "module" })`
+ * The inference worker's entry: the shared engine on onnxruntime-web. Its logic lives in
+ * lib/backends/browser (worker-core.ts; messages: protocol.ts). Create it with
+ * `new Worker(new URL("../../../workers/inference.worker.ts", import.meta.url), { type: "module" })`
  * (lib/backends/browser/client.ts does).
  */
 import { browserEnv } from "@/lib/backends/browser/browser-env";
+import type { WorkerResponse } from "@/lib/backends/browser/protocol";
 import { createWorkerCore } from "@/lib/backends/browser/worker-core";
-import type { WorkerResponse } from "./protocol";
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const core = createWorkerCore(browserEnv, (m: WorkerResponse) => scope.postMessage(m));

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
-import { ApiError } from "@/components/ui/api";
+import { ApiError } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { SELECTION_LABELS } from "@/lib/sweeps/client/chart";
 import { describeEngineOption, reconcileEngines, toggleEngine } from "@/lib/sweeps/client/engines";

@@ -1,5 +1,5 @@
 /** Typed calls to /api/sweeps (envelopes as lib/sweeps/types.ts documents them) and the engine registry they name. */
-import { apiFetch, postJson } from "@/components/ui/api";
+import { apiFetch, postJson } from "@/lib/api-client";
 import { hrefWith } from "@/components/ui/format";
 import type { EngineSummary } from "@/lib/engines/types";
 import type {

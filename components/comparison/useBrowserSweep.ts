@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { browserCacheStats, generate, loadBrowserModel, score, type LoadProgress, type ProviderReport } from "@/components/run/backends";
+import { browserCacheStats, generate, loadBrowserModel, score, type LoadProgress, type ProviderReport } from "@/lib/backends/browser/ui-backends";
 import { runBrowserSweep, type BrowserSweepDeps } from "@/lib/sweeps/client/browser-sweep";
 import type { SweepDetail } from "@/lib/sweeps/types";
 import { getPlan, postResults } from "./api";

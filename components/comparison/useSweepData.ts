@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ApiError } from "@/components/ui/api";
+import { ApiError } from "@/lib/api-client";
 import { isActive } from "@/lib/sweeps/client/format";
 import type { SweepCellResult, SweepCurvePoint, SweepDetail } from "@/lib/sweeps/types";
 import { getCurve, getResults, getSweep } from "./api";

@@ -3,6 +3,7 @@
 import { useMemo, useState } from "react";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { HighlightedText } from "@/components/template/HighlightedText";
+import { DEFAULT_MODEL_ID } from "@/lib/models/defaults";
 import { countImages, type Doc } from "./document-ops";
 import { approximateTokens, previewOf } from "./preview";
 import { useTokenizer } from "./useTokenCounter";
@@ -36,7 +37,7 @@ export function PromptStats({ doc, onUndo, onRedo }: { doc: Doc; onUndo?(): void
         <span data-testid="stat-images">
           <strong className="font-semibold tabular-nums">{images}</strong> {images === 1 ? "image" : "images"}
         </span>
-        <span data-testid="stat-tokens" data-exact={tokens?.exact ? "true" : "false"} title={tokens?.exact ? "Counted with the flamingo-mini tokenizer (variables as written)" : "An estimate until the tokenizer has loaded"}>
+        <span data-testid="stat-tokens" data-exact={tokens?.exact ? "true" : "false"} title={tokens?.exact ? `Counted with the ${DEFAULT_MODEL_ID} tokenizer (variables as written)` : "An estimate until the tokenizer has loaded"}>
           {tokens ? (
             <>
               <strong className="font-semibold tabular-nums">

@@ -1,4 +1,4 @@
-import { apiFetch } from "@/components/ui/api";
+import { apiFetch } from "@/lib/api-client";
 import type { AssetInfo } from "@/lib/store/types";
 
 export const IMAGE_ACCEPT = "image/png,image/jpeg,image/webp,image/gif";

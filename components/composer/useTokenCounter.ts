@@ -1,9 +1,10 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { packageUrl } from "@/lib/models/defaults";
 import type { FlamingoTokenizer } from "@/lib/runtime/tokenizer";
 
-const MODEL_BASE = "/models/flamingo-mini/";
+const MODEL_BASE = `${packageUrl()}/`;
 
 let loading: Promise<FlamingoTokenizer | null> | null = null;
 

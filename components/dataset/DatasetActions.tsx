@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
-import { apiFetch, postJson } from "@/components/ui/api";
+import { apiFetch, postJson } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 
 /** Rename (PATCH) and delete (with a confirmation) a dataset. */

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useId, useState, type ChangeEvent, type FormEvent } from "react";
-import { apiFetch } from "@/components/ui/api";
+import { apiFetch } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Field, LibrarySelect } from "@/components/ui/Field";
 import type { DatasetDetail } from "@/lib/store/datasets";

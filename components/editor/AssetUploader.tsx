@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useRef, useState, type ChangeEvent } from "react";
-import { apiFetch } from "@/components/ui/api";
+import { apiFetch } from "@/lib/api-client";
 import { AssetImage } from "@/components/ui/AssetImage";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import type { AssetInfo } from "@/lib/store/types";

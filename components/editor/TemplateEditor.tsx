@@ -6,7 +6,7 @@ import { useCallback, useDeferredValue, useMemo, useRef, useState, type Keyboard
 import { Composer } from "@/components/composer/Composer";
 import { SaveToNotebook } from "@/components/notebook/SaveToNotebook";
 import { LiveRunPanel } from "@/components/run/LiveRunPanel";
-import { ApiError, postJson } from "@/components/ui/api";
+import { ApiError, postJson } from "@/lib/api-client";
 import { navigateFresh } from "@/components/ui/navigate";
 import { useLeaveWarning } from "@/components/ui/useLeaveWarning";
 import type { TemplateDetail } from "@/lib/store/types";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
-import { ApiError } from "@/components/ui/api";
+import { ApiError } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import type { DetectedCapabilities, EngineSummary, ImageFormat, PromptStyle } from "@/lib/engines/types";
 import { createEngine, testEngine, testSettings, updateEngine } from "./api";

@@ -1,5 +1,5 @@
 /** Typed calls to /api/engines. */
-import { apiFetch, postJson } from "@/components/ui/api";
+import { apiFetch, postJson } from "@/lib/api-client";
 import type { DetectedCapabilities, EngineSummary } from "@/lib/engines/types";
 import type { EngineCreateBody, EnginePatchBody } from "./form";
 

@@ -3,7 +3,7 @@
  * request bodies it sends (POST /api/engines, PATCH /api/engines/:id, POST /api/engines/test), the
  * checks worth doing before a round trip, and the API's error details placed on their fields.
  */
-import { ApiError, type ApiErrorDetail } from "@/components/ui/api";
+import { ApiError, type ApiErrorDetail } from "@/lib/api-client";
 import { EngineInputSchema, EnginePatchSchema } from "@/lib/engines/schema";
 import { DEFAULT_REMOTE_SETTINGS, type EngineSummary, type ImageFormat, type PromptStyle } from "@/lib/engines/types";
 

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useId, useRef, useState, type ChangeEvent, type FormEvent } from "react";
-import { ApiError, apiFetch } from "@/components/ui/api";
+import { ApiError, apiFetch } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { navigateFresh } from "@/components/ui/navigate";
 import type { LibrarySummary } from "@/lib/store/types";

@@ -4,7 +4,7 @@ import { DndContext, closestCenter, type DragEndEvent } from "@dnd-kit/core";
 import { SortableContext, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { announcements, screenReaderInstructions, useSortSensors } from "@/components/composer/dnd";
-import { ApiError } from "@/components/ui/api";
+import { ApiError } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { useLeaveWarning } from "@/components/ui/useLeaveWarning";
 import { addCell, duplicateCell, makeCell, moveCell, removeCell, updateCell } from "@/lib/notebook/ops";

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { apiFetch } from "@/components/ui/api";
+import { apiFetch } from "@/lib/api-client";
 import { Breadcrumb } from "@/components/ui/Breadcrumb";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { formatDateTime, hrefWith } from "@/components/ui/format";

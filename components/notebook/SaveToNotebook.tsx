@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useEffect, useId, useState, type FormEvent } from "react";
-import { apiFetch } from "@/components/ui/api";
+import { apiFetch } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { preferredLibrary } from "@/components/ui/libraries";
 import type { RunSnapshot } from "@/components/run/RunPanel";

@@ -1,5 +1,5 @@
 /** Client calls to the notebook routes. */
-import { apiFetch, postJson } from "@/components/ui/api";
+import { apiFetch, postJson } from "@/lib/api-client";
 import type { CellRunRecord } from "@/lib/notebook/run-record";
 import type { Notebook } from "@/lib/notebook/schema";
 import type { CellRunDetail, NotebookDetail, NotebookSummary } from "@/lib/store/types";

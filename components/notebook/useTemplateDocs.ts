@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { apiFetch } from "@/components/ui/api";
+import { apiFetch } from "@/lib/api-client";
 import type { Notebook } from "@/lib/notebook/schema";
 import type { TemplateDetail, TemplateVersionDetail } from "@/lib/store/types";
 import { refKey, type ResolvedTemplate, type TemplateDocs } from "./template-refs";

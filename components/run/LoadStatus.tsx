@@ -1,4 +1,4 @@
-import type { LoadProgress, ProviderReport } from "./backends";
+import type { LoadProgress, ProviderReport } from "@/lib/backends/browser/ui-backends";
 import { formatBytes, type BackendChoice } from "./options";
 
 /** Model load progress (bytes) while the browser backend loads, and the WebGPU -> WASM fallback notice. */

@@ -1,6 +1,6 @@
 "use client";
 
-import { errorMessage } from "@/components/ui/api";
+import { errorMessage } from "@/lib/api-client";
 import { BEAMS, REMOTE_LIMITS_REASON, engineChoices, isRemoteTarget, targetFromValue, targetValue, type DecodeMode, type RunSettings, type RunTarget } from "./options";
 import { useEngines } from "./useEngines";
 

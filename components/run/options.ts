@@ -4,14 +4,16 @@
  */
 import type { Template } from "@/lib/prompt/schema";
 import type { GenerateParams } from "@/lib/backends/browser/client";
-import { RANK_METHODS, type RankMethod } from "@/lib/backends/contract";
+import { normalizeTarget, type BackendChoice, type RunTarget } from "@/lib/backends/browser/target";
+import { logLik, RANK_METHODS, type RankMethod } from "@/lib/backends/contract";
 import type { EngineSummary } from "@/lib/engines/types";
+import { DEFAULT_MODEL_ID } from "@/lib/models/defaults";
 
-export type BackendChoice = "webgpu" | "wasm" | "server";
+export { logLik, normalizeTarget, type BackendChoice, type RunTarget };
 export type DecodeMode = "greedy" | "sampling" | "beam";
 
 /** The bundled package's registry id: the model the browser worker and the plain "server" choice run. */
-export const BUNDLED_ENGINE_ID = "flamingo-mini";
+export const BUNDLED_ENGINE_ID = DEFAULT_MODEL_ID;
 
 export const BACKENDS: { value: BackendChoice; label: string }[] = [
   { value: "webgpu", label: "Browser · WebGPU" },
@@ -19,26 +21,10 @@ export const BACKENDS: { value: BackendChoice; label: string }[] = [
   { value: "server", label: `Server · ${BUNDLED_ENGINE_ID} (bundled)` },
 ];
 
-// ---------------------------------------------------------------- where a prompt runs
-
-/**
- * Where a prompt runs: the browser worker (WebGPU or WASM), or the server with a registry engine.
- * `engine` (a registry id from /api/engines) only means something with `backend: "server"`;
- * absent, the server runs the bundled model. Stored as is in notebook cells (RunParams).
- */
-export interface RunTarget {
-  backend: BackendChoice;
-  engine?: string;
-}
+// ---------------------------------------------------------------- where a prompt runs (RunTarget: lib/backends/browser/target.ts)
 
 /** The choice's option value (and testid suffix) of an engine other than the bundled one. */
 export const ENGINE_VALUE_PREFIX = "engine:";
-
-/** A target with nothing redundant: no engine off the server, none for the bundled model. */
-export function normalizeTarget(t: BackendChoice | RunTarget): RunTarget {
-  const target = typeof t === "string" ? { backend: t } : t;
-  return target.backend === "server" && target.engine && target.engine !== BUNDLED_ENGINE_ID ? { backend: "server", engine: target.engine } : { backend: target.backend };
-}
 
 /** "webgpu" | "wasm" | "server" | "engine:<id>". */
 export function targetValue(t: BackendChoice | RunTarget): string {
@@ -216,9 +202,6 @@ export interface ScoreRow {
   share: number;
   best: boolean;
 }
-
-/** A log-likelihood as the chart takes it: anything but a number (JSON has no -Infinity: null) is −∞. */
-export const logLik = (x: number | null | undefined): number => (typeof x === "number" && !Number.isNaN(x) ? x : -Infinity);
 
 /** Shares (softmax of the sums) and the best marked; when every sum is −∞ no candidate is best. */
 export function withShares(items: { candidate: string; sum: number; mean: number; tokens: number }[]): ScoreRow[] {

@@ -8,7 +8,7 @@
  * added or changed).
  */
 import { useCallback, useEffect, useSyncExternalStore } from "react";
-import { apiFetch } from "@/components/ui/api";
+import { apiFetch } from "@/lib/api-client";
 import type { EngineSummary } from "@/lib/engines/types";
 
 export interface EnginesSnapshot {

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { PromptSequence } from "@/lib/prompt/sequence";
 import type { TokenEvent } from "@/lib/runtime/engine";
 import type { Exchange, RankMethod, Usage } from "@/lib/backends/contract";
-import { generate, onBrowserProviderChange, score, type LoadProgress, type ProviderReport, type RunResult } from "./backends";
+import { generate, onBrowserProviderChange, score, type LoadProgress, type ProviderReport, type RunResult } from "@/lib/backends/browser/ui-backends";
 import { normalizeTarget, scoreRows, toGenerateParams, type BackendChoice, type RunSettings, type RunTarget, type ScoreRow } from "./options";
 
 export type Phase = "idle" | "loading" | "running" | "done" | "cancelled" | "error";

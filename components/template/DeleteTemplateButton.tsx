@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { navigateFresh } from "@/components/ui/navigate";
 import { useState } from "react";
-import { apiFetch } from "@/components/ui/api";
+import { apiFetch } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 
 /** Two-step delete (no window.confirm, so keyboard and test friendly). */

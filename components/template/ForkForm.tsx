@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { navigateFresh } from "@/components/ui/navigate";
 import { useId } from "react";
-import { postJson } from "@/components/ui/api";
+import { postJson } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { Field, LibrarySelect } from "@/components/ui/Field";
 import { useFormSubmit } from "@/components/ui/useFormSubmit";

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { navigateFresh } from "@/components/ui/navigate";
 import { useState } from "react";
-import { postJson } from "@/components/ui/api";
+import { postJson } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import type { TemplateDetail } from "@/lib/store/types";
 

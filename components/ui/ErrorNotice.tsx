@@ -1,4 +1,4 @@
-import { ApiError } from "./api";
+import { ApiError } from "@/lib/api-client";
 
 /** A form-level error: the server's message and, when given, each field path it names. */
 export function ErrorNotice({ error, title }: { error: unknown; title?: string }) {

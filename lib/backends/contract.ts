@@ -118,4 +118,7 @@ export function rankingOf(scores: readonly { sum: number }[]): number[] {
   return scores.map((_, i) => i).sort((a, b) => (scores[b]?.sum ?? -Infinity) - (scores[a]?.sum ?? -Infinity) || a - b);
 }
 
+/** A log-likelihood as it arrives over JSON (no −∞ there: null): anything but a number is −∞. */
+export const logLik = (x: number | null | undefined): number => (typeof x === "number" && !Number.isNaN(x) ? x : -Infinity);
+
 export type { CandidateScore, GenerateResult, TokenEvent };

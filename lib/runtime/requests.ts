@@ -4,6 +4,7 @@
  * the backend; these only bound what is structurally sane.
  */
 import { z } from "zod";
+import { DEFAULT_MODEL_ID } from "@/lib/models/defaults";
 import { ASSET_ID } from "@/lib/prompt/schema";
 
 export const PromptPartSchema = z.discriminatedUnion("type", [
@@ -31,7 +32,7 @@ export const GenerateParamsSchema = z
 const EngineRef = z.string().min(1).max(100);
 
 export const RunRequestSchema = GenerateParamsSchema.extend({
-  model: z.string().min(1).max(64).default("flamingo-mini"),
+  model: z.string().min(1).max(64).default(DEFAULT_MODEL_ID),
   /** Run on this registered engine instead of the bundled `model`. */
   engine: EngineRef.optional(),
   prompt: PromptSequenceSchema,
@@ -41,7 +42,7 @@ export const RunRequestSchema = GenerateParamsSchema.extend({
 
 export const ScoreRequestSchema = z
   .object({
-    model: z.string().min(1).max(64).default("flamingo-mini"),
+    model: z.string().min(1).max(64).default(DEFAULT_MODEL_ID),
     engine: EngineRef.optional(),
     prompt: PromptSequenceSchema,
     candidates: z.array(z.string().min(1).max(2000)).min(1).max(1000),

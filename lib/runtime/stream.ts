@@ -46,3 +46,24 @@ export function toStream<E, R>(run: (emit: (e: E) => void) => Promise<R>): Strea
   };
   return { events, result };
 }
+
+/**
+ * Wait for a stream's first event (or its end, or its failure: thrown here), then hand back the whole
+ * stream, that event included. Servers use it so that errors before any output are still a 4xx
+ * response rather than an error frame inside a started 200 stream.
+ */
+export async function primed<E>(events: AsyncIterable<E>): Promise<AsyncIterable<E>> {
+  const it = events[Symbol.asyncIterator]();
+  const first = await it.next();
+  return {
+    async *[Symbol.asyncIterator]() {
+      if (first.done) return;
+      yield first.value;
+      for (;;) {
+        const n = await it.next();
+        if (n.done) return;
+        yield n.value;
+      }
+    },
+  };
+}

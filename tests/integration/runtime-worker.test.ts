@@ -11,7 +11,7 @@ import { createWorkerCore, type WorkerEnv } from "@/lib/backends/browser/worker-
 import { decodeWithSharp } from "@/lib/backends/server/sharp-decoder";
 import { fsFetchFile } from "@/lib/backends/server/fs-package";
 import type { OrtNamespace } from "@/lib/runtime/ort";
-import type { WorkerResponse } from "@/workers/protocol";
+import type { WorkerResponse } from "@/lib/backends/browser/protocol";
 import { loadGolden, PKG } from "./runtime-golden";
 
 let g: ReturnType<typeof loadGolden>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { barWidth, defaultCandidates, parseCandidates, scoreRows, toGenerateParams, DEFAULT_SETTINGS } from "@/components/run/options";
-import { splitEvents } from "@/components/run/sse";
+import { splitEvents } from "@/lib/backends/browser/sse";
 import { GenerateParamsSchema } from "@/lib/runtime/requests";
 
 describe("run settings -> generate params", () => {

@@ -1,6 +1,7 @@
 import { json, readJson, route } from "@/lib/http/respond";
 import { getServerModel, startBackendRun, streamErrorBody } from "@/lib/backends/server";
 import { backendFor } from "@/lib/engines";
+import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { eventStreamResponse } from "@/lib/http/sse";
 import { RunRequestSchema } from "@/lib/runtime/requests";
@@ -40,9 +41,9 @@ export const POST = route(async (request: Request) => {
   );
 });
 
-/** Which execution provider a model runs on (loads it if needed): `?model=flamingo-mini`. */
+/** Which execution provider a model runs on (loads it if needed): `?model=<id>`, default FLAMINGO_DEFAULT_MODEL (lib/env.ts). */
 export const GET = route(async (request: Request) => {
-  const id = new URL(request.url).searchParams.get("model") ?? "flamingo-mini";
+  const id = new URL(request.url).searchParams.get("model") ?? env().FLAMINGO_DEFAULT_MODEL;
   if (id.length > 64) throw new AppError("bad_request", "model id too long");
   const m = await getServerModel(id);
   return json({ model: m.id, executionProvider: m.executionProvider, fallbackReason: m.fallbackReason ?? null, loadMs: Math.round(m.loadMs), stats: m.engine.stats() });

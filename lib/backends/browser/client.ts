@@ -5,7 +5,7 @@
  */
 import type { CandidateScore, GenerateOptions, GenerateResult, TokenEvent } from "@/lib/runtime/engine";
 import type { PromptSequence } from "@/lib/prompt/sequence";
-import type { ExecutionProviderPreference, LoadedInfo, SerializedError, WorkerCacheStats, WorkerRequest, WorkerResponse } from "@/workers/protocol";
+import type { ExecutionProviderPreference, LoadedInfo, SerializedError, WorkerCacheStats, WorkerRequest, WorkerResponse } from "./protocol";
 
 export class WorkerError extends Error {
   readonly code: string | undefined;

@@ -1,14 +1,16 @@
 /**
  * What the inference worker does, independent of `self`: load a package (one execution
- * provider tried at a time, WebGPU then WASM), run generate / score on the shared engine,
- * cancel, and report progress, tokens, results and errors as protocol messages. The worker
- * entry (workers/inference.worker.ts) wires it to postMessage; tests drive it directly.
+ * provider tried at a time, WebGPU then WASM, through lib/backends/provider-fallback.ts), run
+ * generate / score on the shared engine, cancel, and report progress, tokens, results and errors
+ * as protocol messages. The worker entry (workers/inference.worker.ts) wires it to postMessage;
+ * tests drive it directly.
  */
 import { FlamingoEngine } from "@/lib/runtime/engine";
 import { loadPackage, type FetchFile, type ModelPackage } from "@/lib/runtime/manifest";
 import type { OrtNamespace } from "@/lib/runtime/ort";
 import type { ImageDecoder } from "@/lib/runtime/preprocess";
-import { serializeError, WorkerRequestSchema, type LoadedInfo, type WorkerResponse } from "@/workers/protocol";
+import { withFallback } from "../provider-fallback";
+import { serializeError, WorkerRequestSchema, type LoadedInfo, type WorkerResponse } from "./protocol";
 
 export interface WorkerEnv {
   /** The ORT namespace for a provider ("webgpu" may reject: no adapter, missing features). */
@@ -75,21 +77,13 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
     }
     await engine?.release().catch(() => undefined);
     engine = undefined;
-    let fallbackReason: string | undefined;
-    let provider: "webgpu" | "wasm" = "wasm";
-    if (pref !== "wasm") {
-      const gpu = await env.webgpuAvailable();
-      if (gpu.ok) {
-        try {
-          engine = await makeEngine("webgpu", pkg);
-          provider = "webgpu";
-        } catch (e) {
-          fallbackReason = `WebGPU session failed: ${serializeError(e).message}`;
-        }
-      } else fallbackReason = gpu.reason;
-    }
-    engine ??= await makeEngine("wasm", pkg);
-    info = { modelId: pkg.manifest.id, version: pkg.manifest.version, executionProvider: provider, ...(fallbackReason ? { fallbackReason } : {}) };
+    const loaded = pkg;
+    const made = await withFallback(pref === "wasm" ? null : "webgpu", "wasm", (provider) => makeEngine(provider, loaded), {
+      isAvailable: () => env.webgpuAvailable(),
+      failureReason: (e) => `WebGPU session failed: ${serializeError(e).message}`,
+    });
+    engine = made.value;
+    info = { modelId: loaded.manifest.id, version: loaded.manifest.version, executionProvider: made.provider, ...(made.fallbackReason ? { fallbackReason: made.fallbackReason } : {}) };
     post({ type: "loaded", id, info });
   }
 

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Backend, BackendRunResult, GenerateParams, TokenEvent } from "@/lib/backends/contract";
 import type { PromptSequence } from "@/lib/prompt/sequence";
-import { toStream } from "@/lib/runtime/stream";
+import { primed, toStream } from "@/lib/runtime/stream";
 
 export interface StartedBackendRun {
   /** Every token event, the first one included. */
@@ -16,18 +16,5 @@ export interface StartedBackendRun {
  */
 export async function startBackendRun(backend: Backend, prompt: PromptSequence, params: GenerateParams, signal: AbortSignal | undefined): Promise<StartedBackendRun> {
   const { events, result } = toStream<TokenEvent, BackendRunResult>((emit) => backend.generate(prompt, params, { ...(signal ? { signal } : {}), onToken: emit }));
-  const it = events[Symbol.asyncIterator]();
-  const first = await it.next();
-  const all: AsyncIterable<TokenEvent> = {
-    async *[Symbol.asyncIterator]() {
-      if (first.done) return;
-      yield first.value;
-      for (;;) {
-        const n = await it.next();
-        if (n.done) return;
-        yield n.value;
-      }
-    },
-  };
-  return { events: all, result };
+  return { events: await primed(events), result };
 }

@@ -2,7 +2,9 @@ import "server-only";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
+import { withFallback, type ProviderAvailability } from "@/lib/backends/provider-fallback";
 import { AppError } from "@/lib/errors";
+import { modelsDir } from "@/lib/models/installed";
 import { FlamingoEngine, type ImageSource } from "@/lib/runtime/engine";
 import { loadPackage, type ModelPackage } from "@/lib/runtime/manifest";
 import type { OrtNamespace } from "@/lib/runtime/ort";
@@ -24,7 +26,7 @@ export interface ServerModel {
 }
 
 export interface ServerEngineOptions {
-  /** Folder holding `<id>/manifest.json` (default: FLAMINGO_MODELS_DIR, else public/models). */
+  /** Folder holding `<id>/manifest.json` (default: lib/models/installed.ts `modelsDir()`, FLAMINGO_MODELS_DIR of lib/env.ts). */
   modelsDir?: string;
   /** Image bytes by asset id (default: the asset store). */
   imageSource?: ImageSource;
@@ -34,8 +36,6 @@ export interface ServerEngineOptions {
 }
 
 const MODEL_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
-/** FLAMINGO_MODELS_DIR, else public/models (the bundled packages, also served to the browser). */
-const defaultModelsDir = () => process.env.FLAMINGO_MODELS_DIR?.trim() || path.join(process.cwd(), "public", "models");
 
 /**
  * Images that arrive inside a request (data URLs of the OpenAI-compatible endpoint) rather than
@@ -78,7 +78,7 @@ const models = new Map<string, Promise<ServerModel>>();
 
 /** The engine for `modelId`, created once per process (concurrent callers share the load). */
 export function getServerModel(modelId: string, opts: ServerEngineOptions = {}): Promise<ServerModel> {
-  const dir = opts.modelsDir ?? defaultModelsDir();
+  const dir = opts.modelsDir ?? modelsDir();
   const key = `${dir}::${modelId}`;
   let p = models.get(key);
   if (!p) {
@@ -127,21 +127,14 @@ async function createServerModel(modelId: string, dir: string, opts: ServerEngin
       executionProvider: ep,
       maxPending: limits.maxQueue,
     });
-  let fallbackReason: string | undefined;
-  let engine: FlamingoEngine | undefined;
-  let executionProvider: "cuda" | "cpu" = "cpu";
-  const missingCuda = want === "auto" ? cudaLibraryMissing() : undefined;
-  if (missingCuda) fallbackReason = missingCuda;
-  else if (want !== "cpu") {
-    try {
-      engine = await make("cuda");
-      executionProvider = "cuda";
-    } catch (e) {
+  const { value: engine, provider: executionProvider, fallbackReason } = await withFallback<FlamingoEngine, "cuda" | "cpu">(want === "cpu" ? null : "cuda", "cpu", make, {
+    // "auto" skips CUDA when its provider library is visibly absent (saves ORT's error log); "cuda" always tries.
+    ...(want === "auto" ? { isAvailable: () => cudaAvailability() } : {}),
+    failureReason: (e) => {
       if (want === "cuda") throw new AppError("unavailable", "The CUDA execution provider could not be loaded", { cause: e });
-      fallbackReason = firstLine(e);
-    }
-  }
-  engine ??= await make("cpu");
+      return firstLine(e);
+    },
+  });
   return { id: modelId, engine, executionProvider, ...(fallbackReason ? { fallbackReason } : {}), loadMs: performance.now() - t0 };
 }
 
@@ -153,6 +146,11 @@ async function createServerModel(modelId: string, dir: string, opts: ServerEngin
 function ortThreads(): { intraOpNumThreads: number; interOpNumThreads: number; executionMode: "sequential" } {
   const n = Number(process.env.FLAMINGO_ORT_THREADS);
   return { intraOpNumThreads: Number.isInteger(n) && n > 0 ? n : 1, interOpNumThreads: 1, executionMode: "sequential" };
+}
+
+function cudaAvailability(): ProviderAvailability {
+  const missing = cudaLibraryMissing();
+  return missing ? { ok: false, reason: missing } : { ok: true };
 }
 
 function firstLine(e: unknown): string {

@@ -2,7 +2,7 @@ import "server-only";
 import type { GenerateParams } from "@/lib/backends/contract";
 import type { PromptSequence } from "@/lib/prompt/sequence";
 import type { GenerateResult, PromptTokenLogProbs, TokenEvent } from "@/lib/runtime/engine";
-import type { Streamed } from "@/lib/runtime/stream";
+import { primed, type Streamed } from "@/lib/runtime/stream";
 import { asAppError, getServerModel, type ServerModel } from "./engine";
 import { checkMaxTokens, checkPrompt, DEFAULT_LIMITS } from "./limits";
 
@@ -24,7 +24,7 @@ export interface ChatRun {
 }
 
 /**
- * `startRun` (service.ts) for the chat endpoint, which also asks for log-probs: checks the limits,
+ * Start a chat completion, which may also ask for log-probs: checks the limits,
  * loads the model, computes the prompt log-probs when asked (one queued engine call, which leaves the
  * whole prompt in the prefix cache), then starts generating (another queued call, a prefix-cache hit)
  * and resolves once the first token exists, so that errors before any output are still a 4xx.
@@ -35,26 +35,13 @@ export async function startChatRun(req: ChatRunRequest, signal: AbortSignal): Pr
   const model = await getServerModel(req.model);
   let promptLogProbs: PromptTokenLogProbs[] | undefined;
   let run: Streamed<TokenEvent, GenerateResult>;
-  let it: AsyncIterator<TokenEvent>;
-  let first: IteratorResult<TokenEvent>;
+  let events: AsyncIterable<TokenEvent>;
   try {
     if (req.promptLogprobs !== undefined) promptLogProbs = await model.engine.promptLogProbs(req.prompt, req.promptLogprobs, signal);
     run = model.engine.stream(req.prompt, { ...req.params, signal });
-    it = run.events[Symbol.asyncIterator]();
-    first = await it.next();
+    events = await primed(run.events);
   } catch (e) {
     throw asAppError(e);
   }
-  const all: AsyncIterable<TokenEvent> = {
-    async *[Symbol.asyncIterator]() {
-      if (first.done) return;
-      yield first.value;
-      for (;;) {
-        const n = await it.next();
-        if (n.done) return;
-        yield n.value;
-      }
-    },
-  };
-  return { model, events: all, result: run.result, ...(promptLogProbs ? { promptLogProbs } : {}) };
+  return { model, events, result: run.result, ...(promptLogProbs ? { promptLogProbs } : {}) };
 }

@@ -1,5 +1,6 @@
 /**
- * The one message protocol between the UI thread and workers/inference.worker.ts.
+ * The one message protocol between the UI thread (client.ts) and the inference worker
+ * (workers/inference.worker.ts, which runs worker-core.ts).
  * Discriminated unions keyed by `type`; every message carries the request `id` it belongs to.
  * Requests are validated with zod in the worker; errors travel as `{ name, message, code? }`.
  */

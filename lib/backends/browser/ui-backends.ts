@@ -1,35 +1,19 @@
 /**
- * Where a prompt runs, behind one interface for the Run panel: the browser worker (WebGPU or
- * WASM, one shared worker per page) and the server routes (/api/runs as server-sent events,
- * /api/score) with any registry engine (`engine`; absent: the bundled model).
+ * Where a prompt runs, behind one interface for the Run panel, notebook cells and browser sweeps:
+ * the browser worker (WebGPU or WASM, one shared worker per page: `browserBackend` in backend.ts)
+ * and the server routes (/api/runs as server-sent events, /api/score) with any registry engine
+ * (`engine`; absent: the bundled model). Browser-side, no React.
  */
-import { BrowserEngineClient } from "@/lib/backends/browser/client";
-import { MODEL_CACHE } from "@/lib/backends/browser/browser-env";
+import { ApiError, apiFetch } from "@/lib/api-client";
+import { logLik, type Exchange, type RankMethod, type Usage } from "@/lib/backends/contract";
 import type { PromptSequence } from "@/lib/prompt/sequence";
 import type { CandidateScore, GenerateResult, TokenEvent } from "@/lib/runtime/engine";
-import type { Exchange, RankMethod, Usage } from "@/lib/backends/contract";
-import type { LoadedInfo, WorkerCacheStats } from "@/workers/protocol";
-import { ApiError, apiFetch } from "@/components/ui/api";
-import type { GenerateParams } from "@/lib/backends/browser/client";
-import { BUNDLED_ENGINE_ID, logLik, normalizeTarget, type BackendChoice, type RunTarget } from "./options";
+import { browserBackend, MODEL_ID, providerReport, type LoadProgress, type ProviderReport } from "./backend";
+import type { GenerateParams } from "./client";
 import { readEvents } from "./sse";
+import { normalizeTarget, type BackendChoice, type RunTarget } from "./target";
 
-export const MODEL_ID = BUNDLED_ENGINE_ID;
-export const PACKAGE_URL = `/models/${MODEL_ID}`;
-
-export interface LoadProgress {
-  loadedBytes: number;
-  totalBytes: number;
-  file: string;
-  /** The files came from Cache Storage (an earlier visit), not the network. */
-  fromCache: boolean;
-}
-
-/** The provider that actually ran, as the worker or the server reported it. */
-export interface ProviderReport {
-  executionProvider: string;
-  fallbackReason?: string;
-}
+export { browserCacheStats, loadBrowserModel, onBrowserProviderChange, type LoadProgress, type ProviderReport } from "./backend";
 
 export interface RunHooks {
   signal: AbortSignal;
@@ -40,66 +24,6 @@ export interface RunHooks {
 
 /** A generation; server runs add the engine that ran it, its model, the call's wall time and (remote engines) the exchange. */
 export type RunResult = GenerateResult & { model?: string; engine?: string; latencyMs?: number; exchange?: Exchange };
-
-// ---------------------------------------------------------------- browser
-
-let client: BrowserEngineClient | undefined;
-let loaded: { pref: "webgpu" | "wasm"; info: Promise<LoadedInfo> } | undefined;
-const providerListeners = new Set<(info: LoadedInfo) => void>();
-
-function browserClient(): BrowserEngineClient {
-  if (!client) {
-    client = BrowserEngineClient.create();
-    client.onProviderChange((info) => {
-      if (loaded) loaded = { pref: loaded.pref, info: Promise.resolve(info) };
-      for (const l of providerListeners) l(info);
-    });
-  }
-  return client;
-}
-
-/** Whether the package's weights are already in Cache Storage (so a load reads no network). */
-async function inCache(): Promise<boolean> {
-  try {
-    if (typeof caches === "undefined") return false;
-    const cache = await caches.open(MODEL_CACHE);
-    return Boolean(await cache.match(new URL(`${PACKAGE_URL}/lm.onnx`, location.href).toString()));
-  } catch {
-    return false;
-  }
-}
-
-/** Load the model in the worker with this preference, once; a different preference reloads it. */
-export function loadBrowserModel(pref: "webgpu" | "wasm", onProgress?: (p: LoadProgress) => void): Promise<LoadedInfo> {
-  if (loaded?.pref === pref) return loaded.info;
-  const info = (async () => {
-    const fromCache = await inCache();
-    return browserClient().load(PACKAGE_URL, {
-      executionProvider: pref,
-      onProgress: (p) => onProgress?.({ ...p, fromCache }),
-    });
-  })();
-  loaded = { pref, info };
-  info.catch(() => {
-    if (loaded?.info === info) loaded = undefined;
-  });
-  return info;
-}
-
-/** The worker's cumulative cache hits and misses; undefined when no model is loaded in this page. */
-export async function browserCacheStats(): Promise<WorkerCacheStats | undefined> {
-  if (!client || !loaded) return undefined;
-  await loaded.info;
-  return client.cacheStats();
-}
-
-/** Be told when the worker switches provider after load (WebGPU device lost -> WASM). */
-export function onBrowserProviderChange(listener: (info: LoadedInfo) => void): () => void {
-  providerListeners.add(listener);
-  return () => providerListeners.delete(listener);
-}
-
-const report = (info: LoadedInfo): ProviderReport => ({ executionProvider: info.executionProvider, ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}) });
 
 // ---------------------------------------------------------------- server
 
@@ -153,30 +77,14 @@ async function errorFromBody(res: Response): Promise<ApiError> {
 
 // ---------------------------------------------------------------- one interface
 
-/** A crashed worker answers nothing more: drop it, so the next run starts a fresh one. */
-async function withWorker<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    if (e instanceof Error && e.name === "WorkerCrashed") {
-      client?.dispose();
-      client = undefined;
-      loaded = undefined;
-    }
-    throw e;
-  }
-}
-
 /** Generate on a backend ("webgpu" | "wasm" | "server") or a target (the server with a registry engine). */
 export async function generate(target: BackendChoice | RunTarget, prompt: PromptSequence, params: GenerateParams, hooks: RunHooks): Promise<RunResult> {
   const { backend, engine } = normalizeTarget(target);
   if (backend === "server") return serverGenerate(engine, prompt, params, hooks);
-  return withWorker(async () => {
-    const info = await loadBrowserModel(backend, hooks.onProgress);
-    hooks.onProvider?.(report(info));
-    if (hooks.signal.aborted) throw new DOMException("The run was cancelled", "AbortError");
-    return browserClient().generate(prompt, params, { onToken: hooks.onToken, signal: hooks.signal });
-  });
+  const b = browserBackend(backend, { ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}), ...(hooks.onProvider ? { onProvider: hooks.onProvider } : {}) });
+  // The worker's result as it was: the Backend's engine, model and wall time are not part of a browser run's result.
+  const { engine: _engine, model: _model, latencyMs: _latencyMs, exchange: _exchange, ...result } = await b.generate(prompt, params, { signal: hooks.signal, onToken: hooks.onToken });
+  return result;
 }
 
 export interface ScoreResult {
@@ -235,11 +143,10 @@ export async function score(
       ...(r.exchange ? { exchange: r.exchange } : {}),
     };
   }
-  return withWorker(async () => {
-    const info = await loadBrowserModel(backend, hooks.onProgress);
-    const scores = await browserClient().score(prompt, candidates, { signal: hooks.signal });
-    return { scores, ...report(info), method: "exact", approximate: false };
-  });
+  const b = browserBackend(backend, hooks.onProgress ? { onProgress: hooks.onProgress } : {});
+  const info = await b.load();
+  const { scores, method, approximate } = await b.score(prompt, candidates, { signal: hooks.signal });
+  return { scores, ...providerReport(info), method, approximate };
 }
 
 function postJsonSignal<T>(url: string, body: unknown, signal: AbortSignal): Promise<T> {

@@ -2,6 +2,7 @@
  * Client-side calls to our JSON route handlers. Errors come back as
  * `{ error: { code, message, details? } }`; they are thrown as ApiError so
  * forms can show the server's own words and the field paths it names.
+ * Browser-side and React-free: components and lib/backends/browser share it.
  */
 export interface ApiErrorDetail {
   path?: (string | number)[];
