@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "@/components/ui/api";
+import { ApiError } from "@/lib/api-client";
 import { limitsSummary, probeConclusion } from "@/components/engines/describe";
 import {
   applyPreset,
