@@ -107,7 +107,18 @@ export async function runEngineCells(work: CellWork, engineId: string, backend: 
       await nextTick();
     }
   };
-  await Promise.all(Array.from({ length: lanes }, lane));
+  // A refusal in one lane stops the others taking cells; the call in flight in each is awaited, so
+  // nothing of this engine still runs when the error reaches the caller.
+  let failure: { error: unknown } | undefined;
+  await Promise.all(
+    Array.from({ length: lanes }, () =>
+      lane().catch((e: unknown) => {
+        failure ??= { error: e };
+        open = false;
+      }),
+    ),
+  );
+  if (failure) throw failure.error;
 }
 
 const sameGroup = (a: PlannedCell, b: PlannedCell) => a.selection === b.selection && a.seed === b.seed && a.shots === b.shots;

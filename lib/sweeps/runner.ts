@@ -174,22 +174,37 @@ export async function runSweep(id: string, opts: RunSweepOptions = {}): Promise<
   const progress = new ProgressWriter(id, stats, () => base.wallMs + (performance.now() - t0));
   if ((await progress.write()) !== "running") return progress.status;
   const backends = await Promise.all(cfg.engines.map(async (engineId) => ({ engineId, backend: opts.backends?.get(engineId) ?? (await backendFor(engineId || cfg.model)) })));
-  await Promise.all(
-    backends.map(({ engineId, backend }) => {
-      const left = plan.filter((c) => !done.has(resultKey({ engine: engineId, ...c })));
-      const todo = opts.shuffle === undefined ? left : shuffle(left, seededRandom(opts.shuffle));
-      return runEngineCells(cellWork(ctx), engineId, backend, todo, {
-        stats,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        stopped: () => progress.stopped,
-        store: async (rows) => {
-          const stored = await insertSweepResults(id, rows);
-          await progress.write();
-          return stored.open && !progress.stopped;
-        },
-      });
-    }),
-  );
+  // An engine that refuses the sweep stops the others too; every engine's call in flight is awaited
+  // before the error fails the sweep, so no model work of a failed sweep goes on behind it.
+  const stop = new AbortController();
+  const outer = () => stop.abort(opts.signal?.reason);
+  opts.signal?.addEventListener("abort", outer, { once: true });
+  let failure: { error: unknown } | undefined;
+  try {
+    await Promise.all(
+      backends.map(({ engineId, backend }) => {
+        const left = plan.filter((c) => !done.has(resultKey({ engine: engineId, ...c })));
+        const todo = opts.shuffle === undefined ? left : shuffle(left, seededRandom(opts.shuffle));
+        return runEngineCells(cellWork(ctx), engineId, backend, todo, {
+          stats,
+          signal: stop.signal,
+          stopped: () => progress.stopped,
+          store: async (rows) => {
+            const stored = await insertSweepResults(id, rows);
+            await progress.write();
+            return stored.open && !progress.stopped;
+          },
+        }).catch((e: unknown) => {
+          if (!stop.signal.aborted) failure ??= { error: e };
+          stop.abort(e);
+        });
+      }),
+    );
+  } finally {
+    opts.signal?.removeEventListener("abort", outer);
+  }
+  if (failure) throw failure.error;
+  if (opts.signal?.aborted) throw opts.signal.reason;
   return progress.write();
 }
 
