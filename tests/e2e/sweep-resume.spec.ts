@@ -2,9 +2,10 @@
  * kill -9 in the middle of a sweep: this spec runs its own `next start` (the existing build; NEXT_DIST_DIR
  * is honoured by next.config) on a free port with a fresh SQLite database under .tmp/, starts a server-backend
  * sweep of the example novel-label classification template over the seeded "Novel emoji (2-way)" dataset
- * (created through the dataset API when the examples lack it), SIGKILLs the server's whole process group
- * once some cells are stored, restarts it on the same database, and checks that the sweep finishes with
- * every cell stored before the kill kept unchanged and no cell stored twice.
+ * (created through the dataset API when the examples lack it) on two engines — the bundled model and the
+ * second server playwright.config.ts starts, registered as a remote OpenAI-compatible engine — SIGKILLs the
+ * server's whole process group once some cells are stored, restarts it on the same database, and checks
+ * that the sweep finishes with every cell stored before the kill kept unchanged and no cell stored twice.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 import type { SweepCellResult, SweepDetail } from "@/lib/sweeps/types";
+import { freshBaseURL } from "./support";
 
 test.describe.configure({ mode: "serial" });
 test.setTimeout(420_000);
@@ -98,8 +100,8 @@ async function emojiDataset(s: Server): Promise<string> {
 function storedRows(sweepId: string): { id: string; key: string; output: string }[] {
   const db = new Database(DB_FILE, { readonly: true, timeout: 10_000 });
   try {
-    const rows = db.prepare(`SELECT id, itemId, shots, seed, selection, output FROM SweepResult WHERE sweepId = ?`).all(sweepId) as { id: string; itemId: string; shots: number; seed: number; selection: string; output: string }[];
-    return rows.map((r) => ({ id: r.id, key: `${r.itemId}|${r.shots}|${r.seed}|${r.selection}`, output: r.output }));
+    const rows = db.prepare(`SELECT id, engine, itemId, shots, seed, selection, output FROM SweepResult WHERE sweepId = ?`).all(sweepId) as { id: string; engine: string; itemId: string; shots: number; seed: number; selection: string; output: string }[];
+    return rows.map((r) => ({ id: r.id, key: `${r.engine}|${r.itemId}|${r.shots}|${r.seed}|${r.selection}`, output: r.output }));
   } finally {
     db.close();
   }
@@ -113,11 +115,17 @@ test("a sweep survives kill -9 of the server: every stored cell kept, finished, 
     const { templates } = await api<{ templates: { id: string; name: string; libraryName: string }[] }>(server, "/api/templates?search=novel%20words");
     const template = templates.find((t) => t.libraryName === "Examples") ?? templates[0];
     expect(template, "the example novel-label classification template").toBeTruthy();
+    const { engine } = await api<{ engine: { id: string } }>(server, "/api/engines", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "The other studio", baseUrl: `${freshBaseURL}/v1`, model: "flamingo-mini", promptStyle: "turns", maxConcurrency: 4 }),
+    });
     const { sweep } = await api<{ sweep: SweepDetail }>(server, "/api/sweeps", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "kill -9", templateId: template!.id, datasetId, shots: [0, 1, 2, 4, 8, 16, 32], seeds: 3, selections: ["random", "balanced", "rices"] }),
+      body: JSON.stringify({ name: "kill -9", templateId: template!.id, datasetId, shots: [0, 1, 2, 4, 8], seeds: 2, selections: ["random", "rices"], queries: 12, engines: ["flamingo-mini", engine.id] }),
     });
+    expect(sweep.config.engines).toEqual(["flamingo-mini", engine.id]);
     expect(sweep.status).toBe("queued");
 
     // Kill as soon as some (not all) cells are stored.
@@ -148,9 +156,11 @@ test("a sweep survives kill -9 of the server: every stored cell kept, finished, 
     expect(server.log.join("")).toMatch(/resuming sweep/);
 
     const { results } = await api<{ results: SweepCellResult[] }>(server, `/api/sweeps/${sweep.id}/results`);
-    const keys = results.map((r) => `${r.itemId}|${r.shots}|${r.seed}|${r.selection}`);
+    const keys = results.map((r) => `${r.engine}|${r.itemId}|${r.shots}|${r.seed}|${r.selection}`);
     expect(results).toHaveLength(final.totalCells);
     expect(new Set(keys).size).toBe(final.totalCells);
+    expect(results.filter((r) => r.error !== null)).toEqual([]);
+    expect(new Set(results.map((r) => r.engine))).toEqual(new Set(["flamingo-mini", engine.id]));
     console.log(`sweep-resume: ${before.length} of ${final.totalCells} cells stored when the server was killed; all kept, the rest run after the restart`);
     const byKey = new Map(results.map((r, i) => [keys[i], r]));
     for (const row of before) {
