@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { API_CONTENT_SECURITY_POLICY, COMMON_SECURITY_HEADERS } from "./lib/http/security-headers";
 
 const nextConfig: NextConfig = {
   // Native addons must be required at run time, never bundled.
@@ -13,6 +14,15 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Lets parallel builds in one checkout (e.g. several engineers' e2e runs) keep separate outputs.
   distDir: process.env.NEXT_DIST_DIR || ".next",
+  // Security headers on every response (pages get their nonce CSP from proxy.ts): lib/http/security-headers.ts.
+  async headers() {
+    const apiCsp = [{ key: "Content-Security-Policy", value: API_CONTENT_SECURITY_POLICY }];
+    return [
+      { source: "/:path*", headers: [...COMMON_SECURITY_HEADERS] },
+      { source: "/api/:path*", headers: apiCsp },
+      { source: "/v1/:path*", headers: apiCsp },
+    ];
+  },
   experimental: {
     serverActions: { bodySizeLimit: "12mb" },
   },

@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { connection } from "next/server";
 import { TopBar } from "@/components/shell/TopBar";
 import "./globals.css";
 
@@ -14,7 +15,10 @@ export const viewport: Viewport = {
   themeColor: "#db2777",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Render per request: Next stamps its scripts with the CSP nonce proxy.ts makes for each request, and a
+  // page prerendered at build time would carry none (its scripts would be blocked).
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-dvh">
