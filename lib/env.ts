@@ -27,6 +27,34 @@ export function secretKeyBytes(value: string): Buffer | null {
   return null;
 }
 
+/** A comma-separated list (blanks and empty items dropped), each item checked by `item`. */
+const commaList = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter((s) => s !== "") : v),
+    z.array(item),
+  );
+
+/** `scheme://host[:port]` and nothing else, normalised as browsers send it in `Origin` (lowercase, no default port). */
+const originString = z.string().transform((v, ctx) => {
+  let u: URL | undefined;
+  try {
+    u = new URL(v);
+  } catch {
+    // reported below
+  }
+  if (u && (u.protocol === "http:" || u.protocol === "https:") && u.pathname === "/" && !u.search && !u.hash && !u.username && !u.password) return u.origin;
+  ctx.addIssue({ code: "custom", message: `"${v}" is not an origin: write scheme://host[:port], e.g. https://studio.example.com` });
+  return z.NEVER;
+});
+
+/** `host[:port]` as it appears in a Host header: a DNS name, IPv4, or [IPv6]. Lowercased. */
+const hostString = z
+  .string()
+  .transform((v) => v.toLowerCase())
+  .refine((v) => /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/.test(v), {
+    message: "must be host or host:port (no scheme, no path), e.g. studio.example.com or localhost:3000",
+  });
+
 const positiveNumber = (what: string) =>
   z.coerce.number({ error: `must be a number (${what})` }).positive(`must be greater than 0 (${what})`);
 
@@ -46,6 +74,17 @@ export const EnvSchema = z.object({
   STUDIO_DATA_DIR: optional(z.string().default("data")),
   /** "required": a shared deployment (callers must sign in; engine secrets need STUDIO_SECRET_KEY). Default "optional": a local single-user studio. */
   STUDIO_AUTH: optional(z.enum(["optional", "required"], { error: 'must be "optional" or "required"' }).default("optional")),
+  /** The address users open the studio at (e.g. https://studio.example.com). Its host joins STUDIO_ALLOWED_HOSTS and its origin STUDIO_ALLOWED_ORIGINS. Unset: local mode (no Host check). */
+  STUDIO_PUBLIC_URL: optional(
+    z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://studio.example.com" })
+      .transform((v) => new URL(v))
+      .optional(),
+  ),
+  /** Comma-separated host[:port] names this deployment answers to; any other Host header is refused (421) before anything else (DNS rebinding). A name without a port matches any port. Unset (and no STUDIO_PUBLIC_URL): no Host check. */
+  STUDIO_ALLOWED_HOSTS: optional(commaList(hostString).default([])),
+  /** Comma-separated origins (scheme://host[:port]) besides the studio's own that may send writes (POST/PUT/PATCH/DELETE) from a browser. Default: none. */
+  STUDIO_ALLOWED_ORIGINS: optional(commaList(originString).default([])),
   /** Remote engines declared by the deployment (read-only in the app): a JSON array of { name, baseUrl, model, apiKey? | apiKeyEnv?, headers?, ... }. */
   STUDIO_ENGINES: optional(z.string().optional()),
   /** Path to a JSON file holding the same array as STUDIO_ENGINES (both may be set: their engines are combined). */
@@ -54,6 +93,8 @@ export const EnvSchema = z.object({
   FLAMINGO_MODELS_DIR: optional(z.string().trim().default(DEFAULT_MODELS_DIR)),
   /** The model the server runs when a caller names none (GET /api/runs, the CLIs' --model). Default flamingo-mini; the browser and the request schemas use lib/models/defaults.ts. */
   FLAMINGO_DEFAULT_MODEL: optional(z.string().trim().min(1).max(64).default(DEFAULT_MODEL_ID)),
+  /** Most prompt tokens a bundled model on this server reads (checked right after tokenizing, before any model work; 413 past it). The model's own context (prompt + max tokens) applies too: flamingo-mini reads 512. Default 1024. */
+  FLAMINGO_MAX_PROMPT_TOKENS: optional(positiveNumber("tokens").int("must be a whole number of tokens").default(1024)),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -7,6 +7,8 @@ export type ErrorCode =
   /** A remote engine refused the credentials (its 401 / 403, passed on: this app has no logins). */
   | "unauthorized"
   | "forbidden"
+  /** The request named a Host this deployment does not answer to (STUDIO_ALLOWED_HOSTS): 421. */
+  | "misdirected_request"
   | "validation_failed"
   | "not_found"
   | "conflict"
@@ -25,6 +27,7 @@ const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
+  misdirected_request: 421,
   validation_failed: 400,
   not_found: 404,
   conflict: 409,
@@ -48,13 +51,19 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { details?: ErrorDetail[]; cause?: unknown } = {},
+    options: { details?: ErrorDetail[]; cause?: unknown; retryAfter?: number } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = "AppError";
     this.details = options.details;
+    if (options.retryAfter !== undefined) this.retryAfter = Math.max(1, Math.ceil(options.retryAfter));
   }
   readonly details: ErrorDetail[] | undefined;
+  /**
+   * Seconds after which the same request may succeed (a full queue: 429). Responses carry it as a
+   * `Retry-After` header (retryAfterHeaders below).
+   */
+  readonly retryAfter: number | undefined;
 
   get status(): number {
     return STATUS[this.code];
@@ -63,6 +72,11 @@ export class AppError extends Error {
   toJSON(): { error: { code: ErrorCode; message: string; details?: ErrorDetail[] } } {
     return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
   }
+}
+
+/** `{ "retry-after": "<seconds>" }` for an AppError that has `retryAfter`, else `{}` (spread into response headers). */
+export function retryAfterHeaders(error: unknown): Record<string, string> {
+  return error instanceof AppError && error.retryAfter !== undefined ? { "retry-after": String(error.retryAfter) } : {};
 }
 
 export const notFound = (what: string, id: string) => new AppError("not_found", `${what} "${id}" was not found`);

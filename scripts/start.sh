@@ -11,4 +11,6 @@ if [ ! -f .next/BUILD_ID ] || [ -n "$(find app components lib workers public nex
 fi
 port="${PORT:-3000}"
 echo "› Flamingo Studio on http://localhost:${port}"
+# glibc keeps freed arenas otherwise: the server returns memory after large runs (measured: 620 → 330 MB RSS).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
 exec npx next start -p "$port"

@@ -41,7 +41,22 @@ export function sha256Hex(bytes: Uint8Array): string {
 export const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-export async function inspectImage(bytes: Uint8Array, limits: Partial<AssetLimits> = {}): Promise<ImageInspection> {
+/** What the cheap checks learn of an image: its type (by content) and its header (dimensions). */
+export interface ImageHeader {
+  mediaType: ImageMediaType;
+  /** sharp's metadata of the first frame (header only, nothing decoded). */
+  meta: Metadata;
+  /** Human name of the format ("PNG"), for messages. */
+  format: string;
+}
+
+/**
+ * The checks before any pixel is decoded, in order: size (ASSET_MAX_BYTES), magic bytes, header,
+ * dimensions (ASSET_MAX_MEGAPIXELS) — so a 10000×10000 bomb is refused from its header. Every image that
+ * enters the server goes through here: uploads (inspectImage), `/v1` data URLs (inspectImage), and the
+ * engine's decoder (lib/backends/server/sharp-decoder.ts).
+ */
+export async function checkImageHeader(bytes: Uint8Array, limits: Partial<AssetLimits> = {}): Promise<ImageHeader> {
   const { maxBytes, maxPixels } = { ...assetLimits(), ...limits };
 
   if (bytes.byteLength === 0) {
@@ -83,6 +98,13 @@ export async function inspectImage(bytes: Uint8Array, limits: Partial<AssetLimit
       `The image is ${meta.width}×${meta.height} pixels (${formatMegapixels(pixels)}); the limit is ${formatMegapixels(maxPixels)} (ASSET_MAX_MEGAPIXELS). Resize it and upload it again.`,
     );
   }
+  return { mediaType, meta, format };
+}
+
+export async function inspectImage(bytes: Uint8Array, limits: Partial<AssetLimits> = {}): Promise<ImageInspection> {
+  const { maxPixels } = { ...assetLimits(), ...limits };
+  const { mediaType, meta, format } = await checkImageHeader(bytes, limits);
+  const input = asBuffer(bytes);
 
   // A full, streaming decode of the first frame: stats() reads every pixel
   // without holding the image in memory. failOn "error" rejects truncated

@@ -17,7 +17,8 @@ import { SessionQueue } from "./queue";
 import { logProbAt, logSoftmax, logSumExp, sampleToken, seededRandom, topK } from "./sampling";
 import { findStop, safePrefixLength } from "./stop";
 import { toStream, type Streamed } from "./stream";
-import { FlamingoTokenizer, type PromptInputs } from "./tokenizer";
+import { checkPromptTokens, modelContextTokens, type TokenLimits, type TokenReserve } from "./token-limit";
+import { FlamingoTokenizer, utf8Length, type PromptInputs } from "./tokenizer";
 import { gatesOf, traceAt, type TokenTrace } from "./trace";
 import { VisualCache } from "./visual-cache";
 
@@ -36,6 +37,18 @@ export interface EngineOptions {
   prefixCacheEntries?: number;
   /** Requests allowed to wait for the model; more are refused (QueueFullError). */
   maxPending?: number;
+  /**
+   * Most prompt tokens a call may have (a deployment cap, checked after tokenizing, before any model
+   * work; 413 past it). The model's context applies as well (`contextTokens`).
+   */
+  maxPromptTokens?: number;
+  /** How the cap is named in its message (e.g. "FLAMINGO_MAX_PROMPT_TOKENS"). */
+  maxPromptTokensName?: string;
+  /**
+   * Tokens the model reads in all, prompt + max tokens (or + candidate). Default: from the package
+   * (lib/runtime/token-limit.ts modelContextTokens); null: no context limit.
+   */
+  contextTokens?: number | null;
   /**
    * Feed scoring rows the batch-1 prefix cache itself when lm.onnx broadcasts it (default: when the
    * manifest's `lm_features` has "past_broadcast"); false tiles the cache to the rows instead.
@@ -188,6 +201,25 @@ interface Prefilled {
 
 const now = () => performance.now();
 
+/** `maxTokens` of generate when a caller gives none. */
+export const DEFAULT_MAX_TOKENS = 20;
+
+/**
+ * Most new tokens fed to lm.onnx in one prefill call: a longer segment is fed in pieces of this many,
+ * yielding between them, so one call's memory and time stay bounded and a cancel is seen between them
+ * (onnxruntime-node called directly runs a session on the calling thread: its `run` is a setImmediate
+ * around a blocking call; the server runs its sessions in worker threads). A flamingo-mini prompt
+ * (≤ 512 tokens) is always one piece.
+ */
+export const PREFILL_CHUNK_TOKENS = 512;
+
+/**
+ * Most tokens (rows × padded length) in one scoring call. Sweep batches (48 rows of a short query
+ * chunk and candidate) stay well under it; long candidates get fewer rows per call, so one call
+ * stays short (see PREFILL_CHUNK_TOKENS).
+ */
+export const SCORE_CALL_TOKENS = 1024;
+
 /** Alternatives kept per position by promptLogProbs (and its prefix-cache entries) at the least. */
 const PROMPT_TOP_KEEP = 20;
 
@@ -215,6 +247,8 @@ export class FlamingoEngine {
   private lastVisual?: { images: readonly Float32Array[]; lo: number; hi: number; B: number; tensor: OrtTensor };
   private tokensGenerated = 0;
   private readonly calls = { vision: 0, lm: 0, lmTokens: 0 };
+  /** The token limits every call is checked against (after tokenizing, before model work). */
+  readonly tokenLimits: TokenLimits;
   /** tokenText memo (the vocabulary is bounded). */
   private readonly tokenTexts = new Map<number, string>();
 
@@ -239,6 +273,12 @@ export class FlamingoEngine {
     this.queue = new SessionQueue(opts.maxPending ?? Infinity);
     this.executionProvider = opts.executionProvider ?? "unknown";
     this.yieldToEventLoop = opts.yieldToEventLoop ?? defaultYield();
+    const context = opts.contextTokens === null ? undefined : (opts.contextTokens ?? modelContextTokens(pkg.manifest, pkg.tokenizerConfig));
+    this.tokenLimits = {
+      ...(context !== undefined ? { context } : {}),
+      ...(opts.maxPromptTokens !== undefined ? { maxPromptTokens: opts.maxPromptTokens } : {}),
+      ...(opts.maxPromptTokensName !== undefined ? { capName: opts.maxPromptTokensName } : {}),
+    };
   }
 
   static async create(opts: EngineOptions): Promise<FlamingoEngine> {
@@ -270,6 +310,41 @@ export class FlamingoEngine {
   /** Prompt -> model inputs (no model call). */
   encodePrompt(prompt: PromptSequence): PromptInputs {
     return this.tokenizer.encodePrompt(prompt);
+  }
+
+  /**
+   * Refuse (413, AppError) a prompt past the token limits for a call adding `reserve` tokens; else
+   * its inputs. A prompt whose text alone is certainly too long is refused before tokenizing (its
+   * count is then "at least"). No queue, no model call: callers check before queueing, and every
+   * queued call checks again.
+   */
+  checkPrompt(prompt: PromptSequence, reserve: TokenReserve): PromptInputs {
+    checkPromptTokens(this.tokenizer.promptTokensAtLeast(prompt), this.tokenLimits, reserve, true);
+    const inputs = this.tokenizer.encodePrompt(prompt);
+    checkPromptTokens(inputs.inputIds.length, this.tokenLimits, reserve);
+    return inputs;
+  }
+
+  /** The tokens scoring adds to each prompt: its longest candidate's (with `<|endofchunk|>` when appended). */
+  candidateReserve(candidates: readonly string[], appendEndOfChunk = true): TokenReserve {
+    let most = 0;
+    for (const c of candidates) most = Math.max(most, this.candidateTokens(c, appendEndOfChunk).length);
+    return { kind: "score", candidateTokens: most };
+  }
+
+  /** A candidate's tokens; one certainly longer than the whole context is refused (413) without tokenizing it. */
+  private candidateTokens(candidate: string, appendEndOfChunk: boolean): number[] {
+    const context = this.tokenLimits.context;
+    const k = this.tokenizer.maxTokenBytes;
+    if (context !== undefined && k !== undefined) {
+      const least = Math.ceil(utf8Length(candidate) / k) + (appendEndOfChunk ? 1 : 0);
+      if (least >= context) {
+        throw new AppError("payload_too_large", `A candidate is at least ${least.toLocaleString("en-US")} tokens; this model reads at most ${context.toLocaleString("en-US")} (prompt + candidate)`);
+      }
+    }
+    const ids = [...this.tokenizer.encodeText(candidate)];
+    if (appendEndOfChunk) ids.push(this.tokenizer.endOfChunkId);
+    return ids;
   }
 
   /**
@@ -319,7 +394,7 @@ export class FlamingoEngine {
   /** Next-token logits after `prompt`: `[V]` (the last position of `logits` `[1, S, V]`). */
   nextTokenLogits(prompt: PromptSequence, signal?: AbortSignal): Promise<Float32Array> {
     return this.queue.run(async () => {
-      const pre = await this.prefill(prompt, false, signal);
+      const pre = await this.prefill(prompt, { wantTrace: false, reserve: { kind: "prompt" }, signal });
       pre.cache.dispose();
       return pre.lastLogits.slice();
     }, signal);
@@ -371,9 +446,12 @@ export class FlamingoEngine {
 
   private async preprocess(assetId: string, bytes: Uint8Array): Promise<Float32Array> {
     let rgba;
+    const [width, height] = this.manifest.image_preprocessing.size;
     try {
-      rgba = await this.decodeImage(bytes);
+      rgba = await this.decodeImage(bytes, { width, height });
     } catch (cause) {
+      // A decoder's refusal of a too large image (bytes, pixels: 413) keeps its status and message.
+      if (cause instanceof AppError && cause.code === "payload_too_large") throw new AppError(cause.code, `Image ${assetId.slice(0, 12)}: ${cause.message}`, { cause });
       throw new AppError("unprocessable", `Image ${assetId.slice(0, 12)} could not be decoded (corrupt or unsupported file)`, { cause });
     }
     return preprocessImage(rgba, this.manifest.image_preprocessing);
@@ -492,9 +570,13 @@ export class FlamingoEngine {
    * after the demonstrations is kept too: the next query with the same demonstrations only
    * prefills its own chunk. Cached and uncached runs compute the same segments.
    */
-  private async prefill(prompt: PromptSequence, wantTrace: boolean, signal?: AbortSignal, upTo?: number): Promise<Prefilled> {
+  private async prefill(
+    prompt: PromptSequence,
+    o: { wantTrace: boolean; reserve: TokenReserve; signal?: AbortSignal | undefined; upTo?: number | undefined; inputs?: PromptInputs },
+  ): Promise<Prefilled> {
     this.assertLive();
-    const inputs = this.tokenizer.encodePrompt(prompt);
+    const { wantTrace, signal, upTo } = o;
+    const inputs = o.inputs ?? this.checkPrompt(prompt, o.reserve);
     const { inputIds: ids, imageIndex, mediaLocations } = inputs;
     if (ids.length === 0) throw new AppError("bad_request", "The prompt is empty");
     // `upTo`: prefill only the first upTo tokens (scoring feeds the rest with each candidate).
@@ -516,12 +598,17 @@ export class FlamingoEngine {
       let start = from;
       for (const end of ends) {
         if (end <= start) continue;
-        signal?.throwIfAborted();
-        const r = await this.lmStep(ids.slice(start, end), imageIndex.slice(start, end), 1, images, cache, wantTrace && end === S);
-        lastLogits = r.logits.slice((r.S - 1) * r.V, r.S * r.V);
-        if (r.xattn && r.gates) lastTrace = traceAt(r.xattn, 0, r.S - 1, images.length, this.L, gatesOf(r.gates), r.imageOffset);
-        r.xattn?.dispose?.();
-        r.gates?.dispose?.();
+        // A long segment goes in pieces of PREFILL_CHUNK_TOKENS, the event loop served between them.
+        for (let at = start; at < end; at += PREFILL_CHUNK_TOKENS) {
+          const to = Math.min(end, at + PREFILL_CHUNK_TOKENS);
+          await this.yieldToEventLoop();
+          signal?.throwIfAborted();
+          const r = await this.lmStep(ids.slice(at, to), imageIndex.slice(at, to), 1, images, cache, wantTrace && to === S);
+          lastLogits = r.logits.slice((r.S - 1) * r.V, r.S * r.V);
+          if (r.xattn && r.gates) lastTrace = traceAt(r.xattn, 0, r.S - 1, images.length, this.L, gatesOf(r.gates), r.imageOffset);
+          r.xattn?.dispose?.();
+          r.gates?.dispose?.();
+        }
         const nMedia = (imageIndex[end - 1] as number) + 1;
         this.prefixCache.store(ids.slice(0, end), mediaLocations.slice(0, nMedia), cache, lastLogits);
         start = end;
@@ -534,7 +621,7 @@ export class FlamingoEngine {
   }
 
   private async generateUnlocked(prompt: PromptSequence, opts: GenerateOptions): Promise<GenerateResult> {
-    const maxTokens = opts.maxTokens ?? 20;
+    const maxTokens = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
     if (!(Number.isInteger(maxTokens) && maxTokens >= 1)) throw new AppError("bad_request", "maxTokens must be a whole number ≥ 1");
     const numBeams = opts.numBeams ?? 1;
     if (!(Number.isInteger(numBeams) && numBeams >= 1 && numBeams <= 8)) throw new AppError("bad_request", "numBeams must be 1 to 8");
@@ -542,7 +629,7 @@ export class FlamingoEngine {
       if (!(Number.isInteger(opts.logprobs) && opts.logprobs >= 0)) throw new AppError("bad_request", "logprobs must be a whole number ≥ 0");
       if (numBeams > 1) throw new AppError("bad_request", "Log-probabilities are not available with beam search");
     }
-    const pre = await this.prefill(prompt, opts.trace === true && numBeams === 1, opts.signal);
+    const pre = await this.prefill(prompt, { wantTrace: opts.trace === true && numBeams === 1, reserve: { kind: "generate", maxTokens }, signal: opts.signal });
     try {
       return numBeams > 1 ? await this.beamSearch(pre, opts, maxTokens, numBeams) : await this.decode(pre, opts, maxTokens);
     } finally {
@@ -693,7 +780,7 @@ export class FlamingoEngine {
 
   private async promptLogProbsUnlocked(prompt: PromptSequence, topK: number, signal?: AbortSignal): Promise<PromptTokenLogProbs[]> {
     this.assertLive();
-    const { inputIds: ids, imageIndex, mediaLocations } = this.tokenizer.encodePrompt(prompt);
+    const { inputIds: ids, imageIndex, mediaLocations } = this.checkPrompt(prompt, { kind: "prompt" });
     const S = ids.length;
     if (S === 0) throw new AppError("bad_request", "The prompt is empty");
     const keep = Math.max(topK, PROMPT_TOP_KEEP);
@@ -763,13 +850,14 @@ export class FlamingoEngine {
     if (candidates.length !== prompts.length) throw new AppError("bad_request", "One candidate list per prompt is needed");
     const appendEoc = opts.appendEndOfChunk ?? true;
     const batchSize = Math.max(1, opts.batchSize ?? 48);
-    const toks = candidates.map((list) => list.map((c) => [...this.tokenizer.encodeText(c), ...(appendEoc ? [this.tokenizer.endOfChunkId] : [])]));
+    const toks = candidates.map((list) => list.map((c) => this.candidateTokens(c, appendEoc)));
     toks.forEach((list) =>
       list.forEach((t, i) => {
         if (t.length === 0) throw new AppError("bad_request", `Candidate ${i} is empty`);
       }),
     );
-    const enc = prompts.map((p) => this.tokenizer.encodePrompt(p));
+    // Each prompt with its longest candidate must fit the model (checked before any model work).
+    const enc = prompts.map((p, i) => this.checkPrompt(p, { kind: "score", candidateTokens: Math.max(0, ...(toks[i] ?? []).map((t) => t.length)) }));
     const shared = this.prefixCache.enabled && this.visualCache.enabled;
     if (shared && prompts.length > 1) await this.encodeImagesUnlocked([...new Set(enc.flatMap((e) => e.mediaLocations))], opts.signal);
     // Prompts with the same tokens and images before their query chunk share one prefill.
@@ -784,7 +872,7 @@ export class FlamingoEngine {
       const first = members[0] as number;
       const split = (enc[first] as PromptInputs).inputIds.lastIndexOf(this.tokenizer.imageId);
       const upTo = split >= 0 ? split : undefined;
-      const pre = await this.prefill(prompts[first] as PromptSequence, false, opts.signal, upTo);
+      const pre = await this.prefill(prompts[first] as PromptSequence, { wantTrace: false, reserve: { kind: "prompt" }, signal: opts.signal, upTo, inputs: enc[first] as PromptInputs });
       try {
         type Row = { prompt: number; cand: number; ids: number[]; q: number; image?: Float32Array; lps: number[] };
         const rows: Row[] = [];
@@ -809,18 +897,32 @@ export class FlamingoEngine {
         // token has the same logits in each: its log-normaliser is computed once per prompt.
         const firstLse = new Map<number, number>();
         try {
-          for (let start = 0; start < order.length; start += size) {
+          for (let start = 0; start < order.length; ) {
             await this.yieldToEventLoop();
             opts.signal?.throwIfAborted();
-            const batch = order.slice(start, start + size);
-            const C = Math.max(...batch.map((r) => r.ids.length));
+            // `size` rows, fewer when their padded length would pass SCORE_CALL_TOKENS (rows are shortest first).
+            let end = start + 1;
+            while (end < order.length && end - start < size && (end - start + 1) * (order[end] as Row).ids.length <= SCORE_CALL_TOKENS) end++;
+            const batch = order.slice(start, end);
+            start = end;
+            let C = 0;
+            for (const r of batch) C = Math.max(C, r.ids.length);
             if (C === 0) continue;
+            // Without past broadcast, batches are padded to `size` rows (one tiled cache for all) unless that passes the budget.
+            const short = !this.pastBroadcast && batch.length < size && size * C > SCORE_CALL_TOKENS;
             const fed = [...batch];
-            while (!this.pastBroadcast && fed.length < size) fed.push(batch[batch.length - 1] as Row);
+            while (!this.pastBroadcast && !short && fed.length < size) fed.push(batch[batch.length - 1] as Row);
             const ids: number[] = [];
             for (const r of fed) for (let j = 0; j < C; j++) ids.push(j < r.ids.length ? (r.ids[j] as number) : this.tokenizer.padId);
-            const past = this.pastBroadcast ? pre.cache : (tiled ??= pre.cache.gather(new Array<number>(size).fill(0)));
-            const logits = await this.rowsStep(ids, fed.length, fed.map((r) => r.image), past);
+            // A batch cut short by the token budget gets a cache of its own size (tiled ones are `size` rows).
+            const own = short ? pre.cache.gather(new Array<number>(fed.length).fill(0)) : undefined;
+            const past = this.pastBroadcast ? pre.cache : (own ?? (tiled ??= pre.cache.gather(new Array<number>(size).fill(0))));
+            let logits;
+            try {
+              logits = await this.rowsStep(ids, fed.length, fed.map((r) => r.image), past);
+            } finally {
+              own?.dispose();
+            }
             batch.forEach((r, b) => {
               const t = (toks[r.prompt] as number[][])[r.cand] as number[];
               for (let j = r.q === 0 ? 1 : 0; j < t.length; j++) {

@@ -25,7 +25,14 @@ export const ManifestSchema = z
         n_visual_tokens_per_image: posInt,
         visual_token_dim: posInt,
         language_model: z
-          .object({ n_layers: posInt, n_heads: posInt, head_dim: posInt, vocab_size: posInt })
+          .object({
+            n_layers: posInt,
+            n_heads: posInt,
+            head_dim: posInt,
+            vocab_size: posInt,
+            /** Tokens the LM reads in all (prompt + generated); absent: tokenizer_config.json's model_max_length (lib/runtime/token-limit.ts). */
+            max_position_embeddings: posInt.optional(),
+          })
           .passthrough(),
       })
       .passthrough(),

@@ -28,6 +28,10 @@ export interface OrtSessionOptions {
   interOpNumThreads?: number;
   executionMode?: "sequential" | "parallel";
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  /** CPU memory arena: freed tensors stay reserved by the session (grows to the largest call, never shrinks). */
+  enableCpuMemArena?: boolean;
+  /** Memory pattern planning per input shape (pre-allocates one block per run). */
+  enableMemPattern?: boolean;
 }
 
 export interface OrtNamespace {

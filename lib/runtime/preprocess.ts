@@ -12,8 +12,12 @@ export interface RgbaImage {
   data: Uint8Array | Uint8ClampedArray;
 }
 
-/** Backend hook: image file bytes (PNG/JPEG/WebP/GIF) -> RGBA. Throws on a corrupt image. */
-export type ImageDecoder = (bytes: Uint8Array) => Promise<RgbaImage>;
+/**
+ * Backend hook: image file bytes (PNG/JPEG/WebP/GIF) -> RGBA. Throws on a corrupt image. `target`: the
+ * size preprocessImage will resize to; a decoder may return a large image already shrunk towards it
+ * (the server shrinks big images natively, so that this file's loops stay short).
+ */
+export type ImageDecoder = (bytes: Uint8Array, target?: { width: number; height: number }) => Promise<RgbaImage>;
 
 export type PreprocessSpec = Pick<Manifest["image_preprocessing"], "size" | "scale" | "mean" | "std">;
 

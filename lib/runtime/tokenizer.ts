@@ -32,9 +32,17 @@ export class FlamingoTokenizer {
   private readonly specialContents: string[];
   private readonly specialIds: Set<number>;
   private readonly memo = new Map<string, number[]>();
+  /**
+   * The most UTF-8 bytes of text one token can stand for (the longest vocabulary entry's UTF-8
+   * length: a byte-level entry's characters are one byte each, and at least one in UTF-8), when
+   * that bounds it: no normalizer (which could shrink text) and no unknown token (which could swallow
+   * any run). Undefined otherwise.
+   */
+  readonly maxTokenBytes: number | undefined;
 
   constructor(tokenizerJson: unknown, tokenizerConfig: unknown, manifest: Manifest) {
     this.tok = new Tokenizer(tokenizerJson as object, (tokenizerConfig ?? {}) as object);
+    this.maxTokenBytes = maxTokenBytesOf(tokenizerJson, this.tok);
     const st = manifest.special_tokens;
     this.imageId = st.image.id;
     this.endOfChunkId = st.end_of_chunk.id;
@@ -70,9 +78,28 @@ export class FlamingoTokenizer {
   private encodeUncached(text: string): number[] {
     const ids: number[] = [];
     for (const piece of this.splitSpecialLiterals(text)) {
-      if (piece !== "") ids.push(...this.tok.encode(piece, { add_special_tokens: false }).ids);
+      if (piece === "") continue;
+      // One by one: `ids.push(...encoded)` passes every id as an argument, and past ~120k of them
+      // (64,000 "€" are 192,000 tokens) that overflows the call stack (RangeError).
+      for (const id of this.tok.encode(piece, { add_special_tokens: false }).ids) ids.push(id);
     }
     return ids;
+  }
+
+  /**
+   * A lower bound on `encodePrompt(seq).inputIds.length` that tokenizes nothing: each text needs at
+   * least ⌈UTF-8 bytes / maxTokenBytes⌉ tokens; images and chunk ends are one each. Exact for
+   * prompts without text; 0 per text when the vocabulary gives no bound (maxTokenBytes undefined).
+   * Lets a prompt far over a token limit be refused before any tokenizing.
+   */
+  promptTokensAtLeast(seq: PromptSequence): number {
+    const k = this.maxTokenBytes;
+    let n = 0;
+    for (const part of unmarkAnswers(seq).parts) {
+      if (part.type !== "text") n++;
+      else if (k !== undefined) n += Math.ceil(utf8Length(part.text) / k);
+    }
+    return n;
   }
 
   /** `PromptSequence` -> `input_ids`, `image_index`, media locations. */
@@ -133,4 +160,27 @@ export class FlamingoTokenizer {
     out.push(text.slice(from));
     return out;
   }
+}
+
+/** UTF-8 length of a JS string without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+function maxTokenBytesOf(json: unknown, tok: Tokenizer): number | undefined {
+  const j = (json ?? {}) as { normalizer?: unknown; model?: { unk_token?: unknown } };
+  if (j.normalizer != null || j.model?.unk_token != null) return undefined;
+  let max = 0;
+  for (const token of tok.get_vocab(true).keys()) max = Math.max(max, utf8Length(token));
+  return max > 0 ? max : undefined;
 }

@@ -208,7 +208,8 @@ describe("the official openai client against /v1", () => {
       .create({ model: MODEL_ID, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${png("golden/g_a1.png").subarray(0, 50).toString("base64")}` } }] }] })
       .catch((e: unknown) => e);
     expect(corrupt).toBeInstanceOf(OpenAI.UnprocessableEntityError);
-    expect((corrupt as Error).message).toMatch(/could not be decoded/);
+    // Data URLs pass the upload checks (lib/assets inspectImage), named by where they were.
+    expect((corrupt as Error).message).toMatch(/messages\.0\.content\.0\.image_url: The PNG image is truncated or corrupt/);
 
     const after = await client.chat.completions.create({ model: MODEL_ID, messages: mixedMessages(), max_tokens: 12 });
     expect(after.choices[0]!.message.content).toBe(mixed!.greedy_text.replace("<|endofchunk|>", ""));

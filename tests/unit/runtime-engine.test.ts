@@ -208,3 +208,47 @@ describe("runtime engine (fake model)", () => {
     }
   });
 });
+
+describe("token limits and bounded calls (fake model)", () => {
+  const long = (n: number) => ({ parts: [{ type: "text" as const, text: "a".repeat(n) }] }); // "a" is one token each
+  const limited = (opts: { contextTokens?: number | null; maxPromptTokens?: number }, stats?: { active: number; maxActive: number; runs: number }) =>
+    FlamingoEngine.create({ ort: fakeOrt(new Array(4000).fill(A), stats), pkg: { ...pkg, tokenizerConfig: { model_max_length: 64 } }, decodeImage, imageSource: async () => new Uint8Array([0]), maxPromptTokensName: "CAP", ...opts });
+
+  it("refuses a prompt past the context or the cap before any model call, on every method", async () => {
+    const stats = { active: 0, maxActive: 0, runs: 0 };
+    const e = await limited({ maxPromptTokens: 55 }, stats);
+    expect(e.tokenLimits).toEqual({ context: 64, maxPromptTokens: 55, capName: "CAP" });
+    await expect(e.generate(long(60), { maxTokens: 10 })).rejects.toMatchObject({ status: 413, message: "The prompt is 60 tokens; this model reads at most 64 (prompt + max tokens), so with max tokens 10 the prompt may have at most 54" });
+    await expect(e.generate(long(56), { maxTokens: 1 })).rejects.toMatchObject({ status: 413, message: "The prompt is 56 tokens; this server accepts at most 55 prompt tokens (CAP)" });
+    await expect(e.score(long(45), ["a".repeat(30)])).rejects.toMatchObject({ status: 413, message: "The prompt is 45 tokens and its longest candidate 31; this model reads at most 64 (prompt + candidate)" });
+    await expect(e.scoreMany([long(2), long(45)], [["a"], ["a".repeat(30)]])).rejects.toMatchObject({ status: 413 });
+    await expect(e.promptLogProbs(long(70))).rejects.toMatchObject({ status: 413 });
+    await expect(e.nextTokenLogits(long(70))).rejects.toMatchObject({ status: 413 });
+    // Far too long: refused from the text's length alone, "at least".
+    await expect(e.generate({ parts: [{ type: "text", text: "€".repeat(64_000) }] })).rejects.toMatchObject({ status: 413, message: expect.stringMatching(/^The prompt is at least [\d,]+ tokens; this model reads at most 64/) });
+    expect(() => e.checkPrompt(long(60), { kind: "generate", maxTokens: 10 })).toThrow(/at most 54/);
+    expect(stats.runs).toBe(0);
+    // Within the limits it runs.
+    expect((await e.generate(long(44), { maxTokens: 20 })).usage.promptTokens).toBe(44);
+    expect(e.checkPrompt(long(44), { kind: "generate", maxTokens: 20 }).inputIds).toHaveLength(44);
+  });
+
+  it("feeds a long prompt in pieces of PREFILL_CHUNK_TOKENS, the same tokens in all", async () => {
+    const e = await limited({ contextTokens: null, maxPromptTokens: 2000 });
+    await e.generate(long(1200), { maxTokens: 1 });
+    expect(e.stats().modelCalls.lm).toBe(3); // 512 + 512 + 176
+    expect(e.stats().modelCalls.lmTokens).toBe(1200);
+  });
+
+  it("scores long candidates in calls of at most SCORE_CALL_TOKENS tokens, with the same sums", async () => {
+    const e = await limited({ contextTokens: null });
+    const cands = Array.from({ length: 10 }, (_, i) => "a".repeat(300 + i));
+    e.setCaching(false);
+    const all = await e.score(long(3), cands);
+    const calls = e.stats().modelCalls;
+    // The prefill, then rows of 300-309 tokens three to a call (≤ 1,024 tokens each): 3 + 3 + 3 + 1.
+    expect(calls.lm).toBe(1 + 4);
+    expect(calls.lmTokens).toBe(3 + 3 * 302 + 3 * 305 + 3 * 308 + 309); // rows padded to their batch's longest
+    for (let i = 0; i < cands.length; i++) expect((await e.score(long(3), [cands[i]!]))[0]!.sum).toBeCloseTo(all[i]!.sum, 10);
+  });
+});

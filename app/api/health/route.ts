@@ -1,6 +1,7 @@
 import { databaseHealth } from "@/lib/store";
 import { installedModels } from "@/lib/models/installed";
 import { executionProviderPlan, serverModelStatus } from "@/lib/backends/server/status";
+import { route } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -8,11 +9,14 @@ export const runtime = "nodejs";
 /**
  * Readiness: database reachable, migrations applied, model packages present. 503 when not ready.
  * `runtime`: the execution provider each loaded model runs on (CUDA or CPU, with the reason CUDA
- * was not used) and what a load would pick now; reading it loads no model.
+ * was not used) and what a load would pick now; reading it loads no model. `memory`: this process's
+ * resident set and heap in bytes (process.memoryUsage(); `rss` as well at the top, for scripts such as
+ * `npm run hostile`).
  */
-export async function GET(): Promise<Response> {
+export const GET = route(async (_request?: Request): Promise<Response> => {
   const [database, models] = await Promise.all([databaseHealth(), installedModels()]);
   const ready = database.reachable && database.migrations.pending.length === 0;
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
   return Response.json(
     {
       status: ready ? "ok" : "unavailable",
@@ -20,7 +24,9 @@ export async function GET(): Promise<Response> {
       models: models.models,
       modelErrors: models.errors,
       runtime: { loaded: serverModelStatus(), executionProvider: executionProviderPlan() },
+      rss,
+      memory: { rss, heapUsed, external, arrayBuffers },
     },
     { status: ready ? 200 : 503, headers: { "cache-control": "no-store" } },
   );
-}
+});

@@ -1,7 +1,9 @@
 import { listModels } from "@/lib/backends/server";
+import { guard, openAiErrorResponse } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 /** OpenAI-compatible model list: the installed model packages (lib/backends/server/openai.ts). */
-export const GET = listModels;
+// guard(): the Host check of every route (lib/http/origin.ts), answered in OpenAI's error shape.
+export const GET = guard((_request?: Request) => listModels(), openAiErrorResponse);

@@ -81,6 +81,18 @@ export async function decodeWithCanvas(bytes: Uint8Array): Promise<RgbaImage> {
   }
 }
 
+export const SOFTWARE_ADAPTER_REASON = "The only WebGPU adapter is a software one (no GPU), slower than WASM";
+
+/**
+ * Whether a WebGPU adapter is a software fallback (SwiftShader and the like: a CPU pretending to be
+ * a GPU, slower than WASM for this model). `info.isFallbackAdapter` in current browsers, the
+ * adapter's own `isFallbackAdapter` in older ones.
+ */
+export function isSoftwareAdapter(adapter: unknown): boolean {
+  const a = adapter as { isFallbackAdapter?: unknown; info?: { isFallbackAdapter?: unknown } } | null;
+  return a?.info?.isFallbackAdapter === true || a?.isFallbackAdapter === true;
+}
+
 export const browserEnv: WorkerEnv = {
   ort: () => loadOrt(),
   async webgpuAvailable() {
@@ -89,6 +101,7 @@ export const browserEnv: WorkerEnv = {
     try {
       const adapter = await gpu.requestAdapter();
       if (!adapter) return { ok: false, reason: "No WebGPU adapter is available" };
+      if (isSoftwareAdapter(adapter)) return { ok: false, reason: SOFTWARE_ADAPTER_REASON };
     } catch (e) {
       return { ok: false, reason: `WebGPU adapter request failed: ${e instanceof Error ? e.message : String(e)}` };
     }

@@ -8,6 +8,13 @@ import { DEFAULT_MODEL_ID } from "@/lib/models/defaults";
 export type BackendChoice = "webgpu" | "wasm" | "server";
 
 /**
+ * Where a run goes unless the user picks: the browser worker preferring WebGPU, which falls back
+ * to WASM by itself (no adapter, or only a software one: see browser-env.ts), and says so. The
+ * same everywhere: the Run panel, new notebook cells, comparisons.
+ */
+export const DEFAULT_BACKEND: BackendChoice = "webgpu";
+
+/**
  * Where a prompt runs: the browser worker (WebGPU or WASM), or the server with a registry engine.
  * `engine` (a registry id from /api/engines) only means something with `backend: "server"`;
  * absent, the server runs the bundled model. Stored as is in notebook cells (RunParams).

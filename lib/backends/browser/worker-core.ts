@@ -43,7 +43,7 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
       pkg: p,
       decodeImage: env.decodeImage,
       imageSource: (assetId) => env.fetchImage(assetUrl, assetId),
-      sessionOptions: { executionProviders: [provider] },
+      sessionOptions: { executionProviders: [provider], logSeverityLevel: 3 },
       executionProvider: provider,
     });
     if (provider === "webgpu") env.onDeviceLost?.(ort, (reason) => void fallBackToWasm(`WebGPU device lost: ${reason}`));

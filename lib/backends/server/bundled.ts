@@ -2,7 +2,7 @@ import "server-only";
 import type { Backend, BackendCapabilities, BackendRunResult, GenerateParams, RunHooks, ScoreCallOptions, ScoreOutcome } from "@/lib/backends/contract";
 import { rankingOf } from "@/lib/backends/contract";
 import type { PromptSequence } from "@/lib/prompt/sequence";
-import type { EngineStats } from "@/lib/runtime/engine";
+import { DEFAULT_MAX_TOKENS, type EngineStats } from "@/lib/runtime/engine";
 import { asAppError, getServerModel } from "./engine";
 import { checkCandidates, checkMaxTokens, checkPrompt, DEFAULT_LIMITS } from "./limits";
 import { scoreCandidates, type ServiceOptions } from "./service";
@@ -32,6 +32,8 @@ export function bundledServerBackend(modelId: string, opts: ServiceOptions = {})
       checkPrompt(prompt, limits);
       checkMaxTokens(params.maxTokens, limits);
       const model = await getServerModel(modelId, opts);
+      // Token limits (the model's context, FLAMINGO_MAX_PROMPT_TOKENS) before queueing: a 413 at once.
+      model.engine.checkPrompt(prompt, { kind: "generate", maxTokens: params.maxTokens ?? DEFAULT_MAX_TOKENS });
       const t0 = performance.now();
       try {
         const r = await model.engine.generate(prompt, { ...params, ...(hooks.signal ? { signal: hooks.signal } : {}), ...(hooks.onToken ? { onToken: hooks.onToken } : {}) });
@@ -51,6 +53,7 @@ export function bundledServerBackend(modelId: string, opts: ServiceOptions = {})
       for (const p of prompts) checkPrompt(p, limits);
       for (const c of candidates) checkCandidates(c, limits);
       const model = await getServerModel(modelId, opts);
+      prompts.forEach((p, i) => model.engine.checkPrompt(p, model.engine.candidateReserve(candidates[i] ?? [], o.appendEndOfChunk ?? true)));
       const t0 = performance.now();
       let all;
       try {

@@ -10,6 +10,8 @@ export interface ServerLimits {
   maxCandidates: number;
   /** Requests allowed to wait per model before 429. */
   maxQueue: number;
+  /** Most prompt tokens (after tokenizing; 413 past it). Default FLAMINGO_MAX_PROMPT_TOKENS (lib/env.ts); the model's context applies too. */
+  maxPromptTokens?: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {

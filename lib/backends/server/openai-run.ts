@@ -33,6 +33,8 @@ export async function startChatRun(req: ChatRunRequest, signal: AbortSignal): Pr
   checkPrompt(req.prompt, DEFAULT_LIMITS);
   checkMaxTokens(req.params.maxTokens, DEFAULT_LIMITS);
   const model = await getServerModel(req.model);
+  // Token limits (prompt + max_tokens within the model's context, FLAMINGO_MAX_PROMPT_TOKENS) before any model work.
+  model.engine.checkPrompt(req.prompt, { kind: "generate", maxTokens: req.params.maxTokens });
   let promptLogProbs: PromptTokenLogProbs[] | undefined;
   let run: Streamed<TokenEvent, GenerateResult>;
   let events: AsyncIterable<TokenEvent>;

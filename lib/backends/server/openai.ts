@@ -1,13 +1,17 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { AppError } from "@/lib/errors";
+import { inspectImage } from "@/lib/assets/inspect";
+import { localAssetId } from "@/lib/assets/url";
+import { env } from "@/lib/env";
+import { AppError, retryAfterHeaders } from "@/lib/errors";
 import { readJson } from "@/lib/http/respond";
 import { eventStreamResponse } from "@/lib/http/sse";
 import { installedModels } from "@/lib/models/installed";
 import { normalizeSequence, type PromptPart, type PromptSequence } from "@/lib/prompt/sequence";
 import type { FinishReason, GenerateResult, TokenEvent } from "@/lib/runtime/engine";
 import { asAppError, putEphemeralImage } from "./engine";
+import { checkPrompt, DEFAULT_LIMITS } from "./limits";
 import { chatLogProbEntry, checkChatRequest, promptLogProbsJson, type ChatLogProbContent } from "./openai-logprobs";
 import { startChatRun } from "./openai-run";
 import { streamErrorBody } from "./service";
@@ -29,7 +33,6 @@ import { streamErrorBody } from "./service";
  * and the sum of the candidate tokens' trailing `prompt_logprobs` is the bundled engine's score.
  */
 const MAX_BODY_BYTES = 24 * 1024 * 1024;
-const ASSET_PATH = /\/api\/assets\/([0-9a-f]{64})\/?$/;
 
 const ContentPart = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text"), text: z.string() }),
@@ -65,44 +68,75 @@ export const ChatCompletionRequest = z.object({
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
-function imagePart(url: string): PromptPart {
-  const asset = ASSET_PATH.exec(url.startsWith("/") ? url : safePath(url));
-  if (asset) return { type: "image", assetId: asset[1] as string };
+/** Image bytes that came inside a request, by content hash, with where they were (for error messages). */
+type RequestImages = Map<string, { bytes: Uint8Array; param: string }>;
+
+interface PromptOptions {
+  /** Leave the last (assistant) message open for the model to continue. */
+  continueFinalMessage?: boolean;
+  /** This server's own origins: an absolute asset URL on any other host is not a local image. */
+  origins?: readonly string[];
+}
+
+function imagePart(url: string, images: RequestImages, param: string, origins: readonly string[]): PromptPart {
+  // Only this server's own asset URLs (relative, or on one of its origins) name a stored image.
+  const asset = localAssetId(url, origins);
+  if (asset) return { type: "image", assetId: asset };
   const m = /^data:(image\/[a-z0-9.+-]+)?(;[^,]*)?,(.*)$/is.exec(url);
   if (!m) throw new AppError("bad_request", "image_url must be a data: URL or an /api/assets/<id> URL of this server (nothing is fetched from elsewhere)");
   if (!(m[2] ?? "").includes(";base64")) throw new AppError("bad_request", "image data URLs must be base64-encoded");
   const bytes = new Uint8Array(Buffer.from(m[3] ?? "", "base64"));
   if (bytes.byteLength === 0) throw new AppError("bad_request", "An image data URL is empty");
   const id = createHash("sha256").update(bytes).digest("hex");
-  putEphemeralImage(id, bytes);
+  if (!images.has(id)) images.set(id, { bytes, param });
   return { type: "image", assetId: id };
 }
 
-function safePath(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return "";
-  }
-}
 
 /**
  * Chat messages -> one Flamingo prompt. Assistant text is answer-marked (the tokenizer reads adjacent
  * texts as one, so the tokens do not change). `continueFinalMessage`: the last message (an assistant
  * one) is left open, without `<|endofchunk|>` and newline, for the model to continue.
  */
-export function messagesToPrompt(messages: ChatCompletionRequest["messages"], opts: { continueFinalMessage?: boolean } = {}): PromptSequence {
+export function messagesToPrompt(messages: ChatCompletionRequest["messages"], opts: PromptOptions = {}): PromptSequence {
+  const { prompt, images } = buildPrompt(messages, opts);
+  for (const [id, { bytes }] of images) putEphemeralImage(id, bytes);
+  return prompt;
+}
+
+/**
+ * messagesToPrompt for a request: its data-URL images pass the checks uploads pass (lib/assets
+ * inspectImage: ASSET_MAX_BYTES, content sniffing, ASSET_MAX_MEGAPIXELS from the header before any
+ * decoding, then a native streaming decode) before any is kept; too many images are refused first.
+ */
+async function acceptPrompt(messages: ChatCompletionRequest["messages"], opts: PromptOptions): Promise<PromptSequence> {
+  const { prompt, images } = buildPrompt(messages, opts);
+  checkPrompt(prompt, DEFAULT_LIMITS);
+  for (const { bytes, param } of images.values()) {
+    try {
+      await inspectImage(bytes);
+    } catch (e) {
+      if (e instanceof AppError) throw new AppError(e.code, `${param}: ${e.message}`, { cause: e, details: [{ path: [param], message: e.message }] });
+      throw e;
+    }
+  }
+  for (const [id, { bytes }] of images) putEphemeralImage(id, bytes);
+  return prompt;
+}
+
+function buildPrompt(messages: ChatCompletionRequest["messages"], opts: PromptOptions): { prompt: PromptSequence; images: RequestImages } {
   const parts: PromptPart[] = [];
+  const images: RequestImages = new Map();
   messages.forEach((msg, i) => {
     const content = msg.content ?? "";
     const answer = msg.role === "assistant";
     const textPart = (text: string): PromptPart => (answer ? { type: "text", text, answer: true } : { type: "text", text });
     if (typeof content === "string") parts.push(textPart(content));
-    else for (const c of content) parts.push(c.type === "text" ? textPart(c.text) : imagePart(c.image_url.url));
+    else content.forEach((c, j) => parts.push(c.type === "text" ? textPart(c.text) : imagePart(c.image_url.url, images, `messages.${i}.content.${j}.image_url`, opts.origins ?? [])));
     const open = opts.continueFinalMessage === true && i === messages.length - 1;
     if (answer && !open) parts.push({ type: "endOfChunk" }, { type: "text", text: "\n" });
   });
-  return normalizeSequence(parts);
+  return { prompt: normalizeSequence(parts), images };
 }
 
 const finish = (r: FinishReason) => (r === "max_tokens" ? "length" : "stop");
@@ -112,7 +146,7 @@ function openAiError(e: unknown): Response {
   if (err instanceof AppError) {
     const type = err.status >= 500 ? "server_error" : err.status === 429 ? "rate_limit_exceeded" : "invalid_request_error";
     const param = err.details?.[0]?.path?.join(".") || null;
-    return Response.json({ error: { message: err.message, type, code: err.code, param } }, { status: err.status });
+    return Response.json({ error: { message: err.message, type, code: err.code, param } }, { status: err.status, headers: retryAfterHeaders(err) });
   }
   if (err instanceof z.ZodError) {
     return Response.json({ error: { message: err.issues[0]?.message ?? "invalid request", type: "invalid_request_error", code: "validation_failed", param: null } }, { status: 400 });
@@ -126,7 +160,9 @@ export async function chatCompletions(request: Request): Promise<Response> {
   try {
     const body = await readJson(request, ChatCompletionRequest, MAX_BODY_BYTES);
     checkChatRequest(body);
-    const prompt = messagesToPrompt(body.messages, { continueFinalMessage: body.continue_final_message === true });
+    const publicUrl = env().STUDIO_PUBLIC_URL;
+    const origins = [new URL(request.url).origin, ...(publicUrl ? [publicUrl.origin] : [])];
+    const prompt = await acceptPrompt(body.messages, { continueFinalMessage: body.continue_final_message === true, origins });
     const abort = new AbortController();
     request.signal.addEventListener("abort", () => abort.abort(), { once: true });
     const stop = body.stop == null ? undefined : typeof body.stop === "string" ? [body.stop] : body.stop;

@@ -22,6 +22,8 @@ export async function scoreCandidates(req: ScoreRequest, signal: AbortSignal | u
   checkPrompt(req.prompt, limits);
   checkCandidates(req.candidates, limits);
   const model = await getServerModel(req.model, opts);
+  // Token limits before queueing: the prompt with its longest candidate must fit the model.
+  model.engine.checkPrompt(req.prompt, model.engine.candidateReserve(req.candidates, req.appendEndOfChunk ?? true));
   try {
     const scores = await model.engine.score(req.prompt, req.candidates, { signal, appendEndOfChunk: req.appendEndOfChunk });
     const ranking = scores.map((_, i) => i).sort((a, b) => (scores[b]?.sum ?? 0) - (scores[a]?.sum ?? 0));

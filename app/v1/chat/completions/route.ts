@@ -1,4 +1,5 @@
 import { chatCompletions } from "@/lib/backends/server";
+import { guard, openAiErrorResponse } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -10,4 +11,5 @@ export const runtime = "nodejs";
  * and vLLM's `prompt_logprobs`, `add_generation_prompt`, `continue_final_message` (ranking through it).
  * Handler and request schema: lib/backends/server/openai.ts (log-probs: openai-logprobs.ts).
  */
-export const POST = chatCompletions;
+// guard(): the Host and cross-site checks of every route (lib/http/origin.ts), answered in OpenAI's error shape.
+export const POST = guard(chatCompletions, openAiErrorResponse);
