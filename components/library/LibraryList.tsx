@@ -1,8 +1,9 @@
 import Link from "next/link";
 import type { LibrarySummary } from "@/lib/store/types";
 import { hrefWith } from "@/components/ui/format";
+import { DeleteLibraryButton } from "./DeleteLibraryButton";
 
-/** The libraries, each a filter link with its template count and an export link. */
+/** The libraries, each a filter link with its template count, an export link and (user libraries) a delete button. */
 export function LibraryList({ libraries, activeId, view }: { libraries: LibrarySummary[]; activeId?: string; view?: "templates" | "notebooks" }) {
   const tab = view === "notebooks" ? "notebooks" : undefined;
   return (
@@ -19,7 +20,7 @@ export function LibraryList({ libraries, activeId, view }: { libraries: LibraryS
       {libraries.map((l) => {
         const active = l.id === activeId;
         return (
-          <li key={l.id} className="group flex items-center gap-1" data-testid="library-item" data-library-id={l.id}>
+          <li key={l.id} className="group flex flex-wrap items-center gap-1" data-testid="library-item" data-library-id={l.id}>
             <Link
               href={hrefWith("/", { library: l.id, view: tab })}
               aria-current={active ? "page" : undefined}
@@ -39,6 +40,7 @@ export function LibraryList({ libraries, activeId, view }: { libraries: LibraryS
             >
               Export
             </a>
+            <DeleteLibraryButton library={l} active={active} />
           </li>
         );
       })}

@@ -6,6 +6,8 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { EvalItemSchema } from "@/lib/eval/dataset";
+import { textProblem } from "@/lib/text";
+import { DATASET_ITEM_LIMITS } from "./limits";
 import { SPLIT_VALUES_HINT, parseSplitValue } from "./split-value";
 import type { ManifestItem } from "./types";
 
@@ -40,8 +42,23 @@ function splitOf(value: string, where: string) {
   return s;
 }
 
-/** Checks shared by JSONL and CSV rows. */
+/** Checks shared by JSONL and CSV rows: lengths, stored text, candidates. */
 export function checkItem(item: ManifestItem): ManifestItem {
+  const limits = DATASET_ITEM_LIMITS;
+  const text = (field: string, value: string, max: number) => {
+    const problem = textProblem(value);
+    if (problem) throw new AppError("bad_request", `${item.where}: ${field} ${problem}`);
+    if (value.length > max) throw new AppError("bad_request", `${item.where}: ${field} is ${value.length} characters long; at most ${max} are accepted`);
+  };
+  text("image", item.image, limits.maxImagePathChars);
+  text("answer", item.answer, limits.maxAnswerChars);
+  if (item.question !== undefined) text("question", item.question, limits.maxQuestionChars);
+  if (item.candidates) {
+    if (item.candidates.length > limits.maxCandidates) {
+      throw new AppError("bad_request", `${item.where}: candidates has ${item.candidates.length} entries; at most ${limits.maxCandidates} are accepted`);
+    }
+    item.candidates.forEach((c, i) => text(`candidate ${i + 1}`, c, limits.maxAnswerChars));
+  }
   if (item.candidates) {
     if (!item.candidates.includes(item.answer)) throw new AppError("bad_request", `${item.where}: the answer "${item.answer}" is not among its candidates`);
     if (new Set(item.candidates).size !== item.candidates.length) throw new AppError("bad_request", `${item.where}: candidates repeat a value`);

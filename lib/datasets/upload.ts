@@ -21,6 +21,8 @@ const isManifest = (path: string) => /\.(jsonl|csv)$/i.test(path);
 
 /** Expand a lone zip, drop clutter, check the limits. */
 export function expandUpload(files: readonly UploadedFile[], limits: DatasetLimits): UploadedFile[] {
+  const uploaded = files.reduce((s, f) => s + f.bytes.byteLength, 0);
+  if (uploaded > limits.maxUploadBytes) throw new AppError("payload_too_large", `The upload is ${formatSize(uploaded)}; at most ${formatSize(limits.maxUploadBytes)} are accepted`);
   let out = files.filter((f) => !isJunkPath(f.path));
   const zips = out.filter((f) => /\.zip$/i.test(f.path) || looksLikeZip(f.bytes));
   if (zips.length > 0) {
@@ -53,7 +55,7 @@ export function parseUpload(files: readonly UploadedFile[], options: ParseUpload
   } catch {
     throw new AppError("bad_request", `${manifest.path} is not UTF-8 text; save it as UTF-8`);
   }
-  const rows = /\.csv$/i.test(manifest.path) ? parseCsvManifest(text, manifest.path) : parseJsonlManifest(text, manifest.path);
+  const rows = /\.csv$/i.test(manifest.path) ? parseCsvManifest(text, manifest.path, { maxItems: limits.maxItems }) : parseJsonlManifest(text, manifest.path);
   if (rows.length === 0) throw new AppError("bad_request", `${manifest.path} has no items`);
   if (rows.length > limits.maxItems) throw new AppError("payload_too_large", `${manifest.path} has ${rows.length} items; at most ${limits.maxItems} are accepted`);
 

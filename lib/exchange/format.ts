@@ -8,9 +8,14 @@
  * Not carried (they are per-database): ids, the library's kind and timestamps
  * other than each version's createdAt. Fork links are kept only as the source's
  * library/template name and version, for display; they are not re-linked.
+ *
+ * An image's mediaType, width and height describe it for readers; an import
+ * never trusts them: it sniffs the type from the bytes and measures the image
+ * as an upload is (lib/assets), and stores what it found.
  */
 import { z } from "zod";
 import { ASSET_ID, TemplateSchema } from "@/lib/prompt/schema";
+import { unsafeTextIssues } from "@/lib/text";
 import { ExportedNotebookSchema } from "./notebooks";
 import { exportedVersionsSchema } from "./versions";
 
@@ -65,6 +70,12 @@ export const LibraryFileSchema = z.unknown().transform((input, ctx): z.output<ty
   const parsed = v === 1 ? LibraryFileV1Schema.safeParse(input) : LibraryFileV2Schema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom", path: issue.path, message: issue.message });
+    return z.NEVER;
+  }
+  // No NUL characters or unpaired surrogates anywhere: names, messages, documents, runs (lib/text.ts).
+  const unsafe = unsafeTextIssues(parsed.data);
+  if (unsafe.length > 0) {
+    for (const issue of unsafe) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
     return z.NEVER;
   }
   return { notebooks: [], ...parsed.data, formatVersion: LIBRARY_FORMAT_VERSION };

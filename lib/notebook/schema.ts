@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { ASSET_ID, MAX_TEXT_LENGTH, TemplateSchema, VARIABLE_NAME } from "@/lib/prompt/schema";
+import { refuseUnsafeText } from "@/lib/text";
 
 export const NOTEBOOK_FORMAT_VERSION = 1;
 export const MAX_CELLS = 200;
@@ -85,6 +86,8 @@ export const NotebookSchema = z
   })
   .strict()
   .superRefine((nb, ctx) => {
+    // No NUL characters or unpaired surrogates in its text; an inline template checks its own.
+    refuseUnsafeText({ ...nb, cells: nb.cells.map((c) => (c.prompt.kind === "inline" ? { ...c, prompt: { ...c.prompt, template: undefined } } : c)) }, ctx);
     const seen = new Set<string>();
     nb.cells.forEach((c, i) => {
       if (seen.has(c.id)) ctx.addIssue({ code: "custom", path: ["cells", i, "id"], message: `cell id "${c.id}" is used twice` });

@@ -9,6 +9,7 @@
  * joined by `separator` ("\n" in the paper's evaluation code).
  */
 import { z } from "zod";
+import { refuseUnsafeText } from "@/lib/text";
 
 export const TEMPLATE_FORMAT_VERSION = 1;
 
@@ -92,7 +93,9 @@ export const TemplateSchema = z
     /** Placed between chunks (after each <|endofchunk|>). */
     separator: z.string().max(16).default("\n"),
   })
-  .strict();
+  .strict()
+  // No NUL characters or unpaired surrogates in any of its text (lib/text.ts).
+  .superRefine(refuseUnsafeText);
 
 export type TextBlock = z.infer<typeof TextBlockSchema>;
 export type ImageBlock = z.infer<typeof ImageBlockSchema>;

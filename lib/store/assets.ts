@@ -93,3 +93,139 @@ export async function missingAssets(ids: readonly string[], client: Db | Tx = db
   const have = new Set(found.map((r) => r.id));
   return unique.filter((id) => !have.has(id));
 }
+
+// ---------------------------------------------------------------- who uses an image, and deleting
+
+/**
+ * Images a stored JSON document refers to: every `"assetId":"<sha256>"` in it. Template documents
+ * (image blocks), notebook documents (inline templates, image bindings), saved runs' prompts and
+ * sweep configurations all name images this way, and they are all written by JSON.stringify, so a
+ * quote inside a string value is escaped (\") and text that merely mentions an id never matches.
+ */
+export function assetIdsInJson(text: string): string[] {
+  const ids = new Set<string>();
+  for (const m of text.matchAll(/"assetId"\s*:\s*"([0-9a-f]{64})"/g)) ids.add(m[1]!);
+  return [...ids];
+}
+
+/** What still refers to an image (each counted once, whichever of its versions or runs does). */
+export interface AssetUsage {
+  templates: number;
+  notebooks: number;
+  datasets: number;
+  sweeps: number;
+}
+
+export const usageCount = (u: AssetUsage): number => u.templates + u.notebooks + u.datasets + u.sweeps;
+
+/** "3 templates and 1 dataset". */
+export function describeUsage(u: AssetUsage): string {
+  const parts = (
+    [
+      [u.templates, "template"],
+      [u.notebooks, "notebook"],
+      [u.datasets, "dataset"],
+      [u.sweeps, "sweep"],
+    ] as const
+  )
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => `${n} ${what}${n === 1 ? "" : "s"}`);
+  return parts.length <= 1 ? (parts[0] ?? "nothing") : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}
+
+/**
+ * The templates, notebooks (a version or a saved run), datasets (an item) and sweeps (the template
+ * they ran) that use an image. A substring search narrows the documents; each is then read properly.
+ */
+export async function assetUsage(id: string, client: Db | Tx = db()): Promise<AssetUsage> {
+  const uses = (text: string) => assetIdsInJson(text).includes(id);
+  // One query at a time: inside a transaction they share one connection.
+  const versions = await client.templateVersion.findMany({ where: { document: { contains: id } }, select: { templateId: true, document: true } });
+  const notebookVersions = await client.notebookVersion.findMany({ where: { document: { contains: id } }, select: { notebookId: true, document: true } });
+  const runs = await client.cellRun.findMany({ where: { prompt: { contains: id } }, select: { notebookId: true, prompt: true } });
+  const items = await client.datasetItem.findMany({ where: { assetId: id }, select: { datasetId: true }, distinct: ["datasetId"] });
+  const sweeps = await client.sweep.findMany({ where: { config: { contains: id } }, select: { id: true, config: true } });
+  return {
+    templates: new Set(versions.filter((v) => uses(v.document)).map((v) => v.templateId)).size,
+    notebooks: new Set([...notebookVersions.filter((v) => uses(v.document)).map((v) => v.notebookId), ...runs.filter((r) => uses(r.prompt)).map((r) => r.notebookId)]).size,
+    datasets: items.length,
+    sweeps: sweeps.filter((s) => uses(s.config)).length,
+  };
+}
+
+/** Interactive transactions default to 5 s; a library's worth of images may need longer. */
+const GC_TX = { timeout: 120_000, maxWait: 15_000 } as const;
+
+/** Deletes an image that nothing uses; 409 naming what still uses it otherwise, 404 when there is none. */
+export async function deleteAsset(id: string): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const row = await tx.asset.findUnique({ where: { id }, select: { id: true } });
+    if (!row) throw notFound("Image", id);
+    const usage = await assetUsage(id, tx);
+    if (usageCount(usage) > 0) {
+      throw new AppError("conflict", `Image ${id} is used by ${describeUsage(usage)}; remove it from them (or delete them) first`, {
+        details: [{ path: ["id"], message: `used by ${describeUsage(usage)}` }],
+      });
+    }
+    await tx.asset.delete({ where: { id } });
+  }, GC_TX);
+}
+
+/** Batches for `IN (…)` lists and pages: well under SQLite's and PostgreSQL's bind-variable limits. */
+const BATCH = 500;
+/** Up to this many candidates, documents are narrowed by a substring search per candidate; past it, read page by page. */
+const NARROW_UP_TO = 32;
+
+/** Which of `candidates` something stores a reference to (dataset items, template and notebook versions, saved runs, sweeps). */
+async function referencedAssets(candidates: ReadonlySet<string>, client: Db | Tx): Promise<Set<string>> {
+  const used = new Set<string>();
+  const ids = [...candidates];
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const rows = await client.datasetItem.findMany({ where: { assetId: { in: ids.slice(i, i + BATCH) } }, select: { assetId: true }, distinct: ["assetId"] });
+    for (const r of rows) used.add(r.assetId);
+  }
+  const note = (text: string) => {
+    for (const id of assetIdsInJson(text)) if (candidates.has(id)) used.add(id);
+  };
+  const left = () => ids.filter((id) => !used.has(id));
+
+  if (left().length === 0) return used;
+  if (left().length <= NARROW_UP_TO) {
+    const pending = left();
+    (await client.templateVersion.findMany({ where: { OR: pending.map((id) => ({ document: { contains: id } })) }, select: { document: true } })).forEach((v) => note(v.document));
+    (await client.notebookVersion.findMany({ where: { OR: pending.map((id) => ({ document: { contains: id } })) }, select: { document: true } })).forEach((v) => note(v.document));
+    (await client.cellRun.findMany({ where: { OR: pending.map((id) => ({ prompt: { contains: id } })) }, select: { prompt: true } })).forEach((r) => note(r.prompt));
+    (await client.sweep.findMany({ where: { OR: pending.map((id) => ({ config: { contains: id } })) }, select: { config: true } })).forEach((s) => note(s.config));
+    return used;
+  }
+
+  // Many candidates (a dataset's images): read each kind of document once, a page at a time.
+  const pages = async <R extends { id: string }>(page: (after: string | undefined) => Promise<R[]>, text: (r: R) => string) => {
+    for (let after: string | undefined; left().length > 0; ) {
+      const rows = await page(after);
+      rows.forEach((r) => note(text(r)));
+      if (rows.length < BATCH) return;
+      after = rows[rows.length - 1]!.id;
+    }
+  };
+  const window = (after: string | undefined) => ({ orderBy: { id: "asc" as const }, take: BATCH, ...(after ? { cursor: { id: after }, skip: 1 } : {}) });
+  await pages((after) => client.templateVersion.findMany({ ...window(after), select: { id: true, document: true } }), (r) => r.document);
+  await pages((after) => client.notebookVersion.findMany({ ...window(after), select: { id: true, document: true } }), (r) => r.document);
+  await pages((after) => client.cellRun.findMany({ ...window(after), select: { id: true, prompt: true } }), (r) => r.prompt);
+  await pages((after) => client.sweep.findMany({ ...window(after), select: { id: true, config: true } }), (r) => r.config);
+  return used;
+}
+
+/**
+ * Garbage collection: deletes the images among `candidates` (default: every stored image) that
+ * nothing refers to, and returns their ids. Run it inside the transaction that removed the last
+ * references (deleteLibrary does), so no orphan is left behind.
+ */
+export async function deleteUnusedAssets(candidates?: readonly string[], client: Db | Tx = db()): Promise<string[]> {
+  const ids = candidates ? [...new Set(candidates)] : (await client.asset.findMany({ select: { id: true } })).map((a) => a.id);
+  if (ids.length === 0) return [];
+  const used = await referencedAssets(new Set(ids), client);
+  const unused = ids.filter((id) => !used.has(id));
+  for (let i = 0; i < unused.length; i += BATCH) await client.asset.deleteMany({ where: { id: { in: unused.slice(i, i + BATCH) } } });
+  return unused;
+}

@@ -7,7 +7,7 @@
  * there, e.g. a fork inside the same library).
  */
 import "server-only";
-import { AppError, notFound } from "@/lib/errors";
+import { AppError, isAppError, notFound } from "@/lib/errors";
 import { LIBRARY_FILE_FORMAT, LIBRARY_FORMAT_VERSION, LibraryFileSchema, type ExportedAsset, type LibraryFile } from "@/lib/exchange/format";
 import { assetIdsOf, parseTemplate, type Template } from "@/lib/prompt";
 import { imagesOf } from "@/lib/prompt/sequence";
@@ -17,7 +17,7 @@ import type { CellRunRecord } from "@/lib/notebook/run-record";
 import { insertNotebook } from "./notebooks";
 import { db } from "./db";
 import { getLibrary, libraryNameTaken } from "./libraries";
-import { checkAssetInput, putAsset, sha256Hex, type PutAssetInput } from "./assets";
+import { checkAssetInput, putAsset, sha256Hex, type AssetMediaType, type PutAssetInput } from "./assets";
 import { byName } from "./template-rows";
 import { TX_OPTIONS, insertTemplate } from "./templates";
 import type { LibrarySummary } from "./types";
@@ -117,11 +117,27 @@ async function exportNotebooks(libraryId: string): Promise<{ notebook: ExportedN
   });
 }
 
+/** What an import learns about an embedded image from its bytes. */
+export interface ImportedImage {
+  /** Sniffed from the bytes, never the file's claim. */
+  mediaType: AssetMediaType;
+  /** Measured from the image's header (as displayed). */
+  width: number;
+  height: number;
+  /** The stored preview. */
+  thumbnail: Uint8Array;
+}
+
 export interface ImportOptions {
   /** Import under this name instead of the file's (needed when that name is taken). */
   name?: string;
-  /** Makes the stored preview for each imported image (lib/assets' makeThumbnail fits). */
-  makeThumbnail: (bytes: Uint8Array) => Promise<Uint8Array | { bytes: Uint8Array }>;
+  /**
+   * Checks one embedded image by its content exactly as an upload is checked — type sniffed from
+   * the bytes, size and pixel limits from the header, a full decode (lib/assets' inspectImage) —
+   * and makes its preview (makeThumbnail); throws to refuse it. The type and dimensions stored are
+   * what this returns: the file's mediaType, width and height are never trusted.
+   */
+  readImage: (bytes: Uint8Array) => Promise<ImportedImage>;
 }
 
 type Path = (string | number)[];
@@ -157,7 +173,7 @@ export async function importLibrary(file: unknown, options: ImportOptions): Prom
   // Notebooks: the structure is checked now (template names resolved to a stand-in id), the names for real in the transaction.
   for (const [ni, n] of lib.notebooks.entries()) checkNotebook(n, ni, () => "pending");
 
-  const assets = await decodeAssets(lib.assets, options.makeThumbnail);
+  const assets = await decodeAssets(lib.assets, options.readImage);
   const name = options.name?.trim() || lib.library.name;
 
   const libraryId = await db().$transaction(async (tx) => {
@@ -262,29 +278,31 @@ function checkNotebook(n: ExportedNotebook, ni: number, resolve: (ref: TemplateN
   return versions;
 }
 
-async function decodeAssets(assets: ExportedAsset[], makeThumbnail: ImportOptions["makeThumbnail"]): Promise<PutAssetInput[]> {
+async function decodeAssets(assets: ExportedAsset[], readImage: ImportOptions["readImage"]): Promise<PutAssetInput[]> {
   const out: PutAssetInput[] = [];
   const seen = new Set<string>();
   for (const [i, a] of assets.entries()) {
     if (seen.has(a.id)) continue;
     seen.add(a.id);
+    const path: Path = ["assets", i, "dataBase64"];
     const bytes = new Uint8Array(Buffer.from(a.dataBase64, "base64"));
     if (sha256Hex(bytes) !== a.id) {
       throw new AppError("unprocessable", `Image ${a.id} in the library file is damaged: its data does not hash to its id`, {
-        details: [{ path: ["assets", i, "dataBase64"], message: "does not match the id (SHA-256)" }],
+        details: [{ path, message: "does not match the id (SHA-256)" }],
       });
     }
-    let thumbnail: Uint8Array;
+    let image: ImportedImage;
     try {
-      const t = await makeThumbnail(bytes);
-      thumbnail = t instanceof Uint8Array ? t : t.bytes;
+      image = await readImage(bytes);
     } catch (cause) {
-      throw new AppError("unprocessable", `Image ${a.id} in the library file could not be read as an image`, {
-        details: [{ path: ["assets", i, "dataBase64"], message: "not a readable image" }],
+      // Refusals keep their status (413 too many pixels, 415 not an image…) and gain the image's place in the file.
+      const reason = isAppError(cause) ? cause.message : "it is not a readable image";
+      throw new AppError(isAppError(cause) ? cause.code : "unprocessable", `Image ${a.id} in the library file was refused: ${reason}`, {
+        details: [{ path, message: isAppError(cause) ? cause.message : "not a readable image" }],
         cause,
       });
     }
-    const input = { id: a.id, mediaType: a.mediaType, width: a.width, height: a.height, bytes, thumbnail };
+    const input: PutAssetInput = { id: a.id, mediaType: image.mediaType, width: image.width, height: image.height, bytes, thumbnail: image.thumbnail };
     checkAssetInput(input);
     out.push(input);
   }

@@ -4,7 +4,7 @@
  */
 import "server-only";
 export * from "./types";
-export { listLibraries, getLibrary, createLibrary, ensureDefaultLibrary, findLibraryByName, DEFAULT_LIBRARY_NAME, type CreateLibraryInput } from "./libraries";
+export { listLibraries, getLibrary, createLibrary, deleteLibrary, ensureDefaultLibrary, findLibraryByName, DEFAULT_LIBRARY_NAME, type CreateLibraryInput } from "./libraries";
 export {
   listTemplates,
   getTemplate,
@@ -18,8 +18,21 @@ export {
   type SaveVersionInput,
   type ForkTemplateInput,
 } from "./templates";
-export { putAsset, getAssetInfo, getAssetBytes, getAssetThumbnail, missingAssets, type PutAssetInput, type AssetMediaType } from "./assets";
-export { exportLibrary, importLibrary, type ImportOptions } from "./exchange";
+export {
+  putAsset,
+  getAssetInfo,
+  getAssetBytes,
+  getAssetThumbnail,
+  missingAssets,
+  assetUsage,
+  describeUsage,
+  deleteAsset,
+  deleteUnusedAssets,
+  type PutAssetInput,
+  type AssetMediaType,
+  type AssetUsage,
+} from "./assets";
+export { exportLibrary, importLibrary, type ImportOptions, type ImportedImage } from "./exchange";
 export { getDatasetItems } from "./datasets";
 export { databaseHealth, type DatabaseHealth } from "./health";
 export { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate";

@@ -1,6 +1,7 @@
 import "server-only";
 import { AppError, notFound } from "@/lib/errors";
-import { db } from "./db";
+import { assetIdsInJson, deleteUnusedAssets } from "./assets";
+import { db, type Tx } from "./db";
 import { byName } from "./template-rows";
 import type { LibraryKind, LibrarySummary } from "./types";
 import { iso, isUniqueViolation, newId } from "./util";
@@ -88,4 +89,40 @@ export async function ensureDefaultLibrary(): Promise<LibrarySummary> {
     if (raced) return raced;
     throw e;
   }
+}
+
+/** Interactive transactions default to 5 s; a library with its datasets and their images may take longer. */
+const DELETE_TX = { timeout: 120_000, maxWait: 15_000 } as const;
+
+/**
+ * Deletes a user library with everything in it, all or nothing: its templates (with their versions),
+ * notebooks (versions and saved runs), datasets (items) and the sweeps run on them, and then the
+ * images that nothing else uses any more — in the same transaction, so no orphan is left. Forks of
+ * its templates in other libraries keep their copy and lose the link. The Examples library is
+ * read-only: 409.
+ */
+export async function deleteLibrary(id: string): Promise<{ deletedAssets: number }> {
+  return db().$transaction(async (tx) => {
+    const library = await tx.library.findUnique({ where: { id }, select: { name: true, kind: true } });
+    if (!library) throw notFound("Library", id);
+    if (library.kind === "examples") {
+      throw new AppError("conflict", `"${library.name}" is the read-only examples library and cannot be deleted: fork it to change it (fork its templates into one of your libraries)`);
+    }
+    const images = await libraryAssetIds(tx, id);
+    await tx.library.delete({ where: { id } }); // cascades: templates, notebooks, datasets → versions, runs, items, sweeps, results
+    const deleted = await deleteUnusedAssets(images, tx);
+    return { deletedAssets: deleted.length };
+  }, DELETE_TX);
+}
+
+/** Every image the library's templates, notebooks (and their runs), datasets and sweeps refer to. */
+async function libraryAssetIds(tx: Tx, libraryId: string): Promise<string[]> {
+  const ids = new Set<string>();
+  const add = (text: string) => assetIdsInJson(text).forEach((a) => ids.add(a));
+  (await tx.templateVersion.findMany({ where: { template: { libraryId } }, select: { document: true } })).forEach((v) => add(v.document));
+  (await tx.notebookVersion.findMany({ where: { notebook: { libraryId } }, select: { document: true } })).forEach((v) => add(v.document));
+  (await tx.cellRun.findMany({ where: { notebook: { libraryId } }, select: { prompt: true } })).forEach((r) => add(r.prompt));
+  (await tx.sweep.findMany({ where: { dataset: { libraryId } }, select: { config: true } })).forEach((s) => add(s.config));
+  (await tx.datasetItem.findMany({ where: { dataset: { libraryId } }, select: { assetId: true }, distinct: ["assetId"] })).forEach((i) => ids.add(i.assetId));
+  return [...ids];
 }

@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS } from "@/lib/backends/server/limits";
 import { getDatasetItems, getTemplate, getTemplateVersion, type DatasetItemRow } from "@/lib/store";
 import { getEngine } from "@/lib/engines";
 import { findSweepResult, getDatasetName, getSweep, insertSweep, insertSweepResults, listSweepResults, recordSweepProgress, resultKey, storedCellKeys, type StoredSweepConfig } from "@/lib/store/sweeps";
+import { csvRow } from "@/lib/text";
 import { itemRef, loadSweepContext, materialize, splitItems, sweepPlan, type SweepContext } from "./context";
 import { judgeGenerate, judgeRank } from "./curve";
 import { DEFAULT_SWEEP_MODEL } from "./limits";
@@ -46,7 +47,7 @@ export async function createSweep(req: SweepRequestBody): Promise<SweepDetail> {
   };
   checkDataset(config, items, layout, datasetName);
   const detail = await insertSweep({
-    name: req.name ?? `${template.name} × ${datasetName}`,
+    name: req.name ?? (await (await import("./naming")).newSweepName({ template: template.name, dataset: datasetName, mode: config.mode, backend: config.backend, datasetId: req.datasetId })),
     templateId: req.templateId,
     templateVersion: version,
     datasetId: req.datasetId,
@@ -201,11 +202,11 @@ export async function exportRows(sweepId: string): Promise<SweepExportRow[]> {
 
 const CSV_COLUMNS: (keyof SweepExportRow)[] = ["engine", "itemId", "assetId", "question", "answer", "shots", "seed", "selection", "output", "correct", "score", "demoItemIds", "ms", "error", "promptTokens", "completionTokens"];
 
-/** RFC 4180 CSV (CRLF, quotes doubled); demoItemIds joined by spaces. */
+/**
+ * RFC 4180 CSV (CRLF, quotes doubled); demoItemIds joined by spaces. Text that a spreadsheet would
+ * run as a formula (an answer or output starting with =, +, -, @…) is written with a leading '
+ * (lib/text.ts csvField); the numeric columns stay numbers.
+ */
 export function toCsv(rows: readonly SweepExportRow[]): string {
-  const cell = (v: unknown) => {
-    const s = Array.isArray(v) ? v.join(" ") : v === null || v === undefined ? "" : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [CSV_COLUMNS.join(","), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(","))].join("\r\n") + "\r\n";
+  return [csvRow(CSV_COLUMNS), ...rows.map((r) => csvRow(CSV_COLUMNS.map((c) => r[c])))].join("\r\n") + "\r\n";
 }

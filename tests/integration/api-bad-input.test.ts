@@ -14,7 +14,8 @@ import * as templatesRoute from "@/app/api/templates/route";
 import * as templateRoute from "@/app/api/templates/[id]/route";
 import * as versionsRoute from "@/app/api/templates/[id]/versions/route";
 import * as restoreRoute from "@/app/api/templates/[id]/versions/[version]/restore/route";
-import { captionDoc } from "./support/fixtures";
+import { db } from "@/lib/store/db";
+import { captionDoc, sha256 } from "./support/fixtures";
 import { hugeHeaderPng } from "../support/images";
 import { providers, withStoreDatabase } from "./support/databases";
 import { templateRowCounts } from "./support/row-counts";
@@ -155,5 +156,50 @@ describe.each(providers)("API bad input on %s", (provider) => {
 
     const ok = await importRoute.POST(post("/api/libraries/import?name=Copy", file));
     expect(ok.status).toBe(201);
+  });
+
+  it("import sniffs and measures embedded images: what is stored is what the bytes say", async () => {
+    const png = await sharp({ create: { width: 33, height: 17, channels: 3, background: "#cc6633" } }).png().toBuffer();
+    const id = sha256(png);
+    const fileWith = (name: string, asset: object) => ({
+      format: "flamingo-studio.library",
+      formatVersion: 2,
+      exportedAt: new Date().toISOString(),
+      library: { name, description: "" },
+      templates: [{ name: "Uses it", versions: [{ version: 1, message: null, createdAt: new Date().toISOString(), document: captionDoc("Uses it", { assetIds: [id] }) }] }],
+      notebooks: [],
+      assets: [{ id, mediaType: "image/gif", width: 99999, height: 1, dataBase64: png.toString("base64"), ...asset }],
+    });
+    const res = await importRoute.POST(post("/api/libraries/import", fileWith("Lying sizes", {})));
+    expect(res.status).toBe(201);
+    const served = await assetRoute.GET(new Request(`${BASE}/api/assets/${id}`), params({ id }));
+    expect(served.headers.get("content-type")).toBe("image/png");
+    const stored = await db().asset.findUnique({ where: { id }, select: { mediaType: true, width: true, height: true } });
+    expect(stored).toEqual({ mediaType: "image/png", width: 33, height: 17 });
+
+    // Bytes that are no image at all (their hash right): refused like an upload, with the place in the file.
+    const before = await templateRowCounts();
+    const text = Buffer.from("just text, hashed honestly");
+    const notImage = await errorOf(await importRoute.POST(post("/api/libraries/import", { ...fileWith("Not an image", {}), assets: [{ id: sha256(text), mediaType: "image/png", width: 1, height: 1, dataBase64: text.toString("base64") }], templates: [] })));
+    expect([notImage.status, notImage.details?.[0]?.path]).toEqual([415, ["assets", 0, "dataBase64"]]);
+    expect(notImage.message).toMatch(/was refused: The file is not a PNG, JPEG, WebP or GIF/);
+    const huge = hugeHeaderPng(20000, 20000);
+    const tooBig = await errorOf(await importRoute.POST(post("/api/libraries/import", { ...fileWith("Huge", {}), assets: [{ id: sha256(huge), mediaType: "image/png", width: 1, height: 1, dataBase64: huge.toString("base64") }], templates: [] })));
+    expect(tooBig.status).toBe(413);
+    expect(await templateRowCounts()).toEqual(before);
+  });
+
+  it("refuses NUL characters and unpaired surrogates in stored text, naming the field", async () => {
+    const before = await templateRowCounts();
+    const lib = await errorOf(await librariesRoute.POST(post("/api/libraries", { name: "Bad\u0000name" })));
+    expect([lib.status, lib.message]).toEqual([400, "Invalid request body: name: contains a NUL character"]);
+    const doc = await errorOf(await templatesRoute.POST(post("/api/templates", { libraryId, document: captionDoc("Lone \ud800 surrogate") })));
+    expect([doc.status, doc.details?.[0]]).toEqual([400, { path: ["document", "name"], message: "contains an unpaired surrogate" }]);
+    const message = await errorOf(await versionsRoute.POST(post(`/api/templates/${templateId}/versions`, { document: captionDoc("Captions"), message: "x\u0000" }), params({ id: templateId })));
+    expect(message.details?.[0]).toEqual({ path: ["message"], message: "contains a NUL character" });
+    const file = { format: "flamingo-studio.library", formatVersion: 2, exportedAt: new Date().toISOString(), library: { name: "L", description: "\udfff" }, templates: [], notebooks: [], assets: [] };
+    const imported = await errorOf(await importRoute.POST(post("/api/libraries/import", file)));
+    expect(imported.details?.[0]).toEqual({ path: ["library", "description"], message: "contains an unpaired surrogate" });
+    expect(await templateRowCounts()).toEqual(before);
   });
 });

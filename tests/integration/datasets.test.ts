@@ -149,6 +149,12 @@ describe.each(providers)("datasets on %s", (provider) => {
       ["a missing image", () => importRequest(folder("", { path: "d.jsonl", data: jsonlOf(rows) }).filter((f) => f.path !== "imgs/2.png")), 400, /^d\.jsonl:3: the image "imgs\/2\.png" is not in the upload/],
       ["a bad JSONL line", () => importRequest(folder("", { path: "d.jsonl", data: jsonlOf(rows.slice(0, 2)) + '{"image": "imgs/2.png", "answer": \n' })), 400, /^d\.jsonl:3: not valid JSON/],
       ["a bad CSV line", () => importRequest(folder("", { path: "d.csv", data: "image,answer\nimgs/0.png,dax\nimgs/1.png\n" })), 400, /^d\.csv:3: 1 fields, but the header has 2/],
+      ["a NUL character in an answer", () => importRequest(folder("", { path: "d.jsonl", data: jsonlOf([rows[0]!, { ...rows[1]!, answer: "wu\u0000g" }]) })), 400, /^d\.jsonl:2: answer contains a NUL character/],
+      // A lone surrogate cannot be written as UTF-8: only JSON's \u escapes can carry one.
+      ["an unpaired surrogate in a question", () => importRequest(folder("", { path: "d.jsonl", data: jsonlOf([rows[0]!, { ...rows[1]!, question: "Wh\ud800at?" }]) })), 400, /^d\.jsonl:2: question contains an unpaired surrogate/],
+      ["a NUL character in a CSV question", () => importRequest(folder("", { path: "d.csv", data: "image,answer,question\nimgs/0.png,dax,Wh\u0000at?\n" })), 400, /^d\.csv:2: question contains a NUL character/],
+      ["an answer over 1,000 characters", () => importRequest(folder("", { path: "d.jsonl", data: jsonlOf([{ ...rows[0]!, answer: "d".repeat(1001), candidates: undefined }]) })), 400, /^d\.jsonl:1: answer is 1001 characters long/],
+      ["a NUL character in the dataset's name", () => importRequest(folder("", { path: "d.jsonl", data: jsonlOf(rows) }), { name: "My\u0000set" }), 400, /name: contains a NUL character/],
       ["a zip bomb (declared size)", () => importRequest([{ path: "bomb.zip", data: makeZip([{ path: "d.jsonl", data: "x" }, { path: "a.png", data: "x", declaredSize: 4_000_000_000 }]) }]), 413, /bomb\.zip unpacks to .*at most 256 MB/],
       ["a corrupt zip", () => importRequest([{ path: "set.zip", data: makeZip([{ path: "d.jsonl", data: jsonlOf(rows) }]).subarray(0, 40) }]), 422, /set\.zip is not a readable zip archive/],
       ["no manifest", () => importRequest(images.map((data, i) => ({ path: `${i}.png`, data }))), 400, /no dataset file/],

@@ -15,7 +15,7 @@ import {
 import { setDatabase } from "@/lib/store/db";
 import { migrate } from "@/lib/store/migrate";
 import type { LibraryFile } from "@/lib/exchange/format";
-import { captionDoc, fakeImage, thumbnailOf } from "./support/fixtures";
+import { captionDoc, fakeImage, readFakeImage } from "./support/fixtures";
 import { createTestDatabase, providers, withStoreDatabase } from "./support/databases";
 import { templateRowCounts } from "./support/row-counts";
 
@@ -71,7 +71,7 @@ describe.each(providers)("library export/import on %s", (provider) => {
     try {
       await migrate(fresh.url);
       await setDatabase(fresh.url);
-      const imported = await importLibrary(file, { makeThumbnail: thumbnailOf });
+      const imported = await importLibrary(file, { readImage: readFakeImage });
       expect(imported).toMatchObject({ name: "Round trip", templateCount: 3, kind: "user" });
       const again = await exportLibrary(imported.id);
       expect(comparable(again)).toEqual(comparable(file));
@@ -87,12 +87,11 @@ describe.each(providers)("library export/import on %s", (provider) => {
     const lib = await buildLibrary("Clash");
     const file = await exportLibrary(lib.id);
     const before = await templateRowCounts();
-    const e = await appError(importLibrary(file, { makeThumbnail: thumbnailOf }));
+    const e = await appError(importLibrary(file, { readImage: readFakeImage }));
     expect(e.code).toBe("conflict");
     expect(e.message).toContain('"Clash" already exists');
     expect(await templateRowCounts()).toEqual(before);
-    // lib/assets' makeThumbnail returns { bytes, … }: the seam takes that shape too.
-    const copy = await importLibrary(file, { name: "Clash (imported)", makeThumbnail: async (b) => ({ bytes: await thumbnailOf(b), mediaType: "image/webp" }) });
+    const copy = await importLibrary(file, { name: "Clash (imported)", readImage: readFakeImage });
     expect(copy).toMatchObject({ name: "Clash (imported)", templateCount: 3 });
     // Same images: stored once.
     expect((await templateRowCounts()).assets).toBe(before.assets);
@@ -102,7 +101,7 @@ describe.each(providers)("library export/import on %s", (provider) => {
     const lib = await buildLibrary("Newer");
     const file = { ...(await exportLibrary(lib.id)), formatVersion: 3, somethingNew: true };
     const before = await templateRowCounts();
-    const e = await appError(importLibrary(file, { name: "Newer 2", makeThumbnail: thumbnailOf }));
+    const e = await appError(importLibrary(file, { name: "Newer 2", readImage: readFakeImage }));
     expect(e.code).toBe("validation_failed");
     expect(e.message).toMatch(/format version 3.*upgrade/);
     expect(e.details).toEqual([{ path: ["formatVersion"], message: expect.stringContaining("upgrade") }]);
@@ -118,7 +117,7 @@ describe.each(providers)("library export/import on %s", (provider) => {
     // Schema-invalid document in the second template: caught before writing, with a path into the file.
     const invalid = structuredClone(good);
     (invalid.templates[1]!.versions[1]!.document as { query: unknown }).query = { blocks: [] };
-    const e1 = await appError(importLibrary(invalid, { name: "Atomic 2", makeThumbnail: thumbnailOf }));
+    const e1 = await appError(importLibrary(invalid, { name: "Atomic 2", readImage: readFakeImage }));
     expect(e1.code).toBe("validation_failed");
     expect(e1.details?.[0]?.path).toEqual(["templates", 1, "versions", 1, "document", "query", "blocks"]);
 
@@ -128,34 +127,35 @@ describe.each(providers)("library export/import on %s", (provider) => {
     const ghost = fakeImage("ghost");
     const last = dangling.templates[2]!;
     last.versions[0]!.document = captionDoc("Captions fork", { assetIds: [ghost.id] });
-    const e2 = await appError(importLibrary(dangling, { name: "Atomic 3", makeThumbnail: thumbnailOf }));
+    const e2 = await appError(importLibrary(dangling, { name: "Atomic 3", readImage: readFakeImage }));
     expect(e2.code).toBe("unprocessable");
     expect(e2.message).toContain(ghost.id);
 
     // Duplicate template names inside the file: a unique violation mid-transaction.
     const dup = structuredClone(good);
     dup.templates.push(structuredClone(dup.templates[0]!));
-    expect((await appError(importLibrary(dup, { name: "Atomic 4", makeThumbnail: thumbnailOf }))).code).toBe("conflict");
+    expect((await appError(importLibrary(dup, { name: "Atomic 4", readImage: readFakeImage }))).code).toBe("conflict");
 
     // Damaged image data.
     const damaged = structuredClone(good);
     damaged.assets[0]!.dataBase64 = Buffer.from("tampered").toString("base64");
-    const e3 = await appError(importLibrary(damaged, { name: "Atomic 5", makeThumbnail: thumbnailOf }));
+    const e3 = await appError(importLibrary(damaged, { name: "Atomic 5", readImage: readFakeImage }));
     expect(e3.code).toBe("unprocessable");
     expect(e3.details?.[0]?.path).toEqual(["assets", 0, "dataBase64"]);
 
-    // Thumbnailing fails (not an image): unprocessable, nothing stored.
+    // Reading the image fails (not an image): unprocessable, nothing stored.
     const e4 = await appError(
       importLibrary(good, {
         name: "Atomic 6",
-        makeThumbnail: async () => {
+        readImage: async () => {
           throw new Error("Input buffer contains unsupported image format");
         },
       }),
     );
     expect(e4.code).toBe("unprocessable");
+    expect(e4.details?.[0]?.path).toEqual(["assets", 0, "dataBase64"]);
 
-    expect((await appError(importLibrary({ hello: "world" }, { makeThumbnail: thumbnailOf }))).code).toBe("validation_failed");
+    expect((await appError(importLibrary({ hello: "world" }, { readImage: readFakeImage }))).code).toBe("validation_failed");
     expect(await templateRowCounts()).toEqual(before);
     expect(await listLibraries()).toEqual(librariesBefore);
   });

@@ -13,7 +13,7 @@ import * as runsRoute from "@/app/api/notebooks/[id]/runs/route";
 import { createLibrary, createTemplate, exportLibrary, importLibrary, listNotebooks, putAsset } from "@/lib/store";
 import type { NotebookInput } from "@/lib/notebook";
 import type { CellRunDetail, NotebookDetail } from "@/lib/store/types";
-import { captionDoc, fakeImage, thumbnailOf } from "./support/fixtures";
+import { captionDoc, fakeImage, readFakeImage } from "./support/fixtures";
 import { providers, withStoreDatabase } from "./support/databases";
 
 const BASE = "http://localhost";
@@ -134,7 +134,7 @@ describe.each(providers)("notebooks on %s", (provider) => {
     expect(e4.error.details?.[0]?.path.slice(0, 4)).toEqual(["cells", 1, "prompt", "template"]);
     const newer = await body<ErrorBody>(await notebooksRoute.POST(post("/api/notebooks", { libraryId: lib.id, document: { ...doc, formatVersion: 2 } })), 400);
     expect(newer.error.message).toMatch(/upgrade/);
-    const notJson = await notebooksRoute.POST(new Request(`${BASE}/api/notebooks`, { method: "POST", body: "{nope" }));
+    const notJson = await notebooksRoute.POST(new Request(`${BASE}/api/notebooks`, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" }));
     expect(notJson.status).toBe(400);
 
     // A template that does not exist: 422 at the cell's templateId.
@@ -176,10 +176,10 @@ describe.each(providers)("notebooks on %s", (provider) => {
     expect(cell).toEqual({ kind: "template", template: { library: "NB export", name: "NB export captions" }, version: 1, bindings: { query_image: { assetId: img.id } } });
     expect(file.notebooks[0]!.runs.map((r) => r.cellId)).toEqual(["c1", "c2"]);
 
-    const copy = await importLibrary(JSON.parse(JSON.stringify(file)), { name: "NB export", makeThumbnail: thumbnailOf }).catch((e: unknown) => e);
+    const copy = await importLibrary(JSON.parse(JSON.stringify(file)), { name: "NB export", readImage: readFakeImage }).catch((e: unknown) => e);
     expect((copy as { code?: string }).code).toBe("conflict");
     // Imported into a library of the same name after the original is gone: identical file.
-    const renamed = await importLibrary(JSON.parse(JSON.stringify(file)), { name: "NB export copy", makeThumbnail: thumbnailOf });
+    const renamed = await importLibrary(JSON.parse(JSON.stringify(file)), { name: "NB export copy", readImage: readFakeImage });
     const again = await exportLibrary(renamed.id);
     const [nb] = await listNotebooks({ libraryId: renamed.id });
     expect(nb).toMatchObject({ name: "Exported nb", latestVersion: 2, runCount: 2 });
@@ -190,14 +190,14 @@ describe.each(providers)("notebooks on %s", (provider) => {
     // An unresolvable template name: 422 at its path, nothing written.
     const broken = JSON.parse(JSON.stringify(file)) as typeof file;
     (broken.notebooks[0]!.versions[0]!.document as { cells: { prompt: { template: { name: string } } }[] }).cells[0]!.prompt.template.name = "Missing";
-    const e = (await importLibrary(broken, { name: "NB broken", makeThumbnail: thumbnailOf }).catch((x: unknown) => x)) as { code: string; details: { path: unknown[] }[] };
+    const e = (await importLibrary(broken, { name: "NB broken", readImage: readFakeImage }).catch((x: unknown) => x)) as { code: string; details: { path: unknown[] }[] };
     expect(e.code).toBe("unprocessable");
     expect(e.details[0]!.path).toEqual(["notebooks", 0, "versions", 0, "document", "cells", 0, "prompt", "template"]);
     expect((await listNotebooks()).filter((n) => n.libraryName === "NB broken")).toEqual([]);
 
     // A format-1 file (no notebooks) imports as before.
     const { notebooks: _n, ...rest } = file;
-    const v1 = await importLibrary({ ...rest, formatVersion: 1 }, { name: "NB v1", makeThumbnail: thumbnailOf });
+    const v1 = await importLibrary({ ...rest, formatVersion: 1 }, { name: "NB v1", readImage: readFakeImage });
     expect(v1.templateCount).toBe(1);
     expect(await listNotebooks({ libraryId: v1.id })).toEqual([]);
   });

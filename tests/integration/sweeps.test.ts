@@ -304,7 +304,7 @@ describe.each(providers)("sweeps on %s", (provider) => {
     const library = await ensureDefaultLibrary();
     const skewed = await createDataset({ libraryId: library.id, name: "Skewed", task: "classification", items: items.map(({ assetId, question, answer, candidates, split }) => ({ assetId, question, answer, candidates, split })), assets: [] });
     await bad({ ...base(), datasetId: skewed.id, shots: [4], selections: ["balanced"] }, 400, /Balanced selection of 4 demonstrations needs about 2 of "blicket", but only 1 are available/);
-    const raw = await sweepsRoute.POST(new Request(`${BASE}/api/sweeps`, { method: "POST", body: "{oops" }));
+    const raw = await sweepsRoute.POST(new Request(`${BASE}/api/sweeps`, { method: "POST", headers: { "content-type": "application/json" }, body: "{oops" }));
     expect(raw.status).toBe(400);
     expect((await sweepRoute.GET(get("/api/sweeps/x"), params("not an id!"))).status).toBe(400);
     expect((await planRoute.GET(get(`/api/sweeps/${done.id}/plan`), params(done.id))).status).toBe(409);

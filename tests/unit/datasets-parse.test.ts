@@ -65,6 +65,47 @@ describe("CSV manifests", () => {
   });
 });
 
+describe("item text: lengths, stored characters, candidates", () => {
+  const jsonl = (item: object) => JSON.stringify({ image: "a.png", answer: "x", ...item });
+
+  it("refuses NUL characters and unpaired surrogates, naming the line and the field", () => {
+    fails(() => parseJsonlManifest(jsonl({ answer: "da\u0000x" }), "d.jsonl"), "bad_request", /^d\.jsonl:1: answer contains a NUL character$/);
+    fails(() => parseJsonlManifest(`${jsonl({})}\n${jsonl({ question: "Wh\ud800at?" })}`, "d.jsonl"), "bad_request", /^d\.jsonl:2: question contains an unpaired surrogate$/);
+    fails(() => parseJsonlManifest(jsonl({ candidates: ["x", "y\udc00"] }), "d.jsonl"), "bad_request", /^d\.jsonl:1: candidate 2 contains an unpaired surrogate$/);
+    fails(() => parseCsvManifest("image,answer\na.png,x\u0000\n", "d.csv"), "bad_request", /^d\.csv:2: answer contains a NUL character$/);
+  });
+
+  it("caps answers at 1,000 characters, questions at 4,000 and candidates at 256", () => {
+    expect(parseJsonlManifest(jsonl({ answer: "a".repeat(1000), question: "q".repeat(4000) }), "d.jsonl")).toHaveLength(1);
+    fails(() => parseJsonlManifest(jsonl({ answer: "a".repeat(1001) }), "d.jsonl"), "bad_request", /^d\.jsonl:1: answer is 1001 characters long; at most 1000/);
+    fails(() => parseJsonlManifest(jsonl({ question: "q".repeat(4001) }), "d.jsonl"), "bad_request", /^d\.jsonl:1: question is 4001 characters long; at most 4000/);
+    const many = Array.from({ length: 257 }, (_, i) => `c${i}`);
+    fails(() => parseJsonlManifest(jsonl({ answer: "c0", candidates: many }), "d.jsonl"), "bad_request", /^d\.jsonl:1: candidates has 257 entries; at most 256/);
+    fails(() => parseCsvManifest(`image,answer,candidates\na.png,c0,${many.join("|")}\n`, "d.csv"), "bad_request", /^d\.csv:2: candidates has 257 entries; at most 256/);
+    expect(parseJsonlManifest(jsonl({ answer: "c0", candidates: many.slice(0, 256) }), "d.jsonl")[0]!.candidates).toHaveLength(256);
+    fails(() => parseJsonlManifest(jsonl({ answer: "c0", candidates: ["c0", "x".repeat(1001)] }), "d.jsonl"), "bad_request", /candidate 2 is 1001 characters long/);
+  });
+});
+
+describe("CSV through csv-parse", () => {
+  it("counts lines the same way whatever the line endings, also after rows spanning several lines", () => {
+    const text = 'image,answer\r\n"a.png","multi\r\nline"\r\n\r\nb.png,x\rc.png,"y\n\nz"\nd.png,w';
+    expect(parseCsvRows(text, "t.csv").map((r) => r.line)).toEqual([1, 2, 5, 6, 9]);
+    fails(() => parseCsvManifest(`${text}\ne.png`, "t.csv"), "bad_request", /^t\.csv:10: 1 fields, but the header has 2/);
+    fails(() => parseCsvManifest('image,answer\n"a\n.png",x\nb.png,"y"z\n', "t.csv"), "bad_request", /^t\.csv:4: text follows a closing quote/);
+    fails(() => parseCsvManifest("image,answer\na.png,x\nb.png,y\"z\n", "t.csv"), "bad_request", /^t\.csv:3: a quote inside an unquoted field/);
+    fails(() => parseCsvManifest('image,answer\na.png,x\n\n"b.png,y\n', "t.csv"), "bad_request", /^t\.csv:4: a quoted field is never closed/);
+    // Multi-byte text before a row does not shift its line.
+    fails(() => parseCsvManifest("image,answer\nélan.png,日本語\nb.png\n", "t.csv"), "bad_request", /^t\.csv:3: 1 fields/);
+  });
+
+  it("counts rows past the item limit without keeping them", () => {
+    const rows = Array.from({ length: 7 }, (_, i) => `${i}.png,x`).join("\n");
+    fails(() => parseCsvManifest(`image,answer\n${rows}\n\n`, "d.csv", { maxItems: 4 }), "payload_too_large", /^d\.csv has 7 items; at most 4 are accepted/);
+    expect(parseCsvManifest(`image,answer\n${rows}\n`, "d.csv", { maxItems: 7 })).toHaveLength(7);
+  });
+});
+
 describe("paths inside an upload", () => {
   it("normalises separators and dots", () => {
     expect(normalisePath("./imgs\\a.png", "x")).toBe("imgs/a.png");

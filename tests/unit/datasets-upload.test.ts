@@ -61,6 +61,86 @@ describe("zip reading", () => {
   });
 });
 
+/** A copy of `zip` with its first central-directory entry patched (flags, method) or its end record's counts. */
+function patched(zip: Buffer, change: { flags?: number; method?: number; count?: number; disk?: number; extra?: Buffer }): Buffer {
+  const z = Buffer.from(zip);
+  const eocd = z.length - 22;
+  const cd = z.readUInt32LE(eocd + 16);
+  if (change.flags !== undefined) z.writeUInt16LE(change.flags, cd + 8);
+  if (change.method !== undefined) z.writeUInt16LE(change.method, cd + 10);
+  if (change.count !== undefined) {
+    z.writeUInt16LE(change.count, eocd + 8);
+    z.writeUInt16LE(change.count, eocd + 10);
+  }
+  if (change.disk !== undefined) z.writeUInt16LE(change.disk, eocd + 4);
+  if (change.extra) {
+    // Insert an extra field into the first directory entry and fix the sizes and offsets after it.
+    const nameLen = z.readUInt16LE(cd + 28);
+    z.writeUInt16LE(change.extra.length, cd + 30);
+    const at = cd + 46 + nameLen;
+    const out = Buffer.concat([z.subarray(0, at), change.extra, z.subarray(at)]);
+    const end = out.length - 22;
+    out.writeUInt32LE(out.readUInt32LE(end + 12) + change.extra.length, end + 12);
+    return out;
+  }
+  return z;
+}
+
+describe("zip reading: what is refused", () => {
+  const one = () => makeZip([{ path: "a.png", data: "hello hello hello" }]);
+
+  it("refuses encrypted entries, other compression methods, zip64 and split archives", () => {
+    expect([errorOf(() => readZip(patched(one(), { flags: 0x801 }), limits)).code, errorOf(() => readZip(patched(one(), { flags: 0x801 }), limits)).message]).toEqual([
+      "bad_request",
+      expect.stringMatching(/"a\.png" is encrypted; zip the files without a password/),
+    ]);
+    const bzip = errorOf(() => readZip(patched(one(), { method: 12 }), limits));
+    expect([bzip.code, bzip.message]).toEqual(["unsupported_media_type", expect.stringMatching(/compression method 12; only stored and deflated/)]);
+    expect(errorOf(() => readZip(patched(one(), { count: 0xffff }), limits)).message).toMatch(/zip64 archives are not supported/);
+    const zip64Extra = Buffer.alloc(20);
+    zip64Extra.writeUInt16LE(0x0001, 0);
+    zip64Extra.writeUInt16LE(16, 2);
+    expect(errorOf(() => readZip(patched(one(), { extra: zip64Extra }), limits)).message).toMatch(/"a\.png" needs zip64, which is not supported/);
+    expect(errorOf(() => readZip(patched(one(), { disk: 1 }), limits)).message).toMatch(/split over several files/);
+    expect(errorOf(() => readZip(makeZip([{ path: "a.png", data: "x", declaredSize: 0xffffffff }]), { ...limits, maxTotalBytes: 2 ** 33 })).message).toMatch(/needs zip64/);
+  });
+
+  it("refuses a deflate stream that ends early, and directories that point outside the file", () => {
+    const zip = makeZip([{ path: "a.bin", data: new Uint8Array(200_000).map((_, i) => (i * 7919) % 251) }]);
+    const eocd = zip.length - 22;
+    const cd = zip.readUInt32LE(eocd + 16);
+    const compressed = zip.readUInt32LE(cd + 20);
+    // Keep the headers but declare (and ship) only half of the compressed data.
+    const half = Math.floor(compressed / 2);
+    const local = 30 + "a.bin".length;
+    const cut = Buffer.concat([zip.subarray(0, local + half), zip.subarray(local + compressed)]);
+    const cutCd = cut.readUInt32LE(cut.length - 22 + 16) - (compressed - half);
+    cut.writeUInt32LE(cutCd, cut.length - 22 + 16);
+    cut.writeUInt32LE(half, cutCd + 20);
+    const e = errorOf(() => readZip(cut, { ...limits, maxTotalBytes: 1024 * 1024 }));
+    expect([e.code, e.message]).toEqual(["unprocessable", expect.stringMatching(/"a\.bin" is corrupt: its compressed data/)]);
+
+    const outside = Buffer.from(one());
+    outside.writeUInt32LE(outside.length, outside.length - 22 + 16);
+    expect(errorOf(() => readZip(outside, limits)).message).toMatch(/directory points outside the file/);
+  });
+
+  it("stops inflating a lying entry soon after the budget, without inflating the rest", () => {
+    const zeros = new Uint8Array(200 * 1024 * 1024); // deflates to ~200 KB
+    const zip = makeZip([{ path: "bomb.bin", data: zeros, declaredSize: 1 }]);
+    const started = performance.now();
+    const e = errorOf(() => readZip(zip, limits));
+    expect(e.message).toMatch(/unpacks to more than the 1 MB left/);
+    // Inflating all 200 MB takes far longer than stopping after the first megabytes.
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("applies the upload's own byte limit before unpacking anything", () => {
+    const e = errorOf(() => parseUpload([file("d.zip", makeZip([{ path: "d.jsonl", data: "x" }]))], { limits: { maxUploadBytes: 50 } }));
+    expect([e.code, e.message]).toEqual(["payload_too_large", expect.stringMatching(/The upload is \d+ bytes; at most 50 bytes/)]);
+  });
+});
+
 describe("uploads: zip, folder, loose files", () => {
   const jsonl = '{"image":"imgs/a.png","answer":"x"}\n{"image":"imgs/b.png","answer":"y","question":"Q?"}\n';
 

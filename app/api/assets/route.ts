@@ -1,6 +1,6 @@
 import { ingestImage } from "@/lib/assets";
 import { AppError } from "@/lib/errors";
-import { json, readBodyLimited, route } from "@/lib/http/respond";
+import { json, readBodyLimited, readFormLimited, route } from "@/lib/http/respond";
 import { env } from "@/lib/env";
 
 /** Multipart framing adds a little on top of the image limit. */
@@ -15,25 +15,20 @@ export const POST = route(async (request: Request) => {
   const limit = env().ASSET_MAX_BYTES;
   const contentType = request.headers.get("content-type") ?? "";
   let bytes: Uint8Array;
-  if (contentType.startsWith("multipart/form-data")) {
-    const declared = Number(request.headers.get("content-length") ?? "NaN");
-    if (Number.isFinite(declared) && declared > limit + MULTIPART_OVERHEAD_BYTES) {
-      throw new AppError("payload_too_large", `The image is larger than the ${formatMb(limit)} limit.`);
-    }
-    const form = await request.formData().catch((cause: unknown) => {
-      throw new AppError("bad_request", "The upload is not valid multipart form data.", { cause });
-    });
+  if (contentType.toLowerCase().startsWith("multipart/form-data")) {
+    // Counted while it streams and cut at the limit (a declared Content-Length over it is refused unread).
+    const form = await readFormLimited(request, limit + MULTIPART_OVERHEAD_BYTES, tooLargeMessage(limit));
     const file = form.get("file");
     if (!(file instanceof Blob)) throw new AppError("bad_request", 'Send the image in a multipart field named "file".');
-    if (file.size > limit) throw new AppError("payload_too_large", `The image is larger than the ${formatMb(limit)} limit.`);
+    if (file.size > limit) throw new AppError("payload_too_large", tooLargeMessage(limit));
     bytes = new Uint8Array(await file.arrayBuffer());
   } else {
-    bytes = await readBodyLimited(request, limit);
+    bytes = await readBodyLimited(request, limit, tooLargeMessage(limit));
   }
   const { asset, created } = await ingestImage(bytes);
   return json({ asset, created }, { status: created ? 201 : 200 });
 });
 
-function formatMb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+function tooLargeMessage(limit: number): string {
+  return `The image is larger than the ${(limit / 1024 / 1024).toFixed(0)} MB limit.`;
 }

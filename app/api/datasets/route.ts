@@ -1,7 +1,7 @@
 import { importDataset } from "@/lib/datasets/import";
 import { DATASET_MAX_UPLOAD_BYTES, normalisePath, type UploadedFile } from "@/lib/datasets";
 import { AppError } from "@/lib/errors";
-import { json, parseWith, route } from "@/lib/http/respond";
+import { json, parseWith, readFormLimited, route } from "@/lib/http/respond";
 import { ensureDefaultLibrary } from "@/lib/store";
 import { listDatasets, type DatasetTask } from "@/lib/store/datasets";
 import { DatasetListQuery, ImportFields } from "./schema";
@@ -20,13 +20,8 @@ export const POST = route(async (request: Request) => {
   if (!(request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) {
     throw new AppError("unsupported_media_type", 'Send the dataset as multipart/form-data: a zip, or files with their relative paths, in "file" fields');
   }
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > DATASET_MAX_UPLOAD_BYTES) {
-    throw new AppError("payload_too_large", `The upload is larger than ${DATASET_MAX_UPLOAD_BYTES / 1024 / 1024} MB; split the dataset or shrink its images`);
-  }
-  const form = await request.formData().catch((cause: unknown) => {
-    throw new AppError("bad_request", "The upload is not valid multipart form data.", { cause });
-  });
+  // Counted while it streams and cut at the limit (a declared Content-Length over it is refused unread).
+  const form = await readFormLimited(request, DATASET_MAX_UPLOAD_BYTES, `The upload is larger than ${DATASET_MAX_UPLOAD_BYTES / 1024 / 1024} MB; split the dataset or shrink its images`);
   const text = (k: string) => {
     const v = form.get(k);
     return typeof v === "string" ? v : undefined;

@@ -1,12 +1,15 @@
 import { z } from "zod";
 import { IdSchema } from "@/lib/http/params";
+import { safeText } from "@/lib/text";
 
 /** `document` is checked by the template format itself (lib/prompt), which reports field paths. */
-export const CreateTemplateBody = z.object({
-  libraryId: IdSchema,
-  document: z.unknown(),
-  message: z.string().trim().max(500).optional(),
-});
+export const CreateTemplateBody = safeText(
+  z.object({
+    libraryId: IdSchema,
+    document: z.unknown(),
+    message: z.string().trim().max(500).optional(),
+  }),
+);
 
 export const TemplateListQuery = z.object({
   libraryId: IdSchema.optional(),

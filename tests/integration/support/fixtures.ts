@@ -11,8 +11,11 @@ export function fakeImage(seed: string): PutAssetInput {
   return { id: sha256(bytes), mediaType: "image/png", width: 4, height: 3, bytes, thumbnail: new TextEncoder().encode(`thumb ${seed}`) };
 }
 
-/** A stand-in for lib/assets' makeThumbnail at the import seam. */
+/** A stand-in for lib/assets' makeThumbnail. */
 export const thumbnailOf = async (bytes: Uint8Array) => new Uint8Array([1, 2, 3, bytes.length % 256]);
+
+/** A stand-in for lib/assets (inspectImage + makeThumbnail) at the library import seam: fakeImage's bytes "measure" as a 4×3 PNG. */
+export const readFakeImage = async (bytes: Uint8Array) => ({ mediaType: "image/png" as const, width: 4, height: 3, thumbnail: await thumbnailOf(bytes) });
 
 export function captionDoc(name: string, opts: { assetIds?: string[]; tags?: string[]; description?: string } = {}): TemplateInput {
   const ids = opts.assetIds ?? [];

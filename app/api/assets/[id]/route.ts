@@ -1,11 +1,20 @@
-import { getAssetBytes } from "@/lib/store";
+import { deleteAsset, getAssetBytes } from "@/lib/store";
 import { parseWith, route } from "@/lib/http/respond";
 import { AssetIdSchema } from "@/lib/http/params";
 import { immutableImageResponse } from "./immutable";
 
-export const GET = route(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
+type Ctx = { params: Promise<{ id: string }> };
+
+export const GET = route(async (request: Request, ctx: Ctx) => {
   const id = parseWith(AssetIdSchema, (await ctx.params).id, "asset id");
   if (request.headers.get("if-none-match") === `"${id}"`) return new Response(null, { status: 304 });
   const { info, bytes } = await getAssetBytes(id);
   return immutableImageResponse(bytes, info.mediaType, id);
+});
+
+/** Delete an image nothing refers to (204); 409 naming what still uses it ("used by 3 templates and 1 dataset"). */
+export const DELETE = route(async (_request: Request, ctx: Ctx) => {
+  const id = parseWith(AssetIdSchema, (await ctx.params).id, "asset id");
+  await deleteAsset(id);
+  return new Response(null, { status: 204 });
 });

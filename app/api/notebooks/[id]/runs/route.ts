@@ -1,8 +1,7 @@
-import { CellRunRecordSchema } from "@/lib/notebook/run-record";
 import { listCellRuns, saveCellRun } from "@/lib/store";
 import { json, parseWith, readJson, route } from "@/lib/http/respond";
 import { IdSchema } from "@/lib/http/params";
-import { CellRunQuery } from "../../schema";
+import { CellRunQuery, SaveCellRunBody } from "../../schema";
 
 type Ctx = { params: Promise<{ id: string }> };
 
@@ -15,6 +14,6 @@ export const GET = route(async (request: Request, ctx: Ctx) => {
 /** Save a finished run of one cell (the browser ran it, or streamed it from /api/runs). */
 export const POST = route(async (request: Request, ctx: Ctx) => {
   const id = parseWith(IdSchema, (await ctx.params).id, "notebook id");
-  const body = await readJson(request, CellRunRecordSchema);
+  const body = await readJson(request, SaveCellRunBody);
   return json({ run: await saveCellRun(id, body) }, { status: 201 });
 });

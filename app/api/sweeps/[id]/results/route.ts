@@ -2,6 +2,7 @@ import { json, readJson, route } from "@/lib/http/respond";
 import { listSweepResults } from "@/lib/store";
 import { SweepResultsPostSchema } from "@/lib/sweeps/schema";
 import { postBrowserResults } from "@/lib/sweeps/service";
+import { safeText } from "@/lib/text";
 import { sweepId, type SweepCtx } from "../params";
 
 export const dynamic = "force-dynamic";
@@ -9,9 +10,12 @@ export const runtime = "nodejs";
 
 export const GET = route(async (_request: Request, ctx: SweepCtx) => json({ results: await listSweepResults(await sweepId(ctx)) }));
 
+/** Posted cells whose outputs hold no NUL characters or unpaired surrogates (they are stored as text). */
+const PostResultsBody = safeText(SweepResultsPostSchema);
+
 /** A browser-backend sweep's finished cells (SweepResultsPost); idempotent per cell. */
 export const POST = route(async (request: Request, ctx: SweepCtx) => {
   const id = await sweepId(ctx);
-  const body = await readJson(request, SweepResultsPostSchema, 1024 * 1024);
+  const body = await readJson(request, PostResultsBody, 1024 * 1024);
   return json(await postBrowserResults(id, body));
 });

@@ -2,8 +2,9 @@ import { z } from "zod";
 import { forkTemplate } from "@/lib/store";
 import { json, parseWith, readJson, route } from "@/lib/http/respond";
 import { IdSchema } from "@/lib/http/params";
+import { safeText } from "@/lib/text";
 
-const ForkBody = z.object({ libraryId: IdSchema, name: z.string().trim().min(1).max(120).optional() });
+const ForkBody = safeText(z.object({ libraryId: IdSchema, name: z.string().trim().min(1).max(120).optional() }));
 
 export const POST = route(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
   const templateId = parseWith(IdSchema, (await ctx.params).id, "template id");
