@@ -99,7 +99,7 @@ export function AccuracyChart({ series, shots, chanceLevel, metricLabel }: Props
           ))}
           {active !== undefined ? <line x1={layout.x(active)} x2={layout.x(active)} y1={layout.margin.top} y2={height - layout.margin.bottom} stroke="#a8a29e" strokeDasharray="3 3" /> : null}
           {visible.map((s) => (
-            <g key={s.key} data-testid="chart-series" data-series={s.key} data-engine={s.engine} data-selection={s.selection} data-source={s.source} data-label={s.label}>
+            <g key={s.key} data-testid="chart-series" data-series={s.key} data-engine={s.engine} data-selection={s.selection} data-source={s.source} data-label={s.label} data-color={s.color}>
               <path
                 d={linePath(s.points, layout)}
                 fill="none"
@@ -190,7 +190,8 @@ interface MarkerProps {
 }
 
 function Marker({ series, x, y, emphasised, shots, accuracy, low, high, n }: MarkerProps) {
-  const r = emphasised ? 5 : 3.5;
+  // The overlay's rings are drawn larger, around the page sweep's dots where the two lines meet.
+  const r = (emphasised ? 5 : 3.5) + (series.hollow ? 2 : 0);
   const data = {
     "data-testid": "chart-point",
     "data-series": series.key,

@@ -2,8 +2,9 @@ import { percent, type ChartSeries } from "@/lib/sweeps/client/chart";
 import { SeriesSwatch } from "./MarkerGlyph";
 
 /**
- * The chart's key: a swatch drawn like the line (its engine's colour, its selection's marker,
- * dashed for the overlay), each a toggle that hides or shows its line.
+ * The chart's key: a swatch drawn like the line (its colour — the selection's, or with several
+ * engines or an overlay the (sweep, engine)'s —, its marker, dashed for the overlay), each a toggle
+ * that hides or shows its line.
  */
 export function ChartLegend({ series, hidden, onToggle, chanceLevel }: { series: ChartSeries[]; hidden: Set<string>; onToggle(key: string): void; chanceLevel?: number }) {
   if (series.length === 0) return null;
@@ -23,6 +24,8 @@ export function ChartLegend({ series, hidden, onToggle, chanceLevel }: { series:
               data-series={s.key}
               data-engine={s.engine}
               data-selection={s.selection}
+              data-source={s.source}
+              data-color={s.color}
             >
               <SeriesSwatch series={s} off={off} />
               {s.label}

@@ -1,13 +1,25 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { formatDateTime } from "@/components/ui/format";
-import { STATUS_LABELS } from "@/lib/sweeps/client/format";
+import { overlayOptionLabel } from "@/lib/sweeps/client/labels";
 import type { SweepSummary } from "@/lib/sweeps/types";
 import { listSweeps } from "./api";
 
 /** Choose another sweep of the same dataset to draw beside this one (dashed lines). */
-export function OverlayPicker({ sweepId, datasetId, value, onChange }: { sweepId: string; datasetId: string; value: string | undefined; onChange(id: string | undefined): void }) {
+export function OverlayPicker({
+  sweepId,
+  datasetId,
+  templateName,
+  value,
+  onChange,
+}: {
+  sweepId: string;
+  datasetId: string;
+  /** This sweep's template: options name theirs only when it differs. */
+  templateName: string | null;
+  value: string | undefined;
+  onChange(id: string | undefined): void;
+}) {
   const [options, setOptions] = useState<SweepSummary[] | null>(null);
   const [failed, setFailed] = useState(false);
 
@@ -22,10 +34,10 @@ export function OverlayPicker({ sweepId, datasetId, value, onChange }: { sweepId
 
   const none = options !== null && options.length === 0;
   return (
-    <label className="flex min-w-0 flex-col text-xs">
+    <label className="flex w-full min-w-0 flex-col text-xs sm:w-auto">
       <span className="label">Compare with</span>
       <select
-        className="input max-w-full py-1 text-xs sm:w-72"
+        className="input max-w-full py-1 text-xs sm:w-[26rem]"
         value={value ?? ""}
         onChange={(e) => onChange(e.target.value || undefined)}
         disabled={options === null || none}
@@ -34,8 +46,8 @@ export function OverlayPicker({ sweepId, datasetId, value, onChange }: { sweepId
       >
         <option value="">{options === null ? (failed ? "Could not list sweeps" : "Loading…") : none ? "No other sweep of this dataset" : "Nothing (this sweep only)"}</option>
         {(options ?? []).map((s) => (
-          <option key={s.id} value={s.id}>
-            {s.name} · {s.templateName ?? "deleted template"} · {STATUS_LABELS[s.status].toLowerCase()} · {formatDateTime(s.createdAt)}
+          <option key={s.id} value={s.id} title={s.name}>
+            {overlayOptionLabel(s, { templateName })}
           </option>
         ))}
       </select>

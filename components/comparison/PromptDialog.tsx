@@ -14,12 +14,18 @@ export interface CellOutcome {
   engine: string;
   label: string | null;
   result: SweepCellResult | undefined;
+  /** Its sweep does not plan this cell (another sweep's shot count, selection, seed or item). */
+  absent?: boolean;
 }
 
 export interface OpenCell {
   ref: CellRef;
-  /** The engine shown in the grid, or every engine in "compare engines". */
+  /** The engine shown in the grid, or every engine in "compare engines", or both sweeps' engines. */
   outcomes: CellOutcome[];
+  /** Whose prompt to show, when not the page's sweep (a cell only the overlaid sweep has). */
+  sweepId?: string;
+  /** Says whose prompt it is when two sweeps are compared. */
+  note?: string;
 }
 
 /**
@@ -31,19 +37,20 @@ export interface OpenCell {
 export function PromptDialog({ sweepId, mode, open, onClose }: { sweepId: string; mode: SweepMode; open: OpenCell | null; onClose(): void }) {
   const ref = useModalDialog(open !== null);
   const [state, setState] = useState<{ key: string; prompt?: SweepCellPrompt; error?: unknown } | null>(null);
-  const key = open ? `${open.ref.itemId}|${open.ref.shots}|${open.ref.seed}|${open.ref.selection}` : "";
+  const from = open?.sweepId ?? sweepId;
+  const key = open ? `${from}|${open.ref.itemId}|${open.ref.shots}|${open.ref.seed}|${open.ref.selection}` : "";
 
   useEffect(() => {
     if (!open) return;
     const ac = new AbortController();
-    getCellPrompt(sweepId, open.ref, ac.signal).then(
+    getCellPrompt(from, open.ref, ac.signal).then(
       (prompt) => setState({ key, prompt }),
       (error: unknown) => {
         if (!ac.signal.aborted) setState({ key, error });
       },
     );
     return () => ac.abort();
-  }, [sweepId, open, key]);
+  }, [from, open, key]);
 
   const current = state?.key === key ? state : null;
   return (
@@ -74,9 +81,14 @@ export function PromptDialog({ sweepId, mode, open, onClose }: { sweepId: string
             </button>
           </header>
           <div className="flex-1 overflow-y-auto px-4 py-3">
-            {open.outcomes.map((o) => (
-              <Outcome key={o.engine} outcome={o} mode={mode} />
+            {open.outcomes.map((o, i) => (
+              <Outcome key={`${i}-${o.engine}`} outcome={o} mode={mode} />
             ))}
+            {open.note ? (
+              <p className="mb-3 text-xs text-stone-600" data-testid="prompt-dialog-note">
+                {open.note}
+              </p>
+            ) : null}
             {current?.error ? <ErrorNotice error={current.error} title="The prompt could not be loaded" /> : null}
             {!current ? (
               <p className="py-6 text-sm text-stone-500" role="status">
@@ -94,6 +106,12 @@ export function PromptDialog({ sweepId, mode, open, onClose }: { sweepId: string
 function Outcome({ outcome, mode }: { outcome: CellOutcome; mode: SweepMode }) {
   const { result, label } = outcome;
   const who = label ? <span className="font-semibold">{label}:</span> : null;
+  if (outcome.absent)
+    return (
+      <p className="mb-3 rounded-md border border-dashed border-stone-300 px-3 py-2 text-xs text-stone-600" data-testid="prompt-outcome-absent" data-engine={outcome.engine}>
+        {who} Not in this sweep: it has no such cell.
+      </p>
+    );
   if (!result)
     return (
       <p className="mb-3 rounded-md border border-dashed border-stone-300 px-3 py-2 text-xs text-stone-600" data-testid="prompt-outcome-pending" data-engine={outcome.engine}>

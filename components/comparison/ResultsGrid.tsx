@@ -5,8 +5,8 @@ import { AssetImage } from "@/components/ui/AssetImage";
 import { SELECTION_LABELS, percent } from "@/lib/sweeps/client/chart";
 import { engineColor, unique } from "@/lib/sweeps/client/engines";
 import {
-  buildCompareRows,
   buildRows,
+  buildSourceRows,
   cellState,
   COMPARE_FILTERS,
   compareSummaries,
@@ -14,8 +14,12 @@ import {
   filterCompareRows,
   filterRows,
   indexResults,
+  planHas,
   ROW_FILTERS,
   sliceOptions,
+  unionShots,
+  unionSlices,
+  type CompareSource,
   type Agreement,
   type CellState,
   type ColumnSummary,
@@ -37,49 +41,120 @@ interface Props {
   results: SweepCellResult[];
   /** An engine id's display name ("" → the sweep's model). */
   engineLabel(engine: string): string;
-  /** Open a cell's prompt with each shown engine's outcome. */
-  onOpenCell(cell: CellRef, outcomes: CellOutcome[], item: GridItem): void;
+  /** Open a cell's prompt with each shown engine's outcome (from another sweep: its id, and a note). */
+  onOpenCell(cell: CellRef, outcomes: CellOutcome[], item: GridItem, from?: { sweepId?: string; note: string }): void;
+  /** The sweep overlaid on the chart: "Both sweeps" shows its results beside this one's. */
+  overlay?: OverlaidSweep;
+}
+
+/** The overlaid sweep as the grid compares it (same dataset). */
+export interface OverlaidSweep {
+  id: string;
+  /** The chart's labels of the overlay and of this sweep (what tells them apart). */
+  label: string;
+  thisLabel: string;
+  config: SweepConfig;
+  results: SweepCellResult[];
+  /** Its evaluated items. */
+  items: GridItem[];
+  /** The chart's colour of a (sweep, engine): 0 this sweep, 1 the overlay. */
+  colorOf(source: number, engine: string): string | undefined;
+}
+
+/** "engine": one engine of this sweep; "engines": its engines side by side; "sweeps": this sweep and the overlay side by side. */
+type View = "engine" | "engines" | "sweeps";
+
+/** A line of a compared cell: an engine of a sweep. */
+interface Line {
+  key: string;
+  label: string;
+  color: string;
+  engine: string;
+  /** 0 this sweep, 1 the overlay. */
+  source: number;
 }
 
 type Slice = Omit<GridSlice, "engine">;
 const sliceValue = (s: Slice) => `${s.selection}:${s.seed}`;
 
-const MARK: Record<CellState, string> = { correct: "✓", wrong: "✗", failed: "⚠", pending: "·" };
-const STATE_WORDS: Record<CellState, string> = { correct: "correct", wrong: "wrong", failed: "failed", pending: "not run yet" };
+const MARK: Record<CellState | "absent", string> = { correct: "✓", wrong: "✗", failed: "⚠", pending: "·", absent: "–" };
+const STATE_WORDS: Record<CellState | "absent", string> = { correct: "correct", wrong: "wrong", failed: "failed", pending: "not run yet", absent: "not in this sweep" };
 
 /**
  * Evaluation items × shot counts for one (engine, selection, seed): each cell the model's output,
  * green with ✓ when correct, red with ✗ when not, amber with ⚠ when its engine failed (the error on
  * hover or focus), grey while pending. With several engines, "Compare engines" shows every engine's
- * output per cell and marks where they disagree. A cell opens its exact prompt.
+ * output per cell and marks where they disagree; with a sweep overlaid on the chart, "Both sweeps"
+ * (the default then) does the same across the two sweeps, over both sweeps' shot counts and items,
+ * in the chart's colours, "–" where a sweep has no such cell. A cell opens its exact prompt.
  */
-export function ResultsGrid({ config, items, results, engineLabel, onOpenCell }: Props) {
+export function ResultsGrid({ config, items, results, engineLabel, onOpenCell, overlay }: Props) {
   const engines = useMemo(() => unique(config.engines.length > 0 ? config.engines : [""]), [config.engines]);
+  const overlayEngines = useMemo(() => (overlay ? unique(overlay.config.engines.length > 0 ? overlay.config.engines : [""]) : []), [overlay]);
   const several = engines.length > 1;
-  const slices = useMemo(() => sliceOptions(config.selections, config.seeds), [config.selections, config.seeds]);
+  const [viewChoice, setView] = useState<View>(overlay ? "sweeps" : "engine");
+  const view: View = viewChoice === "sweeps" && !overlay ? "engine" : viewChoice === "engines" && !several ? "engine" : viewChoice;
+  const bySweep = view === "sweeps";
+  const comparing = view !== "engine";
+  const slices = useMemo(() => (bySweep && overlay ? unionSlices(config, overlay.config) : sliceOptions(config.selections, config.seeds)), [bySweep, overlay, config]);
   const [sliceKey, setSliceKey] = useState(() => sliceValue(slices[0] ?? { selection: "random", seed: 0 }));
   const [engineChoice, setEngine] = useState(engines[0]!);
-  const [compare, setCompare] = useState(false);
   const [filter, setFilter] = useState<RowFilter>("all");
   const [compareFilter, setCompareFilter] = useState<CompareFilter>("all");
   const [shown, setShown] = useState(PAGE);
   const selSlice = useMemo<Slice>(() => slices.find((s) => sliceValue(s) === sliceKey) ?? slices[0] ?? { selection: "random", seed: 0 }, [slices, sliceKey]);
   const engine = engines.includes(engineChoice) ? engineChoice : engines[0]!;
   const slice = useMemo<GridSlice>(() => ({ ...selSlice, engine }), [selSlice, engine]);
-  const comparing = several && compare;
-  const shots = config.shots;
+  const shots = useMemo(() => (bySweep && overlay ? unionShots(config.shots, overlay.config.shots) : config.shots), [bySweep, overlay, config.shots]);
+  const noun = bySweep ? "sweep" : "engine";
 
   const index = useMemo(() => indexResults(results), [results]);
+  const overlayIndex = useMemo(() => indexResults(overlay?.results ?? []), [overlay?.results]);
+  // Both sweeps: the rows are the items either evaluates, in dataset order.
+  const rowItems = useMemo(() => {
+    if (!bySweep || !overlay) return items;
+    const ids = new Set(items.map((i) => i.id));
+    return [...items, ...overlay.items.filter((i) => !ids.has(i.id))].sort((a, b) => a.position - b.position);
+  }, [bySweep, overlay, items]);
+  const lines = useMemo<Line[]>(() => {
+    if (bySweep && overlay) {
+      const mine = engines.map((id) => ({ source: 0, engine: id, label: `${overlay.thisLabel}${several ? ` · ${engineLabel(id)}` : ""}` }));
+      const theirs = overlayEngines.map((id) => ({ source: 1, engine: id, label: `${overlay.label}${overlayEngines.length > 1 ? ` · ${engineLabel(id)}` : ""}` }));
+      return [...mine, ...theirs].map((l, i) => ({ ...l, key: `${l.source}:${l.engine}`, color: overlay.colorOf(l.source, l.engine) ?? engineColor(i) }));
+    }
+    return engines.map((id, i) => ({ key: id, label: engineLabel(id), color: engineColor(i), engine: id, source: 0 }));
+  }, [bySweep, overlay, engines, overlayEngines, several, engineLabel]);
+  const sources = useMemo<CompareSource[]>(() => {
+    if (!comparing) return [];
+    if (bySweep && overlay) {
+      const hasMine = planHas(config, items.map((i) => i.id));
+      const hasTheirs = planHas(overlay.config, overlay.items.map((i) => i.id));
+      return lines.map((l) => (l.source === 0 ? { index, engine: l.engine, has: hasMine } : { index: overlayIndex, engine: l.engine, has: hasTheirs }));
+    }
+    return engines.map((e) => ({ index, engine: e }));
+  }, [comparing, bySweep, overlay, config, items, lines, index, overlayIndex, engines]);
+
   const rows = useMemo(() => (comparing ? [] : buildRows(items, index, shots, slice)), [comparing, items, index, shots, slice]);
   const visible = useMemo(() => filterRows(rows, filter), [rows, filter]);
   const summaries = useMemo(() => columnSummaries(rows, shots), [rows, shots]);
-  const compareRows = useMemo(() => (comparing ? buildCompareRows(items, index, shots, selSlice, engines) : []), [comparing, items, index, shots, selSlice, engines]);
+  const compareRows = useMemo(() => (comparing ? buildSourceRows(rowItems, shots, selSlice, sources) : []), [comparing, rowItems, shots, selSlice, sources]);
   const compareVisible = useMemo(() => filterCompareRows(compareRows, compareFilter), [compareRows, compareFilter]);
-  const compareHeads = useMemo(() => compareSummaries(compareRows, shots, engines.length), [compareRows, shots, engines.length]);
+  const compareHeads = useMemo(() => compareSummaries(compareRows, shots, sources.length), [compareRows, shots, sources.length]);
   const total = comparing ? compareRows.length : rows.length;
   const matching = comparing ? compareVisible.length : visible.length;
 
   const ref = (item: GridItem, s: number): CellRef => ({ itemId: item.id, shots: s, seed: slice.seed, selection: slice.selection });
+  const openCompared = (item: GridItem, cell: CompareCell) => {
+    const outcomes = lines.map((l, i) => ({ engine: l.engine, label: l.label, result: cell.cells[i], ...(cell.absent?.[i] ? { absent: true } : {}) }));
+    if (!bySweep || !overlay) return onOpenCell(ref(item, cell.shots), outcomes, item);
+    // The prompt shown is this sweep's when it has the cell, else the overlay's: their demonstrations may differ.
+    const mineHas = lines.some((l, i) => l.source === 0 && !cell.absent?.[i]);
+    const whose = mineHas ? overlay.thisLabel : overlay.label;
+    onOpenCell(ref(item, cell.shots), outcomes, item, {
+      ...(mineHas ? {} : { sweepId: overlay.id }),
+      note: `The prompt below is ${mineHas ? "this sweep's" : "the overlaid sweep's"} (${whose}); the other sweep drew its own demonstrations for this cell.`,
+    });
+  };
 
   // Arrow keys move between cells (rows and columns), like a spreadsheet.
   const onKeyDown = (e: KeyboardEvent<HTMLTableElement>) => {
@@ -97,7 +172,7 @@ export function ResultsGrid({ config, items, results, engineLabel, onOpenCell }:
   };
 
   return (
-    <div className="flex flex-col gap-3" data-testid="results-grid" data-view={comparing ? "compare" : "engine"}>
+    <div className="flex flex-col gap-3" data-testid="results-grid" data-view={view === "engines" ? "compare" : view}>
       <div className="flex flex-wrap items-end gap-3 text-xs">
         {several ? (
           <label className="flex flex-col">
@@ -132,13 +207,25 @@ export function ResultsGrid({ config, items, results, engineLabel, onOpenCell }:
         {several ? (
           <button
             type="button"
-            className={`btn py-1 text-xs ${comparing ? "border-brand-600 bg-brand-50 text-brand-700" : ""}`}
-            aria-pressed={comparing}
-            onClick={() => setCompare((c) => !c)}
+            className={`btn py-1 text-xs ${view === "engines" ? "border-brand-600 bg-brand-50 text-brand-700" : ""}`}
+            aria-pressed={view === "engines"}
+            onClick={() => setView((v) => (v === "engines" ? "engine" : "engines"))}
             title="Every engine's output per item and shot count, side by side"
             data-testid="grid-compare-engines"
           >
             Compare engines
+          </button>
+        ) : null}
+        {overlay ? (
+          <button
+            type="button"
+            className={`btn py-1 text-xs ${bySweep ? "border-brand-600 bg-brand-50 text-brand-700" : ""}`}
+            aria-pressed={bySweep}
+            onClick={() => setView((v) => (v === "sweeps" ? "engine" : "sweeps"))}
+            title="This sweep's and the overlaid sweep's output per item and shot count, side by side"
+            data-testid="grid-compare-sweeps"
+          >
+            Both sweeps
           </button>
         ) : null}
         <label className="flex flex-col">
@@ -147,7 +234,7 @@ export function ResultsGrid({ config, items, results, engineLabel, onOpenCell }:
             <select className="input py-1 text-xs" value={compareFilter} onChange={(e) => setCompareFilter(e.target.value as CompareFilter)} data-testid="grid-filter">
               {COMPARE_FILTERS.map((f) => (
                 <option key={f.value} value={f.value}>
-                  {f.label}
+                  {bySweep ? f.label.replace("One engine right, another wrong", "One sweep right, the other wrong") : f.label}
                 </option>
               ))}
             </select>
@@ -167,11 +254,11 @@ export function ResultsGrid({ config, items, results, engineLabel, onOpenCell }:
       </div>
 
       {comparing ? (
-        <ul className="flex flex-wrap gap-x-3 gap-y-1 text-xs text-stone-700" aria-label="Engines, in the order of each cell's lines" data-testid="grid-engine-key">
-          {engines.map((id, i) => (
-            <li key={id} className="flex items-center gap-1.5">
-              <EngineDot index={i} />
-              {engineLabel(id)}
+        <ul className="flex flex-wrap gap-x-3 gap-y-1 text-xs text-stone-700" aria-label={`${bySweep ? "Sweeps" : "Engines"}, in the order of each cell's lines`} data-testid="grid-engine-key">
+          {lines.map((l) => (
+            <li key={l.key} className="flex items-center gap-1.5" data-testid="grid-line-key" data-source={l.source} data-color={l.color}>
+              <EngineDot color={l.color} dashed={l.source === 1} />
+              {l.label}
             </li>
           ))}
           <li className="flex items-center gap-1.5 text-amber-900">
@@ -184,8 +271,9 @@ export function ResultsGrid({ config, items, results, engineLabel, onOpenCell }:
         <table
           className="w-full border-separate border-spacing-0 text-xs"
           onKeyDown={onKeyDown}
-          aria-label={comparing ? "Every engine's output per item and shot count" : "Outputs per item and shot count"}
+          aria-label={bySweep ? "Both sweeps' output per item and shot count" : comparing ? "Every engine's output per item and shot count" : "Outputs per item and shot count"}
           data-testid={comparing ? "grid-compare-table" : "grid-table"}
+          data-view={view}
         >
           <thead className="sticky top-0 z-10 bg-stone-50">
             <tr>
@@ -196,8 +284,8 @@ export function ResultsGrid({ config, items, results, engineLabel, onOpenCell }:
                 ? compareHeads.map((h) => (
                     <ColumnHead key={h.shots} shots={h.shots}>
                       {h.engines.map((s, i) => (
-                        <span key={engines[i]} className="flex items-center gap-1 font-normal tabular-nums text-stone-500" title={engineLabel(engines[i]!)}>
-                          <EngineDot index={i} />
+                        <span key={lines[i]?.key ?? i} className="flex items-center gap-1 font-normal tabular-nums text-stone-500" title={lines[i]?.label}>
+                          <EngineDot color={lines[i]?.color ?? engineColor(i)} dashed={lines[i]?.source === 1} />
                           <Accuracy s={s} />
                         </span>
                       ))}
@@ -222,20 +310,7 @@ export function ResultsGrid({ config, items, results, engineLabel, onOpenCell }:
                     <ItemHeader item={row.item} />
                     {row.cells.map((cell, c) => (
                       <td key={cell.shots} className="border-b border-stone-100 p-1 align-middle">
-                        <CompareCellButton
-                          cell={cell}
-                          engines={engines}
-                          engineLabel={engineLabel}
-                          row={r}
-                          col={c}
-                          onOpen={() =>
-                            onOpenCell(
-                              ref(row.item, cell.shots),
-                              engines.map((id, i) => ({ engine: id, label: engineLabel(id), result: cell.cells[i] })),
-                              row.item,
-                            )
-                          }
-                        />
+                        <CompareCellButton cell={cell} lines={lines} noun={noun} row={r} col={c} onOpen={() => openCompared(row.item, cell)} />
                       </td>
                     ))}
                   </tr>
@@ -307,8 +382,9 @@ function ItemHeader({ item }: { item: GridItem }) {
   );
 }
 
-function EngineDot({ index }: { index: number }) {
-  return <span aria-hidden className="inline-block size-2 shrink-0 rounded-full" style={{ background: engineColor(index) }} />;
+/** A line's colour (the chart's); the overlaid sweep's is outlined, as its markers are. */
+function EngineDot({ color, dashed = false }: { color: string; dashed?: boolean }) {
+  return <span aria-hidden className="inline-block size-2 shrink-0 rounded-full" style={dashed ? { border: `2px solid ${color}`, background: "white" } : { background: color }} />;
 }
 
 const CELL_STYLES: Record<CellState, string> = {
@@ -370,30 +446,28 @@ const AGREEMENT_STYLES: Record<Agreement, string> = {
   pending: "border-dashed border-stone-200 bg-white hover:border-stone-400",
 };
 
-const AGREEMENT_WORDS: Record<Agreement, string> = {
-  disagree: "the engines disagree: one is right, another wrong",
-  differ: "the engines' outputs differ",
-  agree: "the engines agree",
-  pending: "",
-};
+const agreementWords = (a: Agreement, noun: string): string =>
+  ({ disagree: `the ${noun}s disagree: one is right, another wrong`, differ: `the ${noun}s' outputs differ`, agree: `the ${noun}s agree`, pending: "" })[a];
 
-const STATE_TEXT: Record<CellState, string> = {
+const STATE_TEXT: Record<CellState | "absent", string> = {
   correct: "text-emerald-800",
   wrong: "text-red-800",
   failed: "text-amber-800",
   pending: "text-stone-400",
+  absent: "text-stone-300",
 };
 
-function CompareCellButton({ cell, engines, engineLabel, row, col, onOpen }: { cell: CompareCell; engines: string[]; engineLabel(id: string): string; row: number; col: number; onOpen(): void }) {
+function CompareCellButton({ cell, lines, noun, row, col, onOpen }: { cell: CompareCell; lines: Line[]; noun: string; row: number; col: number; onOpen(): void }) {
   const tipId = useId();
-  const states = cell.cells.map(cellState);
-  const failures = engines.flatMap((id, i) => (states[i] === "failed" ? [`${engineLabel(id)}: ${cell.cells[i]!.error ?? ""}`] : []));
-  const parts = engines.map((id, i) => {
+  const states = cell.cells.map((c, i) => (cell.absent?.[i] ? ("absent" as const) : cellState(c)));
+  const failures = lines.flatMap((l, i) => (states[i] === "failed" ? [`${l.label}: ${cell.cells[i]!.error ?? ""}`] : []));
+  const parts = lines.map((l, i) => {
     const c = cell.cells[i];
     const s = states[i]!;
-    return `${engineLabel(id)} ${s === "correct" || s === "wrong" ? `“${c!.output}”, ${STATE_WORDS[s]}` : STATE_WORDS[s]}`;
+    return `${l.label} ${s === "correct" || s === "wrong" ? `“${c!.output}”, ${STATE_WORDS[s]}` : STATE_WORDS[s]}`;
   });
-  const label = `${cell.shots} shots: ${parts.join("; ")}${AGREEMENT_WORDS[cell.agreement] ? `; ${AGREEMENT_WORDS[cell.agreement]}` : ""}. Show the prompt.`;
+  const words = agreementWords(cell.agreement, noun);
+  const label = `${cell.shots} shots: ${parts.join("; ")}${words ? `; ${words}` : ""}. Show the prompt.`;
   return (
     <div className="group relative">
       <button
@@ -413,17 +487,25 @@ function CompareCellButton({ cell, engines, engineLabel, row, col, onOpen }: { c
             ≠
           </span>
         ) : null}
-        {engines.map((id, i) => {
+        {lines.map((l, i) => {
           const c = cell.cells[i];
           const s = states[i]!;
           return (
-            <span key={id} className="flex min-w-0 items-center gap-1" data-testid="grid-engine-output" data-engine={id} data-state={s} title={s === "failed" ? undefined : `${engineLabel(id)}: ${c ? c.output : "not run yet"}`}>
-              <EngineDot index={i} />
+            <span
+              key={l.key}
+              className="flex min-w-0 items-center gap-1"
+              data-testid="grid-engine-output"
+              data-engine={l.engine}
+              data-source={l.source}
+              data-state={s}
+              title={s === "failed" ? undefined : `${l.label}: ${s === "absent" ? "not in this sweep" : c ? c.output : "not run yet"}`}
+            >
+              <EngineDot color={l.color} dashed={l.source === 1} />
               <span aria-hidden className={`shrink-0 font-sans ${STATE_TEXT[s]}`}>
                 {MARK[s]}
               </span>
-              <span className={`min-w-0 truncate ${s === "pending" ? "text-stone-400" : s === "failed" ? "text-amber-900" : "text-stone-900"}`}>
-                {s === "failed" ? "failed" : c ? c.output || "(empty)" : "pending"}
+              <span className={`min-w-0 truncate ${s === "pending" || s === "absent" ? "text-stone-400" : s === "failed" ? "text-amber-900" : "text-stone-900"}`}>
+                {s === "absent" ? "—" : s === "failed" ? "failed" : c ? c.output || "(empty)" : "pending"}
               </span>
             </span>
           );

@@ -3,6 +3,7 @@
 import { DndContext, type DragEndEvent } from "@dnd-kit/core";
 import { SortableContext, rectSortingStrategy } from "@dnd-kit/sortable";
 import { useId, type CSSProperties, type ReactNode, type Ref } from "react";
+import type { Bindings } from "@/lib/prompt/render";
 import { blockKey, blocksOf, chunkByKey, minBlocks, moveBlock, removeBlock, setText, type ChunkRef, type Doc } from "./document-ops";
 import { BlockCard } from "./BlockCard";
 import { ImageIcon, PlusIcon, UploadIcon } from "./icons";
@@ -12,7 +13,8 @@ export type Edit = (op: (doc: Doc) => Doc) => void;
 
 export interface ChunkActions {
   edit: Edit;
-  upload(chunkKey: string): void;
+  /** Open the file dialog for this chunk (`atKey`: the block it is for, an image variable's slot). */
+  upload(chunkKey: string, atKey?: string): void;
   /** Open the picker to add an image to the chunk, or to replace block `replaceKey`. */
   pick(chunkKey: string, replaceKey?: string): void;
   addText(chunkKey: string): void;
@@ -29,6 +31,8 @@ interface Props {
   pending: number;
   /** Files are being dragged over this chunk. */
   dropping: boolean;
+  /** Run-time bindings, when images put into a variable's slot fill it (the slot shows its image). */
+  bindings?: Bindings;
   /** A shot's drag handle, before the title. */
   handle?: ReactNode;
   /** A shot's buttons, after the title. */
@@ -47,6 +51,8 @@ const TONE = {
   shot: "border-stone-200 bg-stone-50",
   query: "border-brand-200 bg-brand-50/60",
 } as const;
+
+const boundAssetId = (v: Bindings[string] | undefined): string | null => (v && typeof v === "object" ? v.assetId : null);
 
 /** A chunk of the prompt: its blocks in a sortable strip, and the ways to add more. */
 export function ChunkCard({ outerRef, ...p }: Props) {
@@ -110,6 +116,9 @@ export function ChunkCard({ outerRef, ...p }: Props) {
                 onText={(text) => inChunk((d, c) => setText(d, c, i, text))}
                 onReplace={() => actions.pick(chunkKey, keys[i])}
                 onRemove={() => inChunk((d, c) => removeBlock(d, c, i))}
+                {...(p.bindings && b.type === "image" && b.source.kind === "variable"
+                  ? { bound: boundAssetId(p.bindings[b.source.name]), onFill: () => actions.upload(chunkKey, keys[i]) }
+                  : {})}
               />
             ))}
             {p.pending > 0 ? (

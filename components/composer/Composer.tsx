@@ -2,8 +2,9 @@
 
 import { DndContext, closestCenter, type DragEndEvent } from "@dnd-kit/core";
 import { SortableContext, verticalListSortingStrategy } from "@dnd-kit/sortable";
-import { useCallback, useId, useState, type ChangeEvent } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type ChangeEvent } from "react";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import type { Bindings } from "@/lib/prompt/render";
 import type { ImageSource } from "@/lib/prompt/schema";
 import {
   PREAMBLE,
@@ -13,6 +14,7 @@ import {
   blockKey,
   blocksOf,
   chunkByKey,
+  imageVariableSlot,
   insertImage,
   moveShot,
   replaceImage,
@@ -37,10 +39,20 @@ interface Props {
   /** Step through the document's history (shared with the source editor). */
   onUndo?(): void;
   onRedo?(): void;
+  /**
+   * What the image variables are bound to for running (the Run panel's bindings). With `onBindImage`,
+   * an image uploaded, dropped or pasted into a chunk with an image variable's slot fills that
+   * variable (the slot shows it) instead of being added beside it.
+   */
+  bindings?: Bindings;
+  onBindImage?(name: string, assetId: string): void;
 }
 
-/** Where a new image goes: a chunk, and optionally the image block it replaces. */
-type Target = { chunkKey: string; replaceKey?: string };
+/**
+ * Where a new image goes: a chunk, and optionally the image block it replaces, or the block it was
+ * dropped on (`atKey`: a variable's slot there is filled); `add`: added even beside a slot.
+ */
+type Target = { chunkKey: string; replaceKey?: string; atKey?: string | null; add?: boolean };
 
 /** Put an image into the chunk named by the target (looked up again: shots may have moved meanwhile). */
 function placeImage(d: Doc, target: Target, source: ImageSource): Doc {
@@ -57,7 +69,7 @@ function openFileDialog(inputId: string) {
 }
 
 /** The visual composer: preamble, sortable shots, the query; images by upload, drop, paste or the library. */
-export function Composer({ doc, edit, detailsOpen = false, onUndo, onRedo }: Props) {
+export function Composer({ doc, edit, detailsOpen = false, onUndo, onRedo, bindings, onBindImage }: Props) {
   const dndId = useId();
   const sensors = useSortSensors();
   const fileInputId = useId();
@@ -69,6 +81,11 @@ export function Composer({ doc, edit, detailsOpen = false, onUndo, onRedo }: Pro
 
   const shots = doc.shots ?? [];
   const keys = shots.map(shotKey);
+  // The document and bindings when an upload finishes (it may have changed meanwhile).
+  const latest = useRef({ doc, bindings, onBindImage });
+  useEffect(() => {
+    latest.current = { doc, bindings, onBindImage };
+  });
 
   const receive = useCallback(
     async (files: File[], target: Target) => {
@@ -77,7 +94,10 @@ export function Composer({ doc, edit, detailsOpen = false, onUndo, onRedo }: Pro
         setPending((p) => ({ ...p, [target.chunkKey]: (p[target.chunkKey] ?? 0) + 1 }));
         try {
           const asset = await uploadImage(file);
-          edit((d) => placeImage(d, target, { kind: "asset", assetId: asset.id }));
+          const { doc: d, bindings: b, onBindImage: bind } = latest.current;
+          const slot = bind && !target.replaceKey && !target.add ? imageVariableSlot(d, target.chunkKey, target.atKey, (name) => typeof b?.[name] === "object") : null;
+          if (slot && bind) bind(slot, asset.id);
+          else edit((x) => placeImage(x, target, { kind: "asset", assetId: asset.id }));
         } catch (e) {
           setError(e);
         } finally {
@@ -89,14 +109,14 @@ export function Composer({ doc, edit, detailsOpen = false, onUndo, onRedo }: Pro
   );
 
   useImageIntake(
-    useCallback((files: File[], chunkKey: string | null) => void receive(files, { chunkKey: chunkKey ?? "query" }), [receive]),
+    useCallback((files: File[], chunkKey: string | null, blockKey: string | null) => void receive(files, { chunkKey: chunkKey ?? "query", atKey: blockKey }), [receive]),
     setDropKey,
   );
 
   const actions: ChunkActions = {
     edit,
-    upload(chunkKey) {
-      setUploadTarget({ chunkKey });
+    upload(chunkKey, atKey) {
+      setUploadTarget({ chunkKey, atKey: atKey ?? null });
       openFileDialog(fileInputId);
     },
     pick(chunkKey, replaceKey) {
@@ -120,7 +140,7 @@ export function Composer({ doc, edit, detailsOpen = false, onUndo, onRedo }: Pro
     if (from >= 0 && to >= 0) edit((d) => moveShot(d, from, to));
   }
 
-  const common = (chunkKey: string) => ({ doc, chunkKey, actions, pending: pending[chunkKey] ?? 0, dropping: dropKey === chunkKey });
+  const common = (chunkKey: string) => ({ doc, chunkKey, actions, pending: pending[chunkKey] ?? 0, dropping: dropKey === chunkKey, ...(onBindImage ? { bindings: bindings ?? {} } : {}) });
   const preamble = doc.preamble ?? [];
   const imageVariables = (doc.variables ?? []).filter((v) => v.kind === "image").map((v) => v.name);
 
@@ -198,7 +218,8 @@ export function Composer({ doc, edit, detailsOpen = false, onUndo, onRedo }: Pro
           const target = picker;
           setPicker(null);
           if (target) {
-            setUploadTarget(target);
+            // "Add an image" adds it, even beside a variable's slot; "Replace" replaces the block.
+            setUploadTarget({ ...target, add: !target.replaceKey });
             openFileDialog(fileInputId);
           }
         }}

@@ -259,6 +259,27 @@ export function setVariableKind(doc: Doc, name: string, kind: "text" | "image"):
   return { ...doc, variables: vars.map((x) => (x === v ? next : x)) };
 }
 
+/**
+ * The image variable that an image put into chunk `chunkKey` fills (for running), instead of being
+ * added beside it: the slot it was dropped on (`atKey`, a block key), else the chunk's first image-variable
+ * slot that nothing is bound to, else its first one; null when the chunk has no such slot (the
+ * image is added). `isBound` says whether a variable has an image.
+ */
+export function imageVariableSlot(doc: Doc, chunkKey: string, atKey: string | null | undefined, isBound: (name: string) => boolean): string | null {
+  const chunk = chunkByKey(doc, chunkKey);
+  if (!chunk) return null;
+  const slots = blocksOf(doc, chunk).flatMap((b, i) => (b.type === "image" && b.source.kind === "variable" ? [{ key: blockKey(chunkKey, b, i), name: b.source.name }] : []));
+  const declared = new Set((doc.variables ?? []).filter((v) => v.kind === "image").map((v) => v.name));
+  const usable = slots.filter((s) => declared.has(s.name));
+  if (usable.length === 0) return null;
+  if (atKey) {
+    const hit = slots.find((s) => s.key === atKey);
+    // Dropped on another block (an image, a text) of a chunk with a slot: still the slot.
+    if (hit && declared.has(hit.name)) return hit.name;
+  }
+  return (usable.find((s) => !isBound(s.name)) ?? usable[0]!).name;
+}
+
 // ---------------------------------------------------------------- counts
 
 /** Image blocks in model order (preamble, shots, query). */

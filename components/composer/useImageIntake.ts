@@ -8,12 +8,18 @@ export function chunkKeyAt(target: EventTarget | null): string | null {
   return target instanceof Element ? (target.closest("[data-chunk-key]")?.getAttribute("data-chunk-key") ?? null) : null;
 }
 
+/** The element's block (`data-block-id`, the block's key), if it sits inside one. */
+export function blockKeyAt(target: EventTarget | null): string | null {
+  return target instanceof Element ? (target.closest("[data-block-id]")?.getAttribute("data-block-id") ?? null) : null;
+}
+
 /**
- * Images pasted or dropped anywhere on the page: `onImages(files, chunkKey)`,
+ * Images pasted or dropped anywhere on the page: `onImages(files, chunkKey, blockKey)`,
  * where chunkKey is the chunk under the drop or holding focus, else null (the
- * caller picks the default). Text pastes into fields are left alone.
+ * caller picks the default), and blockKey the block there (an image variable's slot, say).
+ * Text pastes into fields are left alone.
  */
-export function useImageIntake(onImages: (files: File[], chunkKey: string | null) => void, onDragTarget?: (chunkKey: string | null) => void): void {
+export function useImageIntake(onImages: (files: File[], chunkKey: string | null, blockKey: string | null) => void, onDragTarget?: (chunkKey: string | null) => void): void {
   const cb = useRef(onImages);
   const hover = useRef(onDragTarget);
   useEffect(() => {
@@ -28,7 +34,8 @@ export function useImageIntake(onImages: (files: File[], chunkKey: string | null
       if (field && e.clipboardData?.types.includes("text/plain")) return;
       e.preventDefault();
       e.stopPropagation();
-      cb.current(files, chunkKeyAt(document.activeElement) ?? chunkKeyAt(e.target));
+      const at = chunkKeyAt(document.activeElement) !== null ? document.activeElement : e.target;
+      cb.current(files, chunkKeyAt(at), blockKeyAt(at));
     };
     const onDrop = (e: DragEvent) => {
       hover.current?.(null);
@@ -36,7 +43,7 @@ export function useImageIntake(onImages: (files: File[], chunkKey: string | null
       if (files.length === 0) return;
       e.preventDefault();
       e.stopPropagation();
-      cb.current(files, chunkKeyAt(e.target));
+      cb.current(files, chunkKeyAt(e.target), blockKeyAt(e.target));
     };
     const onDragOver = (e: DragEvent) => {
       if (!e.dataTransfer?.types.includes("Files")) return;

@@ -3,19 +3,24 @@
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useCallback, useDeferredValue, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { ensureIds, type Doc } from "@/components/composer/document-ops";
 import { Composer } from "@/components/composer/Composer";
 import { SaveToNotebook } from "@/components/notebook/SaveToNotebook";
 import { LiveRunPanel } from "@/components/run/LiveRunPanel";
 import { ApiError, postJson } from "@/lib/api-client";
 import { navigateFresh } from "@/components/ui/navigate";
+import { DraftNotice } from "@/components/ui/DraftNotice";
+import { useDraft } from "@/components/ui/useDraft";
 import { useLeaveWarning } from "@/components/ui/useLeaveWarning";
+import type { Bindings } from "@/lib/prompt/render";
 import type { TemplateDetail } from "@/lib/store/types";
 import { analyze, issuesAtPaths, type EditorIssue } from "./analyze";
 import { AssetUploader } from "./AssetUploader";
 import { IssueList } from "./IssueList";
 import type { EditorHandle } from "./MonacoJsonEditor";
 import { SavePanel } from "./SavePanel";
-import { lineOfOffset } from "./source-sync";
+import { lineOfOffset, toSource } from "./source-sync";
+import type { Starter, StarterId } from "./starters";
 import type { SourceEditorTarget } from "./target";
 import { useTemplateDocument } from "./useTemplateDocument";
 
@@ -31,6 +36,9 @@ interface Props {
   /** The JSON text to start from (pretty-printed). */
   initialText: string;
   cancelHref: string;
+  /** New templates: what to start from (the chooser), the one `initialText` is, and its sample bindings. */
+  starters?: Starter[];
+  starter?: StarterId;
 }
 
 type Pane = "composer" | "source";
@@ -39,9 +47,18 @@ type Pane = "composer" | "source";
  * The template editor: the visual Composer and the Monaco source, two views of
  * one document (side by side on wide screens, tabs on narrow ones), and saving.
  */
-export function TemplateEditor({ target, initialText, cancelHref }: Props) {
+export function TemplateEditor({ target, initialText, cancelHref, starters, starter: initialStarter }: Props) {
   const router = useRouter();
   const { text, read, doc, setSource, edit, revertSource } = useTemplateDocument(initialText);
+  // What "unsaved" is measured against: the saved version, or the starter chosen.
+  const [baseline, setBaseline] = useState(initialText);
+  const [starter, setStarter] = useState<StarterId | undefined>(initialStarter);
+  // The Run panel's bindings; an image put into an image variable's slot in the composer fills it.
+  const [bindings, setBindings] = useState<Bindings>(() => starters?.find((s) => s.id === initialStarter)?.bindings ?? {});
+  const bind = useCallback((name: string, value: Bindings[string]) => setBindings((b) => ({ ...b, [name]: value })), []);
+  const bindImage = useCallback((name: string, assetId: string) => bind(name, { assetId }), [bind]);
+  // A new starter opens the Run panel afresh (its mode and candidates follow the template).
+  const [runKey, setRunKey] = useState(0);
   const deferred = useDeferredValue(text);
   const analysis = useMemo(() => analyze(deferred), [deferred]);
   // What the server refused, marked in the text it was refused for (cleared by any edit).
@@ -54,11 +71,33 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const handle = useRef<EditorHandle | null>(null);
-  const dirty = text !== initialText;
+  const dirty = text !== baseline;
   const stale = deferred !== text;
   const canSave = analysis.ok && !stale && !saving && (dirty || target.mode === "create" || target.startVersion !== undefined);
 
   useLeaveWarning(dirty && !saving);
+  // Unsaved text is kept in this browser (per template and the version it started from) and offered back.
+  const draft = useDraft<string>({
+    doc: target.mode === "create" ? { kind: "template", id: "new" } : { kind: "template", id: target.templateId, version: target.baseVersion },
+    value: text,
+    dirty,
+    accept: (v) => (typeof v === "string" && v !== baseline ? v : null),
+    restore: setSource,
+    outdated: () => router.refresh(),
+  });
+  const clearDraft = draft.clear;
+
+  const chooseStarter = (s: Starter) => {
+    if (s.id === starter) return;
+    if (dirty && !window.confirm(`Replace your changes with the “${s.label}” starter?`)) return;
+    const next = toSource(ensureIds(s.document as Doc));
+    setStarter(s.id);
+    setBaseline(next);
+    setSource(next);
+    setBindings(s.bindings);
+    setRunKey((k) => k + 1);
+    draft.dismiss();
+  };
 
   const save = useCallback(async () => {
     const current = analyze(text);
@@ -78,6 +117,7 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
               message: msg,
               baseVersion: target.baseVersion,
             });
+      clearDraft();
       navigateFresh(router, `/templates/${encodeURIComponent(template.id)}`);
     } catch (err) {
       if (err instanceof ApiError && err.details.length > 0) setServerIssues({ text, issues: issuesAtPaths(text, err.details) });
@@ -89,7 +129,7 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
       );
       setSaving(false);
     }
-  }, [text, saving, message, target, libraryId, router]);
+  }, [text, saving, message, target, libraryId, router, clearDraft]);
 
   const onSelectIssue = useCallback((issue: EditorIssue) => {
     setPane("source");
@@ -136,7 +176,16 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
   );
 
   return (
-    <div className="flex flex-col gap-3" data-testid="template-source-editor">
+    <div className="flex flex-col gap-3" data-testid="template-source-editor" data-dirty={dirty ? "true" : "false"}>
+      <DraftNotice
+        restoredAt={draft.restoredAt}
+        onDiscard={() => {
+          setSource(baseline);
+          draft.dismiss();
+        }}
+        onDismiss={draft.dismiss}
+      />
+      {starters && starters.length > 0 ? <StarterChooser starters={starters} value={starter} onChoose={chooseStarter} /> : null}
       <div role="tablist" aria-label="Editor view" className="flex gap-1 rounded-lg bg-stone-200/70 p-1 lg:hidden">
         {tab("composer", "Composer", false)}
         {tab("source", "Source", issues.length > 0)}
@@ -166,10 +215,10 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
             </div>
           ) : null}
           <div inert={!read.ok} className={read.ok ? "" : "pointer-events-none opacity-60"}>
-            <Composer doc={doc} edit={edit} detailsOpen={target.mode === "create"} onUndo={onUndo} onRedo={onRedo} />
+            <Composer doc={doc} edit={edit} detailsOpen={target.mode === "create"} onUndo={onUndo} onRedo={onRedo} bindings={bindings} onBindImage={bindImage} />
           </div>
-          {/* Run what is being composed; a finished run can be kept in a notebook. */}
-          {target.mode === "edit" ? <LiveRunPanel doc={doc} footer={(run) => <SaveToNotebook run={run} />} /> : null}
+          {/* Run what is being composed, saved or not; a finished run can be kept in a notebook. */}
+          <LiveRunPanel key={runKey} doc={doc} bindings={bindings} onBind={bind} footer={(run) => <SaveToNotebook run={run} />} />
         </div>
 
         <div className="flex min-w-0 flex-col gap-4 lg:sticky lg:top-4">
@@ -216,5 +265,28 @@ export function TemplateEditor({ target, initialText, cancelHref }: Props) {
         </div>
       </div>
     </div>
+  );
+}
+
+/** New templates: the starters, as one radio group of cards. */
+function StarterChooser({ starters, value, onChoose }: { starters: Starter[]; value: StarterId | undefined; onChoose(s: Starter): void }) {
+  return (
+    <fieldset className="flex flex-col gap-1.5" data-testid="starter-chooser">
+      <legend className="label">Start from</legend>
+      <div className="grid grid-cols-1 gap-2 sm:grid-cols-3" role="radiogroup" aria-label="Start from">
+        {starters.map((s) => (
+          <label
+            key={s.id}
+            className={`flex cursor-pointer flex-col gap-0.5 rounded-lg border px-3 py-2 text-sm has-focus-visible:outline-2 has-focus-visible:outline-brand-600 ${
+              value === s.id ? "border-brand-600 bg-brand-50 text-brand-800" : "border-stone-300 bg-white text-stone-700 hover:bg-stone-50"
+            }`}
+          >
+            <input type="radio" className="sr-only" name="template-starter" value={s.id} checked={value === s.id} onChange={() => onChoose(s)} data-testid={`starter-${s.id}`} />
+            <span className="font-medium">{s.label}</span>
+            <span className="text-xs text-stone-500">{s.hint}</span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
   );
 }

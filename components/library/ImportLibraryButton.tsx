@@ -5,11 +5,12 @@ import { useId, useRef, useState, type ChangeEvent, type FormEvent } from "react
 import { ApiError, apiFetch } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { navigateFresh } from "@/components/ui/navigate";
+import { useModalDialog } from "@/components/ui/useModalDialog";
 import type { LibrarySummary } from "@/lib/store/types";
 
 /**
  * Pick an exported library file and POST it to the import route (all-or-nothing
- * on the server). When the name is taken, offer to import under another name.
+ * on the server). When the name is taken, a dialog offers to import it under another name.
  */
 export function ImportLibraryButton() {
   const router = useRouter();
@@ -17,7 +18,8 @@ export function ImportLibraryButton() {
   const input = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [pending, setPending] = useState<{ text: string; suggestedName: string } | null>(null);
+  const [pending, setPending] = useState<{ text: string; name: string; suggestedName: string } | null>(null);
+  const dialog = useModalDialog(pending !== null);
 
   async function send(text: string, name?: string) {
     setBusy(true);
@@ -32,10 +34,12 @@ export function ImportLibraryButton() {
       setPending(null);
       navigateFresh(router, `/?library=${encodeURIComponent(library.id)}`);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 409) {
-        setPending({ text, suggestedName: `${name ?? libraryNameOf(text) ?? "Library"} (imported)` });
+      const conflict = err instanceof ApiError && err.status === 409;
+      if (conflict) {
+        const taken = name ?? libraryNameOf(text) ?? "Library";
+        setPending({ text, name: taken, suggestedName: `${taken} (imported)` });
       }
-      setError(err);
+      setError(conflict ? null : err);
     } finally {
       setBusy(false);
     }
@@ -60,32 +64,41 @@ export function ImportLibraryButton() {
       <button type="button" className="btn w-full" disabled={busy} onClick={() => input.current?.click()} data-testid="import-library-button">
         {busy ? "Importing…" : "Import library…"}
       </button>
-      <div className="col-span-2 empty:hidden">
-        <ErrorNotice error={error} title="Import failed" />
-      </div>
-      {pending ? (
-        <form onSubmit={onRename} className="col-span-2 flex flex-col gap-2 rounded-md border border-stone-200 bg-stone-50 p-2" data-testid="import-rename-form">
-          <label htmlFor={`${id}-name`} className="label">
-            Import under another name
-          </label>
-          <input id={`${id}-name`} name="name" defaultValue={pending.suggestedName} key={pending.suggestedName} required maxLength={120} className="input" data-testid="import-name" />
-          <div className="flex gap-2">
-            <button type="submit" className="btn btn-primary flex-1" disabled={busy} data-testid="import-rename-submit">
-              Import
-            </button>
-            <button
-              type="button"
-              className="btn"
-              onClick={() => {
-                setPending(null);
-                setError(null);
-              }}
-            >
-              Cancel
-            </button>
-          </div>
-        </form>
-      ) : null}
+      <div className="col-span-2 empty:hidden">{pending ? null : <ErrorNotice error={error} title="Import failed" />}</div>
+      <dialog
+        ref={dialog}
+        onClose={() => {
+          setPending(null);
+          setError(null);
+        }}
+        className="m-auto w-[calc(100%-1rem)] max-w-md rounded-lg border border-stone-200 bg-white p-0 text-stone-900 shadow-2xl backdrop:bg-stone-900/30"
+        aria-labelledby={`${id}-title`}
+        data-testid="import-rename-dialog"
+      >
+        {pending ? (
+          <form onSubmit={onRename} className="flex flex-col gap-3 p-4" data-testid="import-rename-form">
+            <header>
+              <h2 id={`${id}-title`} className="text-base font-semibold wrap-anywhere">
+                A library named “{pending.name}” already exists
+              </h2>
+              <p className="text-sm text-stone-600">Nothing was imported. Import the file as a new library under another name:</p>
+            </header>
+            <label htmlFor={`${id}-name`} className="label">
+              Name
+            </label>
+            <input id={`${id}-name`} name="name" defaultValue={pending.suggestedName} key={pending.suggestedName} required maxLength={120} className="input" autoFocus data-testid="import-name" />
+            <ErrorNotice error={error} title="Import failed" />
+            <div className="flex justify-end gap-2">
+              <button type="button" className="btn" onClick={() => dialog.current?.close()} data-testid="import-rename-cancel">
+                Cancel
+              </button>
+              <button type="submit" className="btn btn-primary" disabled={busy} data-testid="import-rename-submit">
+                {busy ? "Importing…" : "Import"}
+              </button>
+            </div>
+          </form>
+        ) : null}
+      </dialog>
     </div>
   );
 }

@@ -5,7 +5,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Composer } from "@/components/composer/Composer";
 import { ensureIds, type Doc } from "@/components/composer/document-ops";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { setBinding } from "@/lib/notebook/ops";
 import type { CellPrompt as Prompt } from "@/lib/notebook/schema";
+import type { Bindings } from "@/lib/prompt/render";
 import { describeIssues, parseTemplate, type TemplateIssue } from "@/lib/prompt/validate";
 import type { Template } from "@/lib/prompt/schema";
 import type { TemplateSummary } from "@/lib/store/types";
@@ -107,7 +109,12 @@ export function CellPrompt({ prompt, templates, resolved, onChange, editing, onE
         </button>
       </div>
       {editing ? (
-        <InlineComposer template={prompt.template} onChange={(template) => onChange({ ...prompt, template })} />
+        <InlineComposer
+          template={prompt.template}
+          onChange={(template) => onChange({ ...prompt, template })}
+          bindings={prompt.bindings}
+          onBindImage={(name, assetId) => onChange({ ...prompt, bindings: setBinding(prompt.bindings, name, { assetId }) })}
+        />
       ) : (
         <PromptPreview template={prompt.template} bindings={prompt.bindings} />
       )}
@@ -115,8 +122,11 @@ export function CellPrompt({ prompt, templates, resolved, onChange, editing, onE
   );
 }
 
-/** The composer on a cell's own prompt; only valid documents reach the notebook. */
-function InlineComposer({ template, onChange }: { template: Template; onChange(t: Template): void }) {
+/**
+ * The composer on a cell's own prompt; only valid documents reach the notebook. An image put into
+ * an image variable's slot fills the cell's binding (the Run controls below show it).
+ */
+function InlineComposer({ template, onChange, bindings, onBindImage }: { template: Template; onChange(t: Template): void; bindings: Bindings; onBindImage(name: string, assetId: string): void }) {
   const [draft, setDraft] = useState<Doc>(() => ensureIds(template as Doc));
   const latest = useRef(onChange);
   useEffect(() => {
@@ -140,7 +150,7 @@ function InlineComposer({ template, onChange }: { template: Template; onChange(t
           Not kept until fixed: {describeIssues(issues.slice(0, 3))}
         </p>
       ) : null}
-      <Composer doc={draft} edit={edit} />
+      <Composer doc={draft} edit={edit} bindings={bindings} onBindImage={onBindImage} />
     </div>
   );
 }

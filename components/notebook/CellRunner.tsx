@@ -5,17 +5,17 @@ import { BindingsForm } from "@/components/run/BindingsForm";
 import { LoadStatus } from "@/components/run/LoadStatus";
 import { ParamsForm } from "@/components/run/ParamsForm";
 import { GenerateOutput, ImageLimitWarning, RankOutput, phaseText } from "@/components/run/RunPanel";
-import { defaultCandidates, engineLabel, engineOf, imageLimitProblem, isRemoteTarget, parseCandidates, settingsForTarget, type RunTarget } from "@/components/run/options";
+import { defaultCandidates, engineLabel, engineOf, imageLimitProblem, isRemoteTarget, parseCandidates, settingsForTarget, shotsIn, variablesToBind, type RunTarget } from "@/components/run/options";
 import { useEngines } from "@/components/run/useEngines";
 import { useRunner, type RunState } from "@/components/run/useRunner";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { setBinding } from "@/lib/notebook/ops";
 import type { Cell, CellBindings, RunParams } from "@/lib/notebook/schema";
-import { render } from "@/lib/prompt/render";
+import { render, RenderError } from "@/lib/prompt/render";
 import type { Template } from "@/lib/prompt/schema";
 import { imagesOf, type PromptSequence } from "@/lib/prompt/sequence";
 import type { CellRunDetail } from "@/lib/store/types";
-import { fromSettings, paramsSummary, targetOf, toSettings } from "./run-params";
+import { fromSettings, paramsSummary, startHint, targetOf, toSettings } from "./run-params";
 import { RunHistory, SavedRun } from "./SavedRun";
 
 export interface CellRunnerHandle {
@@ -47,7 +47,7 @@ export function CellRunner({ cell, template, runs, onParams, onBindings, onFinis
   const group = useId();
   const p = cell.params;
   const { state, busy, runGenerate, runRank, cancel } = useRunner();
-  const [ranImages, setRanImages] = useState<string[]>([]);
+  const [ran, setRan] = useState<{ images: string[]; shots: number }>({ images: [], shots: 0 });
   // Untouched (null): the cell's saved candidates, else the template's own answers when it is closed-ended.
   const [typed, setCandidateText] = useState<string | null>(null);
   const candidateText = typed ?? (p.candidates.length > 0 ? p.candidates.join("\n") : template ? defaultCandidates(template) : "");
@@ -64,6 +64,9 @@ export function CellRunner({ cell, template, runs, onParams, onBindings, onFinis
     }
   }, [template, cell.prompt.bindings]);
   const candidates = parseCandidates(candidateText);
+  // A variable with nothing bound yet is where a new cell starts, not an error: say what to do.
+  const toBind =
+    rendered?.error instanceof RenderError && template && cell.prompt.bindings[rendered.error.variable] === undefined ? startHint(template, rendered.error.variable, cell.prompt.kind === "inline") : null;
   const target = targetOf(p);
   const { engines } = useEngines();
   const engine = engineOf(target, engines);
@@ -83,7 +86,7 @@ export function CellRunner({ cell, template, runs, onParams, onBindings, onFinis
     if (!rendered?.prompt || busy || limitProblem !== null || (p.mode === "rank" && candidates.length === 0)) return null;
     const prompt = rendered.prompt;
     const params = { ...p, candidates: p.mode === "rank" ? candidates : p.candidates };
-    setRanImages(imagesOf(prompt));
+    setRan({ images: imagesOf(prompt), shots: shotsIn(prompt) });
     setSaveError(null);
     setLiveSaved(null);
     const final = p.mode === "generate" ? await runGenerate(target, prompt, toSettings(p), remote) : await runRank(target, prompt, candidates, remote);
@@ -109,7 +112,7 @@ export function CellRunner({ cell, template, runs, onParams, onBindings, onFinis
   return (
     <div className="flex flex-col gap-3" data-testid="cell-runner">
       {template ? (
-        <BindingsForm variables={template.variables} bindings={cell.prompt.bindings} onChange={(name, value) => onBindings(setBinding(cell.prompt.bindings, name, value))} />
+        <BindingsForm variables={variablesToBind(template)} bindings={cell.prompt.bindings} onChange={(name, value) => onBindings(setBinding(cell.prompt.bindings, name, value))} />
       ) : null}
 
       <div className="flex flex-wrap items-center gap-2">
@@ -166,7 +169,15 @@ export function CellRunner({ cell, template, runs, onParams, onBindings, onFinis
         </div>
       </details>
 
-      {rendered?.error ? <ErrorNotice error={rendered.error} title="The prompt cannot be rendered yet" /> : null}
+      {rendered?.error ? (
+        toBind ? (
+          <p role="status" className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-xs text-sky-900" data-testid="cell-start-hint">
+            {toBind}
+          </p>
+        ) : (
+          <ErrorNotice error={rendered.error} title="The prompt cannot be rendered yet" />
+        )
+      ) : null}
       <ImageLimitWarning problem={limitProblem} />
       {p.mode === "rank" && candidates.length === 0 ? <p className="text-xs text-stone-500">Add candidate answers (under Parameters) to rank them.</p> : null}
 
@@ -174,7 +185,7 @@ export function CellRunner({ cell, template, runs, onParams, onBindings, onFinis
         <div className="flex flex-col gap-2" data-testid="cell-live-output">
           <LoadStatus loading={state.phase === "loading"} progress={state.progress} backend={state.backend} provider={state.provider} />
           {state.phase === "error" ? <ErrorNotice error={state.error} title={state.kind === "generate" ? "The run failed" : "Ranking failed"} /> : null}
-          {state.kind === "generate" ? <GenerateOutput state={state} images={ranImages} traced={p.trace && !state.remote} /> : <RankOutput state={state} />}
+          {state.kind === "generate" ? <GenerateOutput state={state} images={ran.images} traced={p.trace && !state.remote} shots={ran.shots} /> : <RankOutput state={state} />}
           {state.phase === "done" && liveSaved ? (
             <p className="text-xs text-emerald-700" data-testid="cell-run-saved">
               Saved with notebook v{liveSaved.version}.

@@ -2,12 +2,17 @@
 
 import { DndContext, closestCenter, type DragEndEvent } from "@dnd-kit/core";
 import { SortableContext, verticalListSortingStrategy } from "@dnd-kit/sortable";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { announcements, screenReaderInstructions, useSortSensors } from "@/components/composer/dnd";
 import { ApiError } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
+import { DraftNotice } from "@/components/ui/DraftNotice";
+import { useDraft } from "@/components/ui/useDraft";
 import { useLeaveWarning } from "@/components/ui/useLeaveWarning";
+import { DEFAULT_BACKEND, defaultRunMode } from "@/components/run/options";
 import { addCell, duplicateCell, makeCell, moveCell, removeCell, updateCell } from "@/lib/notebook/ops";
+import { parseNotebook } from "@/lib/notebook/parse";
 import type { Cell, Notebook } from "@/lib/notebook/schema";
 import type { CellRunDetail, NotebookDetail, TemplateSummary } from "@/lib/store/types";
 import { STARTER_TEMPLATE } from "@/components/editor/starter";
@@ -41,6 +46,7 @@ const savedOf = (nb: NotebookDetail): Saved => ({ version: nb.latestVersion, doc
  * versions; every finished run is saved with the version it ran from.
  */
 export function NotebookEditor({ notebook, runs: initialRuns, templates, templateDocs }: Props) {
+  const router = useRouter();
   const dndId = useId();
   const sensors = useSortSensors();
   const [doc, setDoc] = useState<Notebook>(notebook.document);
@@ -68,6 +74,18 @@ export function NotebookEditor({ notebook, runs: initialRuns, templates, templat
   const dirty = JSON.stringify(doc) !== saved.json;
 
   useLeaveWarning(dirty);
+  // Unsaved cells are kept in this browser (per notebook and the version they start from) and offered back.
+  const draft = useDraft<Notebook>({
+    doc: { kind: "notebook", id: notebook.id, version: saved.version },
+    value: doc,
+    dirty,
+    accept: (v) => {
+      const r = parseNotebook(v);
+      return r.ok && JSON.stringify(r.notebook) !== current.current.saved.json ? r.notebook : null;
+    },
+    restore: setDoc,
+    outdated: () => router.refresh(),
+  });
 
   const enqueue = useCallback(<T,>(job: () => Promise<T>): Promise<T> => {
     const next = queue.current.then(job, job);
@@ -167,7 +185,8 @@ export function NotebookEditor({ notebook, runs: initialRuns, templates, templat
   };
 
   const addFromTemplate = (t: TemplateSummary) => {
-    const cell = makeCell({ kind: "template", templateId: t.id, version: "latest", bindings: {} }, doc.cells.map((c) => c.id));
+    // It opens on what the template is for (Rank for a closed-ended one), on the default backend.
+    const cell = makeCell({ kind: "template", templateId: t.id, version: "latest", bindings: {} }, doc.cells.map((c) => c.id), { backend: DEFAULT_BACKEND, mode: defaultRunMode({ tags: t.tags }) });
     edit((d) => addCell(d, cell));
     setFocusId(cell.id);
   };
@@ -187,7 +206,7 @@ export function NotebookEditor({ notebook, runs: initialRuns, templates, templat
     if (r.id) setFocusId(r.id);
   };
   const addInline = () => {
-    const cell = makeCell({ kind: "inline", template: TemplateSchema.parse(STARTER_TEMPLATE), bindings: {} }, doc.cells.map((c) => c.id));
+    const cell = makeCell({ kind: "inline", template: TemplateSchema.parse(STARTER_TEMPLATE), bindings: {} }, doc.cells.map((c) => c.id), { backend: DEFAULT_BACKEND });
     edit((d) => addCell(d, cell));
     setEditing(cell.id);
     setFocusId(cell.id);
@@ -213,6 +232,14 @@ export function NotebookEditor({ notebook, runs: initialRuns, templates, templat
         onRestore={(v) => void restore(v)}
       />
       <ErrorNotice error={error} title="The notebook was not saved" />
+      <DraftNotice
+        restoredAt={draft.restoredAt}
+        onDiscard={() => {
+          setDoc(current.current.saved.document);
+          draft.dismiss();
+        }}
+        onDismiss={draft.dismiss}
+      />
 
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="text-sm text-stone-600" data-testid="cell-count">

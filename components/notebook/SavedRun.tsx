@@ -3,7 +3,8 @@
 import { Figures } from "@/components/ui/Figures";
 import { RankChart } from "@/components/run/RankChart";
 import { RankMethodLine, RunInspector } from "@/components/run/RunInspector";
-import { engineLabel, formatMs, rankMethodInfo } from "@/components/run/options";
+import { EmptyOutputNote } from "@/components/run/RunPanel";
+import { emptyOutputReason, engineLabel, formatMs, rankMethodInfo, shotsIn } from "@/components/run/options";
 import { useEngines } from "@/components/run/useEngines";
 import type { CellRunRecord } from "@/lib/notebook/run-record";
 import { formatDateTime } from "@/components/ui/format";
@@ -23,9 +24,16 @@ export function SavedRun({ run, compact = false }: { run: CellRunDetail; compact
   return (
     <div className="flex flex-col gap-2" data-testid="saved-run" data-run-id={run.id}>
       {run.output.mode === "generate" ? (
-        <output className="min-h-9 rounded-md border border-stone-200 bg-stone-50 px-3 py-1.5 font-mono text-sm whitespace-pre-wrap wrap-anywhere" aria-label="Saved answer" data-testid="saved-run-text">
-          {run.output.text}
-        </output>
+        <>
+          <output className="min-h-9 rounded-md border border-stone-200 bg-stone-50 px-3 py-1.5 font-mono text-sm whitespace-pre-wrap wrap-anywhere" aria-label="Saved answer" data-testid="saved-run-text">
+            {run.output.text}
+          </output>
+          {compact ? null : (
+            <EmptyOutputNote
+              reason={emptyOutputReason({ text: run.output.text, finishReason: run.output.finishReason ?? "unknown", completionTokens: t.tokens ?? 0, shots: shotsIn(run.prompt), remote: run.backend === "remote" })}
+            />
+          )}
+        </>
       ) : compact ? (
         <p className="font-mono text-sm" data-testid="saved-run-text">
           {savedScoreRows(run.output.scores).find((r) => r.best)?.candidate}

@@ -5,6 +5,7 @@
 import { MAX_STORED_EXCHANGE_CHARS, type CellRunRecord } from "@/lib/notebook/run-record";
 import type { RunParams } from "@/lib/notebook/schema";
 import type { PromptSequence } from "@/lib/prompt/sequence";
+import type { Template } from "@/lib/prompt/schema";
 import type { Exchange, Usage } from "@/lib/backends/contract";
 import { BUNDLED_ENGINE_ID, logLik, normalizeTarget, parseCandidates, parseLines, withShares, type BackendChoice, type RunSettings, type RunTarget, type ScoreRow } from "@/components/run/options";
 import { capExchange, sanitizeExchange } from "@/components/run/exchange";
@@ -148,4 +149,16 @@ export function paramsSummary(p: RunParams, engineLabel?: string): string {
   if (p.mode === "rank") return `${backend} · rank ${p.candidates.length} answer${p.candidates.length === 1 ? "" : "s"}`;
   const decoding = p.decoding === "sampling" ? `sampling T=${p.temperature} p=${p.topP} seed ${p.seed}` : p.decoding === "beam" ? "beam search" : "greedy";
   return `${backend} · ${decoding} · ≤ ${p.maxTokens} tokens${p.stop.length > 0 ? ` · ${p.stop.length} stop` : ""}`;
+}
+
+/** What to do when `variable` has no value yet (null when it is not an unbound variable of the template). */
+export function startHint(template: Pick<Template, "variables">, variable: string, ownPrompt: boolean): string | null {
+  const v = template.variables.find((x) => x.name === variable);
+  if (!v) return null;
+  if (v.kind === "image") {
+    return ownPrompt
+      ? `Add an image and some text to start: upload or pick the image for {{${v.name}}} above (or drop it on the prompt), write the text after it, then Run.`
+      : `Add an image to start: upload or pick the image for {{${v.name}}} above, then Run.`;
+  }
+  return `Fill in {{${v.name}}} above to run this cell.`;
 }

@@ -14,7 +14,10 @@ interface Props {
   onChange(name: string, value: string | { assetId: string }): void;
 }
 
-/** One input per declared variable: text fields, and image slots filled by upload or by picking an asset. */
+/**
+ * One input per variable (pass variablesToBind(template): those the prompt uses): text fields,
+ * showing the default while unbound, and image slots filled by upload or by picking an asset.
+ */
 export function BindingsForm({ variables, bindings, onChange }: Props) {
   if (variables.length === 0) return null;
   return (
@@ -26,7 +29,7 @@ export function BindingsForm({ variables, bindings, onChange }: Props) {
             <span className="mb-1 font-mono text-amber-900">{`{{${v.name}}}`}</span>
             <input
               className="input"
-              value={typeof bindings[v.name] === "string" ? (bindings[v.name] as string) : ""}
+              value={typeof bindings[v.name] === "string" ? (bindings[v.name] as string) : (v.default ?? "")}
               placeholder={v.description ?? ""}
               onChange={(e) => onChange(v.name, e.target.value)}
               data-testid={`bind-${v.name}`}

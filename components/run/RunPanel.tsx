@@ -16,9 +16,12 @@ import { TraceView } from "./TraceView";
 import { useEngines } from "./useEngines";
 import { useRunner, type GenerateState, type RankState, type RunState } from "./useRunner";
 import {
+  DEFAULT_BACKEND,
   DEFAULT_SETTINGS,
   REMOTE_LIMITS_REASON,
   defaultCandidates,
+  defaultRunMode,
+  emptyOutputReason,
   engineOf,
   formatBytes,
   formatMs,
@@ -27,6 +30,8 @@ import {
   parseCandidates,
   rankMethodInfo,
   settingsForTarget,
+  shotsIn,
+  variablesToBind,
   type BackendChoice,
   type RunSettings,
   type RunTarget,
@@ -71,15 +76,26 @@ export interface RunSnapshot {
   prompt: PromptSequence;
 }
 
+interface Props {
+  template: Template;
+  footer?: (run: RunSnapshot) => ReactNode;
+  /** Bindings held by the caller (the editor: the composer fills image variables too); absent, the panel keeps its own. */
+  bindings?: Bindings;
+  onBind?(name: string, value: Bindings[string]): void;
+}
+
 /**
  * Run a template: bind its variables, pick a backend and parameters, stream a generation or rank candidate answers.
+ * It opens on what the template is for (Rank for a closed-ended one: defaultRunMode), on the default backend.
  * `footer` is shown once a run has finished, with what ran (the editor offers "Save to notebook" there).
  */
-export function RunPanel({ template, footer }: { template: Template; footer?: (run: RunSnapshot) => ReactNode }) {
-  const [tab, setTab] = useState<"generate" | "rank">("generate");
-  const [target, setTarget] = useState<RunTarget>({ backend: "webgpu" });
+export function RunPanel({ template, footer, bindings: heldBindings, onBind }: Props) {
+  const [tab, setTab] = useState<"generate" | "rank">(() => defaultRunMode(template));
+  const [target, setTarget] = useState<RunTarget>({ backend: DEFAULT_BACKEND });
   const [settings, setSettings] = useState<RunSettings>(DEFAULT_SETTINGS);
-  const [bindings, setBindings] = useState<Bindings>(() => initialBindings(template));
+  const [ownBindings, setOwnBindings] = useState<Bindings>(() => initialBindings(template));
+  const bindings = heldBindings ?? ownBindings;
+  const bind = (name: string, value: Bindings[string]) => (onBind ? onBind(name, value) : setOwnBindings((b) => ({ ...b, [name]: value })));
   const [candidates, setCandidates] = useState(() => defaultCandidates(template));
   const { state, busy, runGenerate, runRank, cancel } = useRunner();
   // What the current run started with (the form may change while it runs).
@@ -133,7 +149,7 @@ export function RunPanel({ template, footer }: { template: Template; footer?: (r
         </div>
       </div>
 
-      <BindingsForm variables={template.variables} bindings={bindings} onChange={(name, value) => setBindings((b) => ({ ...b, [name]: value }))} />
+      <BindingsForm variables={variablesToBind(template)} bindings={bindings} onChange={bind} />
       <ParamsForm target={target} onTarget={chooseTarget} settings={settings} onSettings={setSettings} showDecoding={tab === "generate"} disabled={busy} />
 
       {tab === "rank" ? (
@@ -160,7 +176,9 @@ export function RunPanel({ template, footer }: { template: Template; footer?: (r
 
       {state ? <LoadStatus loading={state.phase === "loading"} progress={state.progress} backend={state.backend} provider={state.provider} /> : null}
       {state?.phase === "error" ? <ErrorNotice error={state.error} title={state.kind === "generate" ? "The run failed" : "Ranking failed"} /> : null}
-      {state?.kind === "generate" ? <GenerateOutput state={state} images={rendered.prompt ? imagesOf(rendered.prompt) : []} traced={settings.trace && !state.remote} /> : null}
+      {state?.kind === "generate" ? (
+        <GenerateOutput state={state} images={rendered.prompt ? imagesOf(rendered.prompt) : []} traced={settings.trace && !state.remote} shots={ranWith ? shotsIn(ranWith.prompt) : template.shots.length} />
+      ) : null}
       {state?.kind === "rank" ? <RankOutput state={state} /> : null}
       {footer && state?.phase === "done" && ranWith ? footer({ ...ranWith, state }) : null}
     </section>
@@ -184,10 +202,12 @@ export function phaseText(s: GenerateState | RankState): string {
   }
 }
 
-export function GenerateOutput({ state, images, traced }: { state: GenerateState; images: string[]; traced: boolean }) {
+/** The streamed answer and its figures; `shots`: the demonstrations in the prompt that ran (to explain an empty answer). */
+export function GenerateOutput({ state, images, traced, shots }: { state: GenerateState; images: string[]; traced: boolean; shots: number }) {
   const text = state.result?.text ?? state.tokens.filter((t) => !t.stop).map((t) => t.text).join("");
   const r = state.result;
   const { engines } = useEngines();
+  const empty = r && state.phase === "done" ? emptyOutputReason({ text: r.text, finishReason: r.finishReason, completionTokens: r.usage.completionTokens, shots, remote: state.remote === true }) : null;
   return (
     <div className="flex flex-col gap-3" data-testid="run-output">
       <output
@@ -199,6 +219,7 @@ export function GenerateOutput({ state, images, traced }: { state: GenerateState
         {text}
         {state.phase === "running" ? <span className="animate-pulse text-brand-600">▍</span> : null}
       </output>
+      <EmptyOutputNote reason={empty} />
       <Figures
         items={[
           { label: "ran on", value: ranOnText(state, state.provider?.executionProvider ?? r?.executionProvider, r?.model, engines), testId: "run-provider" },
@@ -247,5 +268,16 @@ export function RankOutput({ state }: { state: RankState }) {
       <RankChart rows={state.rows} />
       <RunInspector exchange={state.exchange} latencyMs={state.latencyMs ?? state.elapsedMs} {...(state.usage ? { usage: state.usage } : {})} />
     </div>
+  );
+}
+
+/** Why an answer is empty, in words (nothing when it is not). */
+export function EmptyOutputNote({ reason }: { reason: string | null }) {
+  if (!reason) return null;
+  return (
+    <p role="note" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-900" data-testid="run-empty-reason">
+      <span className="font-medium">No text. </span>
+      {reason}
+    </p>
   );
 }

@@ -2,14 +2,15 @@
  * Pure helpers of the Run panel: the form's settings -> the runtime's GenerateParams,
  * candidate answers for rank mode, and the figures shown after a run.
  */
-import type { Template } from "@/lib/prompt/schema";
 import type { GenerateParams } from "@/lib/backends/browser/client";
-import { normalizeTarget, type BackendChoice, type RunTarget } from "@/lib/backends/browser/target";
+import { DEFAULT_BACKEND, normalizeTarget, type BackendChoice, type RunTarget } from "@/lib/backends/browser/target";
 import { logLik, RANK_METHODS, type RankMethod } from "@/lib/backends/contract";
 import type { EngineSummary } from "@/lib/engines/types";
+import { usedVariables } from "@/components/composer/document-ops";
+import type { Template, Variable } from "@/lib/prompt/schema";
 import { DEFAULT_MODEL_ID } from "@/lib/models/defaults";
 
-export { logLik, normalizeTarget, type BackendChoice, type RunTarget };
+export { DEFAULT_BACKEND, logLik, normalizeTarget, type BackendChoice, type RunTarget };
 export type DecodeMode = "greedy" | "sampling" | "beam";
 
 /** The bundled package's registry id: the model the browser worker and the plain "server" choice run. */
@@ -182,15 +183,82 @@ export function parseCandidates(text: string): string[] {
   return [...new Set(parseLines(text))].slice(0, 100);
 }
 
+/** Tags that say a template is closed-ended (its answers come from a fixed set). */
+const CLOSED_TAG = /classification|closed-ended/i;
+
 /**
  * Prefilled candidates: the shots' distinct answers when the template is closed-ended
  * (tagged classification / closed-ended, or answers repeat across shots); "" otherwise.
  */
-export function defaultCandidates(t: Pick<Template, "shots" | "tags">): string {
+export function defaultCandidates(t: { tags: readonly string[]; shots: readonly { answer: string }[] }): string {
   const answers = t.shots.map((s) => s.answer.trim()).filter((a) => a.length > 0 && !a.includes("{{"));
   const distinct = [...new Set(answers)];
-  const tagged = t.tags.some((tag) => /classification|closed-ended/i.test(tag));
+  const tagged = t.tags.some((tag) => CLOSED_TAG.test(tag));
   return distinct.length > 0 && (tagged || distinct.length < answers.length) ? distinct.join("\n") : "";
+}
+
+/**
+ * The variables a run needs bound: those declared and used in the prompt, in declaration order. A
+ * variable declared but no longer used (its block was removed) is not asked for.
+ */
+export function variablesToBind(t: Template): Variable[] {
+  const used = usedVariables(t);
+  return t.variables.filter((v) => used.has(v.name));
+}
+
+export type RunMode = "generate" | "rank";
+
+/**
+ * The Run mode a template opens on, from what it says it is for: Rank when it has candidate
+ * answers to score (tagged classification / closed-ended, or its shots' answers repeat: see
+ * defaultCandidates), Generate otherwise. Without shots (a library summary), the tags decide.
+ */
+export function defaultRunMode(t: { tags: readonly string[]; shots?: readonly { answer: string }[] }): RunMode {
+  if (t.shots === undefined) return t.tags.some((tag) => CLOSED_TAG.test(tag)) ? "rank" : "generate";
+  return defaultCandidates({ tags: t.tags, shots: t.shots }) ? "rank" : "generate";
+}
+
+/** What a finished generation said, for explaining an empty answer. */
+export interface OutputFacts {
+  text: string;
+  finishReason: string;
+  completionTokens: number;
+  /** Demonstrations in the prompt that ran (shotsIn). */
+  shots: number;
+  /** A remote engine: its end token is its own, not <|endofchunk|>. */
+  remote?: boolean;
+}
+
+/** Demonstrations in a rendered prompt: one <|endofchunk|> closes each. */
+export const shotsIn = (prompt: { parts: readonly { type: string }[] }): number => prompt.parts.filter((p) => p.type === "endOfChunk").length;
+
+/**
+ * Why a finished generation shows no text, in words (null when it has some): the model ended the
+ * answer at once, wrote only whitespace, or a stop string matched at the start; with what to do.
+ */
+export function emptyOutputReason(o: OutputFacts): string | null {
+  if (o.text.trim().length > 0) return null;
+  const end = o.remote ? "its end-of-answer token" : "<|endofchunk|>";
+  const zeroShot = `with 0 shots it has no example of the answer's form — add a demonstration or use Rank`;
+  const withShots = `check that the query ends the way the demonstrations do just before their answers (e.g. with "Output:"), set Min tokens above 0 to make it write something, or use Rank to score answers you give`;
+  const advice = o.shots === 0 ? zeroShot : withShots;
+  const tokens = (n: number) => `${n} ${n === 1 ? "token" : "tokens"}`;
+  switch (o.finishReason) {
+    case "stop_token":
+      return o.completionTokens === 0
+        ? `The model ended the answer at once (${end} as the first token): ${advice}.`
+        : `The model wrote only whitespace (${tokens(o.completionTokens)}) and then ended the answer with ${end}: ${advice}.`;
+    case "stop_string":
+      return `A stop string matched at the very start of the answer, so nothing is left: the model began with it. Remove that stop string, or end the query's text so that the answer follows directly.`;
+    case "max_tokens":
+      return o.completionTokens === 0
+        ? "No tokens were generated (Max tokens is 0)."
+        : `All ${tokens(o.completionTokens)} went on whitespace or on text held back by a stop string: raise Max tokens, check the stop strings, or ${o.shots === 0 ? "add a demonstration of the answer's form" : "make the demonstrations' answers start right after the query's text"}.`;
+    default: {
+      const how = o.finishReason && o.finishReason !== "unknown" ? `finished by ${o.finishReason.replace(/_/g, " ")}, ` : "";
+      return `The model returned no text (${how}${tokens(o.completionTokens)}).${o.shots === 0 ? ` With 0 shots it has no example of the answer's form — add a demonstration or use Rank.` : ""}`;
+    }
+  }
 }
 
 export interface ScoreRow {

@@ -3,6 +3,10 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { installLeaveGuard } from "@/components/ui/useLeaveWarning";
+
+// On every page, before the App Router's own popstate listener: unsaved pages can then stop Back/Forward.
+installLeaveGuard();
 
 interface Props {
   href: string;

@@ -91,6 +91,9 @@ test("compose by drag and drop and paste, edit in Monaco, the same greedy answer
   // Run what is being composed, on the server and in the browser (WASM): the same greedy answer.
   const run = page.getByTestId("run-panel");
   await expect(page.getByTestId("asset-picker")).toHaveCount(1);
+  // The fork is a classification: its Run panel opens on Rank.
+  await expect(run.getByTestId("run-tab-rank")).toHaveAttribute("aria-selected", "true");
+  await run.getByTestId("run-tab-generate").click();
   const generate = async (backend: "server" | "wasm") => {
     await run.locator(`label:has([data-testid="run-backend-${backend}"])`).click();
     await run.locator('label:has([data-testid="run-mode-greedy"])').click();
@@ -116,7 +119,10 @@ test("compose by drag and drop and paste, edit in Monaco, the same greedy answer
   await expect(link).toHaveText(nbName);
   notebookUrl = (await link.getAttribute("href"))!;
   cleanup.notebooks.push(notebookUrl.split("/").pop()!);
+  // The template's edits are not saved (only this run, in the notebook): leaving asks first.
+  const asked = new Promise<string>((resolve) => page.once("dialog", (d) => (resolve(d.type()), void d.accept())));
   await link.click();
+  expect(await asked).toBe("confirm");
   await page.waitForURL((u) => u.pathname === notebookUrl);
 
   const nb = new NotebookPage(page);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   bandPath,
   buildSeries,
+  lineGroups,
   chance,
   describeSeries,
   hasSeveralEngines,
@@ -56,7 +57,7 @@ describe("series", () => {
     expect(s[0]!.dash).toBeUndefined();
   });
 
-  it("an overlaid sweep keeps the selection's colour but is dashed, square-marked and labelled with its sweep", () => {
+  it("an overlaid sweep gets a colour of its own (never the one under it), dashed, outlined and labelled with its sweep", () => {
     const s = buildSeries([
       { label: "Template A", curve },
       { label: "Template B", curve: [pt("random", 0, 0.4), pt("random", 8, 0.8)] },
@@ -65,9 +66,19 @@ describe("series", () => {
     const a = s.find((x) => x.source === 0 && x.selection === "random")!;
     expect(b.label).toBe("Template B · Random");
     expect(a.label).toBe("Template A · Random");
-    expect(b.color).toBe(a.color);
+    expect(b.color).not.toBe(a.color);
+    expect(a.color).toBe(engineColor(0));
+    expect(b.color).toBe(engineColor(1));
+    // One colour per sweep: its selections differ by marker.
+    expect(s.find((x) => x.source === 0 && x.selection === "rices")!.color).toBe(a.color);
+    expect(s.find((x) => x.source === 0 && x.selection === "rices")!.marker).toBe("triangle");
     expect(b.dash).toBeDefined();
-    expect(b.marker).toBe("square");
+    expect(b.hollow).toBe(true);
+    expect(b.marker).toBe("circle");
+    expect(lineGroups([{ label: "A", curve }, { label: "B", curve: [pt("random", 0, 0.4)] }])).toEqual([
+      { source: 0, engine: "flamingo-mini", color: engineColor(0) },
+      { source: 1, engine: "flamingo-mini", color: engineColor(1) },
+    ]);
   });
 
   it("skips empty points (n = 0) and empty curves", () => {
@@ -252,7 +263,7 @@ describe("engines on the chart", () => {
     expect(s[1]!.hollow).toBe(true);
   });
 
-  it("the same engine in both sweeps keeps its colour; an old sweep's \"\" is the bundled model", () => {
+  it("the same engine in both sweeps gets a colour per sweep; an old sweep's \"\" is the bundled model", () => {
     const s = buildSeries(
       [
         { label: "new", curve: [pt("random", 0, 0.5), pt("random", 0, 0.6, 40, QWEN)], engines: ["flamingo-mini", QWEN], model: "flamingo-mini" },
@@ -262,7 +273,8 @@ describe("engines on the chart", () => {
     );
     const old = s.find((x) => x.source === 1)!;
     expect(old.engine).toBe("flamingo-mini");
-    expect(old.color).toBe(s.find((x) => x.source === 0 && x.engine === "flamingo-mini")!.color);
+    expect(new Set(s.map((x) => x.color)).size).toBe(3);
+    expect(old.color).toBe(engineColor(2));
     expect(old.label).toBe("old · Random");
     expect(s.find((x) => x.engine === QWEN)!.label).toBe("new · Qwen2.5-VL on gpu-1 · Random");
   });

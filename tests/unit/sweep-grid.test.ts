@@ -11,7 +11,11 @@ import {
   filterCompareRows,
   filterRows,
   indexResults,
+  buildSourceRows,
+  planHas,
   sliceOptions,
+  unionShots,
+  unionSlices,
   type GridItem,
 } from "@/lib/sweeps/client/grid";
 import { cellsPerMinute, formatDuration, formatEta, formatHitRate, formatThroughput, formatTokens, hitRate, progressFraction, statFigures } from "@/lib/sweeps/client/format";
@@ -238,5 +242,55 @@ describe("throughput, tokens and retries", () => {
     expect(value("stat-throughput")).toBe("30 cells/min");
     expect(value("stat-tokens")).toBe("5,000 prompt · 40 completion");
     expect(value("stat-retries")).toBe("3");
+  });
+});
+
+describe("both sweeps side by side", () => {
+  const items = [item("i1", 0), item("i2", 1)];
+  const mine = indexResults([cell("i1", 0, true), cell("i1", 1, false), cell("i2", 0, false)]);
+  const theirs = indexResults([cell("i1", 0, true, { output: "dax" }), cell("i1", 2, true), cell("i2", 0, true, { selection: "random" })]);
+  const mineHas = planHas({ shots: [0, 1], selections: ["random"], seeds: 1 }, ["i1", "i2"]);
+  const theirsHas = planHas({ shots: [0, 2], selections: ["random", "balanced"], seeds: 1 }, ["i1", "i2"]);
+  const shots = unionShots([0, 1], [0, 2]);
+
+  it("columns are every shot count of either sweep; a cell outside a sweep's plan is absent, not pending", () => {
+    expect(shots).toEqual([0, 1, 2]);
+    const rows = buildSourceRows(items, shots, { selection: "random", seed: 0 }, [
+      { index: mine, engine: "", has: mineHas },
+      { index: theirs, engine: "", has: theirsHas },
+    ]);
+    const [zero, one, two] = rows[0]!.cells;
+    expect(zero!.cells.map((c) => c?.correct)).toEqual([true, true]);
+    expect(zero!.agreement).toBe("agree");
+    expect(zero!.absent).toBeUndefined();
+    expect(one!.absent).toEqual([false, true]);
+    expect(one!.cells[1]).toBeUndefined();
+    expect(two!.absent).toEqual([true, false]);
+    expect(rows[1]!.cells[0]!.agreement).toBe("disagree");
+    // Summaries count per sweep over the cells that ran.
+    const heads = compareSummaries(rows, shots, 2);
+    expect(heads[0]!.engines.map((e) => [e.done, e.correct])).toEqual([
+      [2, 1],
+      [2, 2],
+    ]);
+    expect(heads[0]!.disagreements).toBe(1);
+  });
+
+  it("a plan holds its shots, selections, seeds (RICES: seed 0) and evaluated items", () => {
+    const has = planHas({ shots: [0, 4], selections: ["random", "rices"], seeds: 2 }, ["i1"]);
+    expect(has("i1", 4, { selection: "random", seed: 1 })).toBe(true);
+    expect(has("i1", 4, { selection: "random", seed: 2 })).toBe(false);
+    expect(has("i1", 4, { selection: "rices", seed: 1 })).toBe(false);
+    expect(has("i1", 2, { selection: "random", seed: 0 })).toBe(false);
+    expect(has("i2", 4, { selection: "random", seed: 0 })).toBe(false);
+    expect(has("i1", 0, { selection: "balanced", seed: 0 })).toBe(false);
+  });
+
+  it("slices of both sweeps, each once, the page's first", () => {
+    expect(unionSlices({ selections: ["random"], seeds: 2 }, { selections: ["balanced", "random"], seeds: 1 })).toEqual([
+      { selection: "random", seed: 0 },
+      { selection: "random", seed: 1 },
+      { selection: "balanced", seed: 0 },
+    ]);
   });
 });

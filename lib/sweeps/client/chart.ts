@@ -67,23 +67,49 @@ export interface CurveSource {
   model?: string;
 }
 
+/** A (sweep, engine) pair of the chart, with its colour: what the cross-sweep grid's dots use too. */
+export interface LineGroup {
+  source: number;
+  /** The resolved engine id ("" of old sweeps is their model). */
+  engine: string;
+  color: string;
+}
+
+const enginesOfSources = (sources: readonly CurveSource[]): string[][] =>
+  sources.map((src) => unique([...(src.engines ?? []), ...src.curve.map((p) => p.engine)].map((e) => resolveEngine(e, src.model ?? ""))));
+
+/**
+ * The chart's colours per (sweep, engine). With one sweep on the chart each engine has its colour;
+ * with an overlay every (sweep, engine) pair has its own, so an overlaid sweep never takes the
+ * colour of the sweep under it (a dashed line of the same colour hid the first curve where they
+ * met), even on the same engine. (One sweep on one engine colours by selection instead: buildSeries.)
+ */
+export function lineGroups(sources: readonly CurveSource[]): LineGroup[] {
+  const enginesOf = enginesOfSources(sources);
+  if (sources.length > 1) return enginesOf.flatMap((engines, source) => engines.map((engine) => ({ source, engine }))).map((g, i) => ({ ...g, color: engineColor(i) }));
+  const all = unique(enginesOf.flat());
+  return (enginesOf[0] ?? []).map((engine) => ({ source: 0, engine, color: engineColor(all.indexOf(engine)) }));
+}
+
 /**
  * Lines for each (sweep, engine, selection), points sorted by shots; empty curves give no line.
- * While the chart holds one engine, each selection keeps its own colour (as before engines); with
- * several, each engine has its colour (the same in the overlay) and each selection its marker shape.
- * Labels name the sweep when one is overlaid and the engine when its sweep has several.
+ * One sweep on one engine: each selection keeps its own colour (as before engines). Otherwise each
+ * (sweep, engine) has its colour (lineGroups) and each selection its marker shape; an overlaid sweep
+ * is also dashed with outlined markers. Labels name the sweep when one is overlaid and the engine
+ * when its sweep has several.
  */
 export function buildSeries(sources: CurveSource[], names?: EngineNames): ChartSeries[] {
   const model = (src: CurveSource) => src.model ?? "";
-  const enginesOf = sources.map((src) => unique([...(src.engines ?? []), ...src.curve.map((p) => p.engine)].map((e) => resolveEngine(e, model(src)))));
-  const allEngines = unique(enginesOf.flat());
-  const byEngine = allEngines.length > 1;
+  const enginesOf = enginesOfSources(sources);
+  const groups = lineGroups(sources);
+  const byGroup = sources.length > 1 || unique(enginesOf.flat()).length > 1;
   const out: ChartSeries[] = [];
   sources.forEach((src, source) => {
     const engines = enginesOf[source]!;
     const several = engines.length > 1;
     for (const engine of engines) {
       const engineLabel = engineName(engine, names, model(src));
+      const groupColor = groups.find((g) => g.source === source && g.engine === engine)?.color ?? engineColor(0);
       for (const selection of SELECTION_ORDER) {
         const points = src.curve
           .filter((p) => resolveEngine(p.engine, model(src)) === engine && p.selection === selection && p.n > 0)
@@ -99,9 +125,9 @@ export function buildSeries(sources: CurveSource[], names?: EngineNames): ChartS
           engineLabel,
           selection,
           label,
-          color: byEngine ? engineColor(allEngines.indexOf(engine)) : SELECTION_COLORS[selection],
+          color: byGroup ? groupColor : SELECTION_COLORS[selection],
           dash: source === 0 ? undefined : "6 4",
-          marker: byEngine ? SELECTION_MARKERS[selection] : source === 0 ? "circle" : "square",
+          marker: byGroup ? SELECTION_MARKERS[selection] : "circle",
           hollow: source !== 0,
           points,
         });

@@ -3,7 +3,7 @@
  * (engine, selection, seed) slice at a time; filters that find the items where shots changed the
  * answer; and the "compare engines" view, every engine's output per cell with their disagreements.
  */
-import type { SweepCellResult, SweepSelection } from "../types";
+import type { SweepCellResult, SweepConfig, SweepSelection } from "../types";
 
 /** What the grid needs of a dataset item. */
 export interface GridItem {
@@ -135,6 +135,8 @@ export interface CompareCell {
   /** One per compared engine, in their order (undefined while it has not run). */
   cells: (SweepCellResult | undefined)[];
   agreement: Agreement;
+  /** Per source, whether its sweep does not plan this cell (absent: every source plans it). */
+  absent?: boolean[];
 }
 
 export interface CompareRow {
@@ -152,13 +154,64 @@ export function agreementOf(cells: (SweepCellResult | undefined)[]): Agreement {
 }
 
 export function buildCompareRows(items: GridItem[], index: Map<string, SweepCellResult>, shots: number[], slice: Omit<GridSlice, "engine">, engines: readonly string[]): CompareRow[] {
+  return buildSourceRows(
+    items,
+    shots,
+    slice,
+    engines.map((engine) => ({ index, engine })),
+  );
+}
+
+/**
+ * One line of a compared cell: an engine of one sweep's results. `has` says whether that sweep's plan
+ * holds the cell at all (absent: another sweep's shot count, selection, seed or item); without it,
+ * every cell is planned.
+ */
+export interface CompareSource {
+  index: Map<string, SweepCellResult>;
+  engine: string;
+  has?(itemId: string, shots: number, slice: Omit<GridSlice, "engine">): boolean;
+}
+
+/**
+ * Compare rows over any sources: the engines of one sweep ("Compare engines"), or the engines of two
+ * sweeps ("Both sweeps"). A cell outside a source's plan is `undefined` and marked in `absent`.
+ */
+export function buildSourceRows(items: GridItem[], shots: number[], slice: Omit<GridSlice, "engine">, sources: readonly CompareSource[]): CompareRow[] {
   return items.map((item) => ({
     item,
     cells: shots.map((s) => {
-      const cells = engines.map((engine) => index.get(cellKey(engine, item.id, s, slice.seed, slice.selection)));
-      return { shots: s, cells, agreement: agreementOf(cells) };
+      const planned = sources.map((src) => src.has?.(item.id, s, slice) ?? true);
+      const cells = sources.map((src, i) => (planned[i] ? src.index.get(cellKey(src.engine, item.id, s, slice.seed, slice.selection)) : undefined));
+      return { shots: s, cells, agreement: agreementOf(cells), ...(planned.some((p) => !p) ? { absent: planned.map((p) => !p) } : {}) };
     }),
   }));
+}
+
+/** What a sweep's plan holds: its shot counts, selections and seeds (RICES: seed 0), and its evaluated items. */
+export function planHas(config: Pick<SweepConfig, "shots" | "selections" | "seeds">, items: Iterable<string>): (itemId: string, shots: number, slice: Omit<GridSlice, "engine">) => boolean {
+  const evaluated = new Set(items);
+  return (itemId, shots, slice) =>
+    evaluated.has(itemId) &&
+    config.shots.includes(shots) &&
+    config.selections.includes(slice.selection) &&
+    slice.seed < (slice.selection === "rices" ? 1 : Math.max(1, config.seeds));
+}
+
+/** Shot counts of several sweeps, ascending, each once. */
+export const unionShots = (...lists: readonly (readonly number[])[]): number[] => [...new Set(lists.flat())].sort((a, b) => a - b);
+
+/** The (selection, seed) slices of several sweeps, each once, in the first sweep's order. */
+export function unionSlices(...configs: readonly Pick<SweepConfig, "selections" | "seeds">[]): Omit<GridSlice, "engine">[] {
+  const seen = new Set<string>();
+  return configs
+    .flatMap((c) => sliceOptions(c.selections, c.seeds))
+    .filter((s) => {
+      const k = `${s.selection}:${s.seed}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
 }
 
 export type CompareFilter = "all" | "disagree" | "differ";

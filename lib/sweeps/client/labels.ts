@@ -1,8 +1,14 @@
 /** Names for sweeps side by side: say what differs between them (template, version, engines, model, mode…), not just their names. */
-import type { SweepDetail, SweepMode } from "../types";
+import type { SweepDetail, SweepMode, SweepStatus, SweepSummary } from "../types";
 import { engineName, resolveEngine, type EngineNames } from "./engines";
 
-type Labelled = Pick<SweepDetail, "name" | "templateName" | "config" | "createdAt">;
+type Labelled = Pick<SweepDetail, "name" | "templateName" | "config" | "createdAt"> & { datasetName?: string };
+
+/** A name without the "<template> × <dataset> · " that default names start with (what the sweeps share). */
+const shortName = (s: Labelled): string => {
+  const prefix = `${s.templateName ?? ""} × ${s.datasetName ?? ""} · `;
+  return s.templateName !== null && s.datasetName !== undefined && s.name.startsWith(prefix) && s.name.length > prefix.length ? s.name.slice(prefix.length) : s.name;
+};
 
 const MODE: Record<SweepMode, string> = { rank: "rank", generate: "generate" };
 
@@ -27,7 +33,21 @@ export function sweepLabels(sweeps: Labelled[], names?: EngineNames): string[] {
   if (differs((s) => s.config.mode)) parts.push((s) => MODE[s.config.mode]);
   if (differs((s) => s.config.backend)) parts.push((s) => s.config.backend);
   if (differs((s) => String(s.config.maxTokens)) && sweeps.every((s) => s.config.mode === "generate")) parts.push((s) => `${s.config.maxTokens} tok`);
-  const labels = parts.length > 0 ? sweeps.map((s) => parts.map((p) => p(s)).join(" · ")) : sweeps.map((s) => s.name);
+  const labels = parts.length > 0 ? sweeps.map((s) => parts.map((p) => p(s)).join(" · ")) : sweeps.map(shortName);
   if (new Set(labels).size === labels.length) return labels;
   return sweeps.map((s, i) => `${labels[i]} (${i === 0 ? "this" : "other"})`);
+}
+
+const STATUS_WORDS: Record<SweepStatus, string> = { queued: "queued", running: "running", done: "done", failed: "failed", cancelled: "cancelled" };
+
+/**
+ * A "Compare with" option, short enough to read in a select: the other sweep's name without the
+ * "<template> × <dataset> · " every default name of this dataset starts with (the template is said
+ * only when it is not this sweep's), then its status. E.g. "rank, 12 Mar 2026, 14:05 UTC (2) · done".
+ */
+export function overlayOptionLabel(option: Pick<SweepSummary, "name" | "templateName" | "datasetName" | "status">, current: Pick<SweepSummary, "templateName">): string {
+  const prefix = `${option.templateName ?? ""} × ${option.datasetName} · `;
+  const name = option.templateName !== null && option.name.startsWith(prefix) ? option.name.slice(prefix.length) : option.name;
+  const sameTemplate = option.templateName !== null && option.templateName === current.templateName;
+  return `${sameTemplate ? "" : `${option.templateName ?? "deleted template"} · `}${name} · ${STATUS_WORDS[option.status]}`;
 }

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { cache } from "react";
 import { getDatasetItems } from "@/lib/store";
-import { getSweep } from "@/lib/store/sweeps";
+import { getSweep, getSweepRecord } from "@/lib/store/sweeps";
+import { sweepNotes } from "@/lib/sweeps/client/notes";
 import { evaluationItems, meanChance } from "@/lib/sweeps/client/grid";
 import { SweepView } from "@/components/comparison/SweepView";
 import { orNotFound } from "../../not-found-guard";
@@ -34,5 +35,16 @@ export default async function SweepPage({ params }: { params: Params }) {
           rows.map((r) => r.answer),
         )
       : undefined;
-  return <SweepView key={sweep.id} initial={sweep} items={items} chanceLevel={chanceLevel} />;
+  // The template as the sweep ran it (its own shots are not used: the notes say so).
+  const template = (await getSweepRecord(id)).config.template;
+  const notes = sweepNotes({
+    mode: sweep.config.mode,
+    shots: sweep.config.shots,
+    templateName: sweep.templateName ?? template.name,
+    templateAnswers: template.shots.map((s) => s.answer),
+    datasetName: sweep.datasetName,
+    datasetAnswers: rows.map((r) => r.answer),
+    ...(chanceLevel !== undefined ? { chance: chanceLevel } : {}),
+  });
+  return <SweepView key={sweep.id} initial={sweep} items={items} chanceLevel={chanceLevel} notes={notes} />;
 }
