@@ -11,7 +11,7 @@ import { preprocessImage, type PreprocessSpec } from "@/lib/runtime/preprocess";
 async function parity(ep: "wasm" | "webgpu", prompts: PromptSequence[], assetIds: string[], candidates: string[]) {
   const client = new BrowserEngineClient(new Worker("/worker.js", { type: "module" }));
   try {
-    const info = await client.load("/pkg", { executionProvider: ep, assetUrl: "/assets/" });
+    const info = await client.load("/pkg", { executionProvider: ep, assetUrl: "/assets/", allowSoftwareAdapter: true });
     const visual = assetIds.length > 0 ? (await client.encodeImages(assetIds)).map((t) => Array.from(t)) : [];
     const logits: number[][] = [];
     const greedy: number[][] = [];

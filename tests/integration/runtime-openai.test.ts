@@ -31,22 +31,22 @@ describe("OpenAI-compatible chat completions", () => {
   const fewShot = () => [
     { role: "user", content: [{ type: "image_url", image_url: { url: dataUrl(png("g_a1.png")) } }, { type: "text", text: "Output:" }] },
     { role: "assistant", content: "dax" },
-    { role: "user", content: [{ type: "image_url", image_url: { url: `http://localhost:3000/api/assets/${assetId}` } }, { type: "text", text: "Output:" }] },
+    { role: "user", content: [{ type: "image_url", image_url: { url: `http://localhost/api/assets/${assetId}` } }, { type: "text", text: "Output:" }] },
     { role: "assistant", content: "blicket" },
     { role: "user", content: [{ type: "text", text: "" }, { type: "image_url", image_url: { url: `/api/assets/${assetId}` } }, { type: "text", text: "Output:" }] },
   ];
 
   it("turns messages into the trained chunk format", () => {
-    const p = messagesToPrompt(fewShot() as Parameters<typeof messagesToPrompt>[0]);
+    const p = messagesToPrompt(fewShot() as Parameters<typeof messagesToPrompt>[0], { origins: ["http://localhost"] });
     expect(serializePrompt(p)).toBe("<image>Output:dax<|endofchunk|>\n<image>Output:blicket<|endofchunk|>\n<image>Output:");
   });
 
   it("marks assistant text as answers and leaves a final assistant message open with continue_final_message", () => {
     const msgs = [...fewShot(), { role: "assistant", content: "da" }] as Parameters<typeof messagesToPrompt>[0];
-    const closed = messagesToPrompt(msgs);
+    const closed = messagesToPrompt(msgs, { origins: ["http://localhost"] });
     expect(serializePrompt(closed)).toBe("<image>Output:dax<|endofchunk|>\n<image>Output:blicket<|endofchunk|>\n<image>Output:da<|endofchunk|>\n");
     expect(closed.parts.filter((p) => p.type === "text" && p.answer).map((p) => (p.type === "text" ? p.text : ""))).toEqual(["dax", "blicket", "da"]);
-    const open = messagesToPrompt(msgs, { continueFinalMessage: true });
+    const open = messagesToPrompt(msgs, { continueFinalMessage: true, origins: ["http://localhost"] });
     expect(serializePrompt(open)).toBe("<image>Output:dax<|endofchunk|>\n<image>Output:blicket<|endofchunk|>\n<image>Output:da");
   });
 

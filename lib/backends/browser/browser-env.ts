@@ -95,13 +95,13 @@ export function isSoftwareAdapter(adapter: unknown): boolean {
 
 export const browserEnv: WorkerEnv = {
   ort: () => loadOrt(),
-  async webgpuAvailable() {
+  async webgpuAvailable(opts = {}) {
     const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
     if (!gpu) return { ok: false, reason: "This browser has no WebGPU (navigator.gpu is missing)" };
     try {
       const adapter = await gpu.requestAdapter();
       if (!adapter) return { ok: false, reason: "No WebGPU adapter is available" };
-      if (isSoftwareAdapter(adapter)) return { ok: false, reason: SOFTWARE_ADAPTER_REASON };
+      if (isSoftwareAdapter(adapter) && !opts.allowSoftwareAdapter) return { ok: false, reason: SOFTWARE_ADAPTER_REASON };
     } catch (e) {
       return { ok: false, reason: `WebGPU adapter request failed: ${e instanceof Error ? e.message : String(e)}` };
     }

@@ -22,6 +22,8 @@ export const WorkerRequestSchema = z.discriminatedUnion("type", [
     /** URL prefix for image bytes by asset id (default "/api/assets/"). */
     assetUrl: z.string().optional(),
     executionProvider: ExecutionProviderPreference.default("auto"),
+    /** Use WebGPU even on a software adapter (SwiftShader): parity tests; the UI falls back to WASM instead. */
+    allowSoftwareAdapter: z.boolean().optional(),
   }),
   z.object({ type: z.literal("generate"), id, prompt: PromptSequenceSchema, params: GenerateParamsSchema.default({}) }),
   z.object({

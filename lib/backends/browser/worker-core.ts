@@ -16,7 +16,7 @@ export interface WorkerEnv {
   /** The ORT namespace for a provider ("webgpu" may reject: no adapter, missing features). */
   ort(provider: "webgpu" | "wasm"): Promise<OrtNamespace>;
   /** Whether a WebGPU adapter exists (and has what the model needs); a reason when not. */
-  webgpuAvailable(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  webgpuAvailable(opts?: { allowSoftwareAdapter?: boolean }): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** Package files under `packageUrl` (Cache Storage in the browser). */
   fetchFile(packageUrl: string): FetchFile;
   /** Image bytes by asset id. */
@@ -63,7 +63,7 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
     await loading.catch(() => undefined);
   }
 
-  async function load(id: string, packageUrl: string, pref: "auto" | "webgpu" | "wasm"): Promise<void> {
+  async function load(id: string, packageUrl: string, pref: "auto" | "webgpu" | "wasm", allowSoftwareAdapter = false): Promise<void> {
     const fetchFile = env.fetchFile(packageUrl);
     try {
       pkg = await loadPackage({
@@ -79,7 +79,7 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
     engine = undefined;
     const loaded = pkg;
     const made = await withFallback(pref === "wasm" ? null : "webgpu", "wasm", (provider) => makeEngine(provider, loaded), {
-      isAvailable: () => env.webgpuAvailable(),
+      isAvailable: () => env.webgpuAvailable({ allowSoftwareAdapter }),
       failureReason: (e) => `WebGPU session failed: ${serializeError(e).message}`,
     });
     engine = made.value;
@@ -106,7 +106,7 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
       switch (msg.type) {
         case "load":
           if (msg.assetUrl) assetUrl = msg.assetUrl;
-          loading = load(msg.id, msg.packageUrl, msg.executionProvider);
+          loading = load(msg.id, msg.packageUrl, msg.executionProvider, msg.allowSoftwareAdapter === true);
           await loading;
           return;
         case "generate": {
