@@ -12,7 +12,8 @@ import { LoadStatus } from "./LoadStatus";
 import { ParamsForm } from "./ParamsForm";
 import { RankChart } from "./RankChart";
 import { RankMethodLine, RunInspector } from "./RunInspector";
-import { TraceView } from "./TraceView";
+import { DemonstrationAgreement, TraceView } from "./TraceView";
+import { demonstrationsOf } from "./trace-summary";
 import { useEngines } from "./useEngines";
 import { useRunner, type GenerateState, type RankState, type RunState } from "./useRunner";
 import {
@@ -179,7 +180,7 @@ export function RunPanel({ template, footer, bindings: heldBindings, onBind }: P
       {state?.kind === "generate" ? (
         <GenerateOutput state={state} images={rendered.prompt ? imagesOf(rendered.prompt) : []} traced={settings.trace && !state.remote} shots={ranWith ? shotsIn(ranWith.prompt) : template.shots.length} />
       ) : null}
-      {state?.kind === "rank" ? <RankOutput state={state} /> : null}
+      {state?.kind === "rank" ? <RankOutput state={state} {...(ranWith ? { prompt: ranWith.prompt } : {})} /> : null}
       {footer && state?.phase === "done" && ranWith ? footer({ ...ranWith, state }) : null}
     </section>
   );
@@ -252,9 +253,12 @@ export function GenerateOutput({ state, images, traced, shots }: { state: Genera
   );
 }
 
-export function RankOutput({ state }: { state: RankState }) {
+/** `prompt`: the prompt that was ranked, to say which of its demonstrations agree with the best answer. */
+export function RankOutput({ state, prompt }: { state: RankState; prompt?: PromptSequence }) {
   const { engines } = useEngines();
+  const demos = useMemo(() => (prompt ? demonstrationsOf(prompt).demos : []), [prompt]);
   if (state.phase !== "done") return null;
+  const best = state.rows.find((r) => r.best)?.candidate;
   return (
     <div className="flex flex-col gap-2" data-testid="rank-output">
       <Figures
@@ -266,6 +270,7 @@ export function RankOutput({ state }: { state: RankState }) {
       />
       <RankMethodLine info={rankMethodInfo(state.method, state.approximate, state.note)} />
       <RankChart rows={state.rows} />
+      {best !== undefined && demos.length > 0 ? <DemonstrationAgreement demos={demos} answer={best} /> : null}
       <RunInspector exchange={state.exchange} latencyMs={state.latencyMs ?? state.elapsedMs} {...(state.usage ? { usage: state.usage } : {})} />
     </div>
   );

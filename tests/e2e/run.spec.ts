@@ -137,6 +137,9 @@ test("rank mode: bars for dax and blicket, the same best on both backends", asyn
     await expect(run.root.getByTestId("rank-bar-sum")).toHaveCount(2);
     await expect(run.root.getByTestId("rank-bar-mean")).toHaveCount(2);
     await expect(run.root.locator('[data-testid="rank-row"][data-best="true"]')).toHaveCount(1);
+    // Which demonstrations carry the chosen answer's label: the 4-shot example has two of each.
+    await expect(run.root.getByTestId("trace-demo")).toHaveCount(4);
+    await expect(run.root.locator('[data-testid="trace-demo"][data-agrees="true"]')).toHaveCount(2);
     best.push((await run.root.locator('[data-testid="rank-row"][data-best="true"]').getAttribute("data-candidate"))!);
   }
   expect(best[0]).toBe(best[1]);
