@@ -16,7 +16,7 @@
  * while the model works); a 10000×10000 PNG (12 KB, 1 bit per pixel) as a data URL to /v1, and five of them
  * in one request; a queue flood (more concurrent runs than the queue holds: 429 with Retry-After).
  */
-import zlib from "node:zlib";
+import { blackPng } from "../tests/support/images";
 
 const HEALTH_BUDGET_MS = 200;
 const REQUEST_TIMEOUT_MS = 120_000;
@@ -62,30 +62,6 @@ async function errorOf(res: Response): Promise<string> {
   } catch {
     return "";
   }
-}
-
-/** A valid 1-bit grayscale PNG of width × height, all black: ~12 KB for 10000×10000 (12.5 MB of pixels). */
-function blackPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body) >>> 0);
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 1; // bit depth
-  ihdr[9] = 0; // grayscale
-  const raw = Buffer.alloc(height * (1 + Math.ceil(width / 8))); // filter byte 0 + zero bits per row
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", zlib.deflateSync(raw, { level: 9 })),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
 }
 
 const run = async (text: string, extra: object = {}): Promise<Outcome> => {
