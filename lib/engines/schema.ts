@@ -20,28 +20,21 @@ export const MAX_HEADERS = 20;
 /** RFC 9110 token characters. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 
-export const EngineNameSchema = z
-  .string()
-  .refine(noNul, NO_NUL)
-  .trim()
-  .min(1, "must not be empty")
-  .max(100, "must be at most 100 characters");
+/** A trimmed, non-empty string of at most `max` characters, without NUL. */
+const requiredText = (max: number) =>
+  z
+    .string()
+    .refine(noNul, NO_NUL)
+    .trim()
+    .min(1, "must not be empty")
+    .max(max, `must be at most ${max} characters`);
 
-export const EngineModelSchema = z
-  .string()
-  .refine(noNul, NO_NUL)
-  .trim()
-  .min(1, "must not be empty")
-  .max(200, "must be at most 200 characters");
+export const EngineNameSchema = requiredText(100);
+
+export const EngineModelSchema = requiredText(200);
 
 /** An http(s) API root without credentials, query or fragment; trailing slashes removed. */
-export const BaseUrlSchema = z
-  .string()
-  .refine(noNul, NO_NUL)
-  .trim()
-  .min(1, "must not be empty")
-  .max(2000, "must be at most 2000 characters")
-  .transform((value, ctx) => {
+export const BaseUrlSchema = requiredText(2000).transform((value, ctx) => {
     let url: URL;
     try {
       url = new URL(value);
