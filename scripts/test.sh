@@ -15,6 +15,7 @@ step "lint";        npm run --silent lint
 step "type check";  npm run --silent typecheck
 step "unit";        npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$reports/unit.json"
 step "integration"; npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$reports/integration.json"
+step "training";    bash training/test.sh
 step "build";       npx next build
 step "e2e";         PLAYWRIGHT_JSON_OUTPUT_FILE="$reports/e2e.json" npx playwright test --reporter=list,json
 printf '\n━━ done in %ds\n' "$((SECONDS - started))"

@@ -40,21 +40,58 @@ def cv_md(ev):
     return "\n".join(out)
 
 
+def open_md(ev):
+    """The few-shot open-ended table (training/eval_open.py), from eval.json's "open_ended" or a separate eval_open.json."""
+    from .eval_open import table_md
+    res = ev.get("open_ended")
+    if not res:
+        return "(not measured for this package: `python3 -m training.eval_open`)"
+    return ("%d query items per task, each at every shot count with nested demonstrations; mean ± 95%% CI.\n\n" % res["items_per_cell"]) + table_md(res)
+
+
+def phases_md(run):
+    """A recipe run's phases with their wall time (state.json, training/recipe.py); empty for older runs."""
+    sp, rp = os.path.join(run, "state.json"), os.path.join(run, "recipe.json")
+    if not (os.path.exists(sp) and os.path.exists(rp)):
+        return ""
+    state, recipe = json.load(open(sp))["phases"], json.load(open(rp))
+    vs = json.load(open(os.path.join(run, "versions.json")))["starts"] if os.path.exists(os.path.join(run, "versions.json")) else []
+    out = ["## Training run", "Recipe `%s`, seed %s; %s." % (recipe.get("recipe_file"), recipe["run"]["seed"], ", ".join(
+        sorted({"torch %s on %s" % (v["torch"], v.get("gpu") or v["device"]) for v in vs})) or "versions unknown"),
+        "", "| phase | kind | starts from | steps | wall time |", "|---|---|---|---|---|"]
+    for p in recipe["phase"]:
+        st = state.get(p["name"], {})
+        secs = st.get("seconds")
+        out.append("| %s | %s | %s | %s | %s |" % (p["name"], p["kind"], json.dumps(p.get("start", "scratch")).replace('"', ""),
+                                                  p.get("steps", "–"), "%.1f min" % (secs / 60) if secs is not None else "–"))
+    return "\n".join(out)
+
+
 def main(run):
+    write_card(run, PKG_DIR)
+
+
+def write_card(run, pkg):
     ev = json.load(open(os.path.join(run, "eval.json")))
+    if "open_ended" not in ev and os.path.exists(os.path.join(run, "eval_open.json")):
+        ev["open_ended"] = json.load(open(os.path.join(run, "eval_open.json")))
     info = json.load(open(os.path.join(run, "train_info.json"))) if os.path.exists(os.path.join(run, "train_info.json")) else {}
     cfg = json.load(open(os.path.join(run, "config.json")))
     tok = Tokenizer.load(os.path.join(run, "tokenizer.json"))
-    X.write_manifest(cfg, tok, PKG_DIR, eval_table=ev, train_info=info)
-    shutil.copy(os.path.join(run, "fewshot_curve.png"), os.path.join(PKG_DIR, "fewshot_curve.png"))
+    X.write_manifest(cfg, tok, pkg, eval_table=ev, train_info=info)
+    if os.path.exists(os.path.join(run, "fewshot_curve.png")):
+        shutil.copy(os.path.join(run, "fewshot_curve.png"), os.path.join(pkg, "fewshot_curve.png"))
     tmpl = open(os.path.join(TRAIN_DIR, "model_card_template.md")).read()
-    man = json.load(open(os.path.join(PKG_DIR, "manifest.json")))
+    man = json.load(open(os.path.join(pkg, "manifest.json")))
     card = tmpl.replace("{{FEWSHOT_TABLE}}", fewshot_md(ev)).replace("{{CV_TABLE}}", cv_md(ev)) \
+        .replace("{{OPEN_TABLE}}", open_md(ev)) \
         .replace("{{WEIGHT_MB}}", "%.1f" % (man["total_weight_bytes"] / 1e6)) \
         .replace("{{EPISODES}}", str(ev["episodes_per_cell"]))
     notes_p = os.path.join(run, "notes.md")
-    card = card.replace("{{TRAINING_NOTES}}", open(notes_p).read() if os.path.exists(notes_p) else "")
-    open(os.path.join(PKG_DIR, "README.md"), "w").write(card)
+    notes = open(notes_p).read() if os.path.exists(notes_p) else ""
+    notes = (phases_md(run) + "\n\n" + notes).strip()
+    card = card.replace("{{TRAINING_NOTES}}", notes)
+    open(os.path.join(pkg, "README.md"), "w").write(card)
     print("wrote manifest eval table + README.md")
 
 

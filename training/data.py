@@ -232,3 +232,33 @@ def text_corpus_for_bpe(ds, n=60000, seed=0):
         texts.append("Output:" + lm.one(rng))
     texts += ["Output:", "Caption:", "Question:", "Short answer:"] * 200
     return texts
+
+
+# ---------------------------------------------------------------- tiny synthetic dataset (tests, smoke runs)
+def tiny_dataset(n_classes=24, n_scenes=240, seed=5):
+    """A small dataset with the structure of build_dataset's, generated in about a second without the emoji package:
+    each "emoji" class is a random coloured polygon pictogram (name "tiny thing <i>", subcategory one of four), held
+    out 1 in 4; the scenes are render_scene's, the last quarter held out. For tests and smoke runs only."""
+    rng = random.Random(seed)
+    subs = ["round tiny", "square tiny", "spiky tiny", "flat tiny"]
+    meta, views, canon = [], np.zeros((n_classes, N_VIEWS_HELD, IMG, IMG, 3), np.uint8), np.zeros((n_classes, IMG, IMG, 3), np.uint8)
+    for i in range(n_classes):
+        im = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+        d = ImageDraw.Draw(im)
+        col = tuple(rng.randrange(30, 230) for _ in range(3)) + (255,)
+        pts = [(rng.randrange(4, 60), rng.randrange(4, 60)) for _ in range(3 + i % 4)]
+        d.polygon(pts, fill=col)
+        d.ellipse([20, 20, 44, 44], outline=col[:3] + (255,), width=3 + i % 3)
+        meta.append({"name": "tiny thing %d" % i, "category": "Tiny", "sub": subs[i % 4], "image": "tiny%d.png" % i,
+                     "split": "heldout" if i % 4 == 3 else "train"})
+        canon[i] = render_emoji(im, rng, canonical=True)
+        for v in range(N_VIEWS_HELD):
+            views[i, v] = render_emoji(im, rng)
+    scenes = np.zeros((n_scenes, IMG, IMG, 3), np.uint8)
+    smeta = []
+    for i in range(n_scenes):
+        scenes[i], m = render_scene(rng)
+        smeta.append(m)
+    split = ["heldout" if i >= n_scenes - n_scenes // 4 else "train" for i in range(n_scenes)]
+    return {"emoji_views": views, "emoji_canon": canon, "scenes": scenes, "emoji": meta, "scene_meta": smeta,
+            "scene_split": split}

@@ -5,6 +5,10 @@ held-out scene renders). Prints mean accuracy with 95% CI (normal approximation,
 
 --write stores the table in the run dir (eval.json), the package manifest + model card, and draws
 the few-shot curve plot (training/runs/<run>/fewshot_curve.png).
+
+What a "shot" counts here: demonstrations PER CLASS. "5-way 4-shot" is a prompt of 20 demonstrations (Flamingo, which
+counts demonstrations in the prompt, would call it 20-shot); "16 images" / "32 images" give the prompt's total.
+The open-ended few-shot VQA / captioning evaluation (training/eval_open.py) counts demonstrations in the prompt.
 """
 import os, json, math, random, argparse, time
 import numpy as np
@@ -254,7 +258,9 @@ def plot(table, path):
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description="Few-shot classification of held-out emoji with novel labels. A k-shot cell "
+                                 "has k demonstrations PER CLASS (5-way 4-shot = 20 in the prompt); Flamingo's count, "
+                                 "demonstrations in the prompt, is used by training/eval_open.py.")
     ap.add_argument("--run", default="main")
     ap.add_argument("--episodes", type=int, default=500)
     ap.add_argument("--write", action="store_true")

@@ -48,6 +48,13 @@ def sha256(p):
     return h.hexdigest()
 
 
+def _torchscript_exporter():
+    """torch >= 2.9 exports with dynamo by default; keep the TorchScript exporter of torch 1.13 on every version, so
+    vision.onnx has the same graph (and initialiser layout, which training/package_weights.py reads) on CPU and GPU."""
+    import inspect
+    return {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+
+
 def export_onnx(model, cfg, out, lm_graph="lean", vision=True):
     model = model.cpu().eval()
     vg, lg = VisionGraph(model).eval(), LMGraph(model).eval()
@@ -55,7 +62,8 @@ def export_onnx(model, cfg, out, lm_graph="lean", vision=True):
     if vision:
         torch.onnx.export(vg, (px,), os.path.join(out, "vision.onnx"), opset_version=OPSET,
                           input_names=["pixels"], output_names=["visual_tokens"],
-                          dynamic_axes={"pixels": {0: "batch"}, "visual_tokens": {0: "batch"}}, do_constant_folding=True)
+                          dynamic_axes={"pixels": {0: "batch"}, "visual_tokens": {0: "batch"}}, do_constant_folding=True,
+                          **_torchscript_exporter())
     import onnx
     if lm_graph == "lean":
         onnx.save(lean_lm_graph(model, cfg), os.path.join(out, "lm.onnx"))
@@ -449,6 +457,27 @@ def main_export(run, log=print, lm_graph="lean"):
         log("golden %s: %r" % (r["name"], r["greedy_text"]))
     man = write_manifest(cfg, tok, PKG_DIR, lm_graph=lm_graph)
     log("exported: %s (%d bytes of weights)" % (PKG_DIR, man["total_weight_bytes"]))
+
+
+def export_package(model, cfg, tok, ds, out, tokenizer_path, log=print, check_dir=None, version=None):
+    """A complete package from an in-memory model (training/recipe.py's export phase): tokenizer files, vision.onnx,
+    lm.onnx (lean graph), golden vectors, manifest; onnx_check.json (for verify_onnx.mjs) in check_dir (default out)."""
+    model = model.cpu().eval()
+    os.makedirs(out, exist_ok=True)
+    shutil.copy(tokenizer_path, os.path.join(out, "tokenizer.json"))
+    save_json({"add_bos_token": False, "add_eos_token": False, "model_max_length": 512,
+               "eos_token": EOC, "pad_token": PAD, "tokenizer_class": "PreTrainedTokenizerFast"},
+              os.path.join(out, "tokenizer_config.json"))
+    export_onnx(model, cfg, out, lm_graph="lean")
+    onnx_check_cases(model, cfg, tok, check_dir or out)
+    for r in golden(model, cfg, tok, ds, out):
+        log("golden %s: %r" % (r["name"], r["greedy_text"]))
+    man = write_manifest(cfg, tok, out, lm_graph="lean")
+    if version:
+        man["version"] = version
+        save_json(man, os.path.join(out, "manifest.json"))
+    log("exported: %s (%d bytes of weights)" % (out, man["total_weight_bytes"]))
+    return man
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 """PyTorch eager reference generate loop (KV-cached greedy, B = 1) over the weights of the shipped package,
 for `npm run bench` to compare our server decode against.
 
-    /usr/bin/python3 -m training.reference_generate [--tokens 32] [--repeats 3] [--threads 1] [--run auto] [--json]
+    /usr/bin/python3 -m training.reference_generate [--tokens 32] [--repeats 3] [--threads 1] [--package DIR] [--json]
 
-The package (public/models/flamingo-mini/) holds ONNX graphs only, so the weights are loaded from a training run's
-checkpoints (training/runs/<run>/: config.json, stage1_vision.pt, stage2_lm.pt, stage3_bridge.pt if any) and shown to
-be the package's weights: the run must reproduce the package's golden.json (first-position logits within its tolerance,
-greedy continuations exactly). `--run auto` takes the first run that does (main, then interim, then any other).
+The weights are the package's own: training/package_weights.py builds the PyTorch model from the initialisers of
+vision.onnx and lm.onnx (read without the `onnx` package) and checks it against the package's golden.json (visual
+tokens and first-position logits within its tolerance, greedy continuations exactly), so this runs on a fresh clone
+with only Debian's python3-torch (`apt-get install -y python3-torch python3-pil`); no training checkpoint is needed.
 
 Prompts: the golden prompts (their exact input_ids and images). Each is prefilled once, then decoded for exactly
 --tokens new tokens (<|endofchunk|> suppressed, as `minTokens = maxTokens` does in the engine), so both sides do the
@@ -33,13 +33,19 @@ def _pin_native_threads():
 
 _pin_native_threads()
 
-import numpy as np
-import torch
-from PIL import Image
+INSTALL_HINT = ("PyTorch is not installed for %s: install Debian's packages with "
+                "`sudo apt-get install -y python3-torch python3-numpy python3-pil` (training/README.md)" % sys.executable)
+try:
+    import numpy as np
+    import torch
+    from PIL import Image
+except ImportError as e:  # said plainly, as the last line (npm run bench prints it)
+    sys.exit("reference_generate: %s (%s)" % (INSTALL_HINT, e))
 
-from .common import PKG_DIR, TRAIN_DIR
+from .common import PKG_DIR
 from .model import image_index_from_ids
-from .train import load_model, to_pixels
+from .package_weights import load_checked
+from .train import to_pixels
 
 
 def golden_prompts(pkg):
@@ -82,58 +88,9 @@ def generate(model, ids, vis, eoc_id, n_new, force):
     return out, first, t1 - t0, t2 - t1, time.process_time() - c1
 
 
-def matches_golden(model, cfg, pkg, golden, prompts):
-    """Max |Δ| of the first-position logits (first 32) and whether every greedy continuation is exact."""
-    worst, exact = 0.0, True
-    for p in prompts:
-        vis = visual_tokens(model, cfg, pkg, p["images"])
-        gen, first, _, _, _ = generate(model, p["input_ids"], vis, model.lm_eoc_id, 12, force=False)
-        ref = p["first_position_logits"]["first_32"]
-        worst = max(worst, float((first[: len(ref)] - torch.tensor(ref)).abs().max()))
-        exact = exact and gen == p["greedy_ids"]
-    return worst, exact
-
-
-def candidate_runs(choice):
-    root = os.path.join(TRAIN_DIR, "runs")
-    if choice != "auto":
-        return [choice]
-    names = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
-    return [r for r in ["main", "interim"] if r in names] + [r for r in names if r not in ("main", "interim")]
-
-
-def load_package_weights(pkg, choice, log):
-    golden, prompts = golden_prompts(pkg)
-    tol = golden["tolerance"]["logits"]
-    man = json.load(open(os.path.join(pkg, "manifest.json")))
-    st = man["special_tokens"]
-    tried = []
-    for run in candidate_runs(choice):
-        d = os.path.join(TRAIN_DIR, "runs", run)
-        if not all(os.path.exists(os.path.join(d, f)) for f in ["config.json", "stage1_vision.pt", "stage2_lm.pt"]):
-            tried.append("%s: no config.json + stage1_vision.pt + stage2_lm.pt" % run)
-            continue
-        cfg = json.load(open(os.path.join(d, "config.json")))
-        model = load_model(d, cfg, "cpu").eval()
-        model.lm_image_id, model.lm_eoc_id = st["image"]["id"], st["stop_token_id"]
-        try:
-            worst, exact = matches_golden(model, cfg, pkg, golden, prompts)
-        except Exception as e:  # a checkpoint of another architecture
-            tried.append("%s: %s" % (run, str(e).splitlines()[0][:120]))
-            continue
-        if worst <= tol and exact:
-            log("weights: training/runs/%s reproduces %s/golden.json (max |dlogit| %.2e <= %g, greedy ids exact)" % (
-                run, os.path.relpath(pkg), worst, tol))
-            return run, model, cfg, prompts
-        tried.append("%s: max |dlogit| %.2e, greedy exact %s" % (run, worst, exact))
-    sys.exit("reference_generate: no training run reproduces the package's golden vectors, so the PyTorch weights "
-             "would not be the package's: " + "; ".join(tried))
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--package", default=PKG_DIR)
-    ap.add_argument("--run", default="auto")
     ap.add_argument("--tokens", type=int, default=32)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=int(os.environ.get("FLAMINGO_THREADS", "1")))
@@ -141,7 +98,9 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     log = (lambda *_: None) if a.json else print
-    run, model, cfg, prompts = load_package_weights(a.package, a.run, (lambda m: print(m, file=sys.stderr)) if a.json else log)
+    model, cfg, _, man = load_checked(a.package, (lambda m: print(m, file=sys.stderr)) if a.json else log)
+    _, prompts = golden_prompts(a.package)
+    run = "package %s %s" % (man.get("id", os.path.basename(a.package)), man.get("version", "?"))
     rows = []
     for p in prompts:  # warm-up (allocator, first-call costs)
         generate(model, p["input_ids"], visual_tokens(model, cfg, a.package, p["images"]), model.lm_eoc_id, 4, force=True)
@@ -165,7 +124,7 @@ def main():
     if a.json:
         print(json.dumps(out))
     else:
-        print("mean decode: %.1f tok/s (PyTorch %s eager, %d thread(s), run %s)" % (
+        print("mean decode: %.1f tok/s (PyTorch %s eager, %d thread(s), weights of %s)" % (
             out["mean_tokens_per_second"], torch.__version__, out["threads"], run))
 
 

@@ -129,7 +129,8 @@ _TEXT_MIX["d"] = _TEXT_MIX["e"] = _TEXT_MIX["c"]
 def text_doc(rng, ds, lm_words, tr_cls, tr_sc, tok, phase="a"):
     r = rng.random()
     chunks = []
-    p_key, p_emoji_key, ways, extra, p_cap, p_qa = _TEXT_MIX[phase]
+    # phase: a key of _TEXT_MIX, or such a tuple itself (the recipe's data mix, training/recipe.py)
+    p_key, p_emoji_key, ways, extra, p_cap, p_qa = _TEXT_MIX[phase] if isinstance(phase, str) else phase
     if r < p_key:  # text-keyed few-shot episode (a word stands in for the image)
         n = rng.choice(ways)
         keys = []
