@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { API_CONTENT_SECURITY_POLICY, COMMON_SECURITY_HEADERS } from "./lib/http/security-headers";
+import { API_CONTENT_SECURITY_POLICY, COMMON_SECURITY_HEADERS, RUNTIME_CACHE_HEADERS } from "./lib/http/security-headers";
 
 const nextConfig: NextConfig = {
   // Native addons must be required at run time, never bundled.
@@ -21,7 +21,17 @@ const nextConfig: NextConfig = {
       { source: "/:path*", headers: [...COMMON_SECURITY_HEADERS] },
       { source: "/api/:path*", headers: apiCsp },
       { source: "/v1/:path*", headers: apiCsp },
+      { source: "/ort/:version/:file", headers: [...RUNTIME_CACHE_HEADERS] },
     ];
+  },
+  // onnxruntime-web's WASM-only build that loads its runtime (.mjs glue + .wasm) from
+  // ort.env.wasm.wasmPaths, i.e. the self-hosted /ort/<version>/ (lib/backends/browser/runtime-files.ts):
+  // its default "bundle" build would make the bundler emit another copy of the .wasm that nothing fetches.
+  // Not "onnxruntime-web/webgpu": transformers.js imports that from its own onnxruntime-web version.
+  turbopack: {
+    resolveAlias: {
+      "onnxruntime-web/wasm": "./node_modules/onnxruntime-web/dist/ort.wasm.min.mjs",
+    },
   },
   experimental: {
     serverActions: { bodySizeLimit: "12mb" },

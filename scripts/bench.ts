@@ -4,6 +4,9 @@
  *   nice npm run bench                       # everything below
  *   nice npm run bench -- --only node,sweep  # sections: node, web, browser, sweep, torch
  *
+ * - browser first answer: cold (a new browser context: empty caches) and warm (a second visit) in headless
+ *   Chromium through the real worker, from creating it to a 16-token answer, with the load's phases (download,
+ *   compile, warm-up), against onnxruntime-node loading the package and answering, as ratios;
  * - per backend (onnxruntime-node; onnxruntime-web WASM in Node; onnxruntime-web WASM in headless Chromium
  *   through the real worker): image encode ms (one image per call, and a batch of 32), prefill ms of
  *   0/4/16/32-shot prompts (caches off), decode tokens/s (golden prompts, exactly --tokens new tokens);
@@ -12,7 +15,7 @@
  * - torch: training/reference_generate.py (PyTorch eager, same weights and prompts) against our server decode.
  *
  * Options: --threads N (ORT intra-op threads and torch threads, default 1), --tokens N (32), --queries N (50),
- * --repeats N (3), --only LIST, --json. Images: the example eval datasets in tests/fixtures/eval.
+ * --repeats N (3), --only LIST, --json, --browser-isolation on|off (COOP/COEP on the bench page: WASM threads; default on). Images: the example eval datasets in tests/fixtures/eval.
  */
 import { spawnSync } from "node:child_process";
 
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     repeats: { type: "string", default: "3" },
     only: { type: "string", default: "node,web,browser,sweep,torch" },
     json: { type: "boolean", default: false },
+    "browser-isolation": { type: "string", default: "on" },
   },
 });
 const threads = Number(values.threads);
@@ -105,77 +109,207 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const f1 = (x: number) => x.toFixed(1);
 
 // ------------------------------------------------------------------ headless Chromium (the real worker)
+/** A first answer in the page: a fresh worker loads the model (phases timed) and generates. */
+interface FirstAnswer {
+  /** From creating the worker to the model being ready (download + compile + warm-up). */
+  loadMs: number;
+  /** Time spent in each load phase, as the worker reported them. */
+  phases: Record<string, number>;
+  bytes: number;
+  fromCache: boolean;
+  threads: number;
+  /** From creating the worker to the first streamed token, and to the whole answer. */
+  firstTokenMs: number;
+  answerMs: number;
+  executionProvider: string;
+}
+
 /**
- * Serves the bundled worker, a page holding a BrowserEngineClient, the package, ORT's wasm files and
- * the images from 127.0.0.1, then drives `measure` through page.evaluate (timings come from the worker's
- * engine; encode ms are measured in the page around the worker round trip).
+ * Serves the bundled worker, a page holding a BrowserEngineClient, the package, ORT's runtime (under
+ * /ort/<version>/, as the app self-hosts it, immutable) and the images from 127.0.0.1, with the app's
+ * cross-origin isolation headers (`isolated`: COOP/COEP, so WASM runs threaded); then drives `run`
+ * through page.evaluate (timings come from the worker's engine; encode ms are measured in the page
+ * around the worker round trip). `firstAnswer(visit)`: a fresh page (`"cold"`: in a new browser context,
+ * empty caches; `"warm"`: the same context again, a second visit) loads the model and answers `prompt`.
  */
-async function benchBrowser<T>(imageBytes: Map<string, Uint8Array>, run: (t: Target) => Promise<T>): Promise<T> {
+async function benchBrowser<T>(
+  imageBytes: Map<string, Uint8Array>,
+  opts: { isolated: boolean },
+  run: (t: Target, firstAnswer: (visit: "cold" | "warm", prompt: PromptSequence, o: Omit<GenerateOptions, "onToken" | "signal">) => Promise<FirstAnswer>) => Promise<T>,
+): Promise<T> {
   const { createServer } = await import("node:http");
   const { mkdtemp, readFile, rm, writeFile } = await import("node:fs/promises");
   const os = await import("node:os");
   const { build } = await import("esbuild");
   const { chromium } = await import("playwright-core");
+  const { RUNTIME_FILES } = await import("../lib/backends/browser/runtime-files");
+  const ortVersion = (JSON.parse(readFileSync(path.join(process.cwd(), "node_modules/onnxruntime-web/package.json"), "utf8")) as { version: string }).version;
   const dir = await mkdtemp(path.join(os.tmpdir(), "flamingo-bench-"));
   const ortDist = path.join(process.cwd(), "node_modules/onnxruntime-web/dist");
   const common = { bundle: true, format: "esm" as const, platform: "browser" as const, target: "es2022", logLevel: "error" as const, tsconfig: "tsconfig.json" };
   await build({ ...common, entryPoints: ["workers/inference.worker.ts"], outfile: path.join(dir, "worker.js") });
   const page = `
     import { BrowserEngineClient } from "@/lib/backends/browser/client";
-    const client = new BrowserEngineClient(new Worker("/worker.js", { type: "module" }));
+    import { wasmThreads } from "@/lib/backends/browser/runtime-files";
+    let client;
+    const now = () => performance.now();
     window.bench = {
-      load: () => client.load("/pkg", { executionProvider: "wasm", assetUrl: "/assets/" }),
-      async encodeMs(ids) { await client.setCaching(false); const t = performance.now(); await client.encodeImages(ids); return performance.now() - t; },
+      /** A fresh worker: load (phases timed) and one answer, all from "now". */
+      async firstAnswer(prompt, params) {
+        const t0 = now();
+        client = new BrowserEngineClient(new Worker("/worker.js", { type: "module" }));
+        const phases = {};
+        let phase = "download", since = t0, last;
+        const info = await client.load("/pkg", { executionProvider: "wasm", assetUrl: "/assets/", onProgress: (p) => {
+          last = p;
+          if (p.phase !== phase) { phases[phase] = (phases[phase] ?? 0) + now() - since; phase = p.phase; since = now(); }
+        } });
+        const loaded = now();
+        phases[phase] = (phases[phase] ?? 0) + loaded - since;
+        let first;
+        await client.generate(prompt, params, { onToken: () => { first ??= now(); } });
+        const done = now();
+        return { loadMs: loaded - t0, phases, bytes: last?.totalBytes ?? 0, fromCache: last?.fromCache ?? false, threads: wasmThreads(self.crossOriginIsolated, navigator.hardwareConcurrency),
+          firstTokenMs: (first ?? done) - t0, answerMs: done - t0, executionProvider: info.executionProvider };
+      },
+      prefetch: (ids) => Promise.all(ids.map((id) => fetch("/assets/" + id).then((r) => r.arrayBuffer()))).then(() => undefined),
+      async encodeMs(ids) { await client.setCaching(false); const t = now(); await client.encodeImages(ids); return now() - t; },
       generate: (p, o) => client.generate(p, o),
       setCaching: (on) => client.setCaching(on),
     };`;
   await build({ ...common, stdin: { contents: page, resolveDir: process.cwd(), loader: "ts" }, outfile: path.join(dir, "page.js") });
   await writeFile(path.join(dir, "index.html"), `<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>`);
   const types: Record<string, string> = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png", ".html": "text/html" };
+  const isolation = opts.isolated ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
   const server = createServer((req, res) => {
     void (async () => {
       const p = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
       let file: string | undefined;
       let body: Uint8Array | undefined;
+      let cache = "no-cache";
       if (p === "/" || p === "/index.html") file = path.join(dir, "index.html");
       else if (p === "/worker.js" || p === "/page.js") file = path.join(dir, p.slice(1));
       else if (p.startsWith("/pkg/") && !p.includes("..")) file = path.join(PKG, p.slice(5));
-      else if (p.startsWith("/assets/")) body = imageBytes.get(p.slice(8));
-      else if (/^\/ort[-.][\w.-]+\.(m?js|wasm)$/.test(p)) file = path.join(ortDist, p.slice(1));
+      else if (p.startsWith("/assets/")) {
+        body = imageBytes.get(p.slice(8));
+        cache = "public, max-age=31536000, immutable"; // as the app serves /api/assets/:id
+      } else if (p.startsWith(`/ort/${ortVersion}/`) && RUNTIME_FILES.includes(p.split("/").at(-1) ?? "")) {
+        file = path.join(ortDist, p.split("/").at(-1) as string);
+        cache = "public, max-age=31536000, immutable";
+      }
       if (file) body = await readFile(file).then((b) => new Uint8Array(b), () => undefined);
-      if (!body) return void res.writeHead(404).end();
-      res.writeHead(200, { "content-type": types[path.extname(file ?? p) || ".html"] ?? "application/octet-stream" }).end(body);
+      if (!body) return void res.writeHead(404, isolation).end();
+      res.writeHead(200, { "content-type": types[path.extname(file ?? p) || ".html"] ?? "application/octet-stream", "content-length": body.byteLength, "cache-control": cache, ...isolation }).end(body);
     })();
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  try {
-    const tab = await browser.newPage();
-    await tab.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
-    await tab.waitForFunction(() => "bench" in window);
-    type B = { bench: Record<string, (...a: unknown[]) => Promise<unknown>> };
-    const info = (await tab.evaluate(() => (window as unknown as B).bench.load!())) as { executionProvider: string };
-    if (info.executionProvider !== "wasm") throw new Error(`the worker ran on ${info.executionProvider}, not wasm`);
-    return await run({
-      encodeMs: (ids) => tab.evaluate((x) => (window as unknown as B).bench.encodeMs!(x), ids) as Promise<number>,
-      generate: (p, o) => tab.evaluate(([p, o]) => (window as unknown as B).bench.generate!(p, o), [p, o] as const) as Promise<GenerateResult>,
-      setCaching: (on) => tab.evaluate((x) => (window as unknown as B).bench.setCaching!(x), on) as Promise<void>,
+  // A persistent profile per cold start (disk HTTP cache and compiled-code cache, like a real browser's).
+  const launch = async () =>
+    chromium.launchPersistentContext(await mkdtemp(path.join(dir, "profile-")), {
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  type B = { bench: Record<string, (...a: unknown[]) => Promise<unknown>> };
+  const open = async (context: import("playwright-core").BrowserContext) => {
+    const tab = await context.newPage();
+    await tab.goto(url);
+    await tab.waitForFunction(() => "bench" in window);
+    return tab;
+  };
+  let context = await launch();
+  try {
+    let tab = await open(context);
+    const firstAnswer = async (visit: "cold" | "warm", prompt: PromptSequence, o: Omit<GenerateOptions, "onToken" | "signal">) => {
+      await tab.close();
+      if (visit === "cold") {
+        await context.close();
+        context = await launch();
+      }
+      tab = await open(context);
+      const r = (await tab.evaluate(([p, o]) => (window as unknown as B).bench.firstAnswer!(p, o), [prompt, o] as const)) as FirstAnswer;
+      if (r.executionProvider !== "wasm") throw new Error(`the worker ran on ${r.executionProvider}, not wasm`);
+      return r;
+    };
+    return await run(
+      {
+        prefetch: (ids) => tab.evaluate((x) => (window as unknown as B).bench.prefetch!(x), ids) as Promise<void>,
+        encodeMs: (ids) => tab.evaluate((x) => (window as unknown as B).bench.encodeMs!(x), ids) as Promise<number>,
+        generate: (p, o) => tab.evaluate(([p, o]) => (window as unknown as B).bench.generate!(p, o), [p, o] as const) as Promise<GenerateResult>,
+        setCaching: (on) => tab.evaluate((x) => (window as unknown as B).bench.setCaching!(x), on) as Promise<void>,
+      },
+      firstAnswer,
+    );
   } finally {
-    await browser.close();
+    await context.close();
     await new Promise((r) => server.close(r));
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+// ------------------------------------------------------------------ first answers (cold and warm)
+const FIRST_TOKENS = 16;
+interface NodeFirst {
+  loadMs: number;
+  firstTokenMs: number;
+  answerMs: number;
+}
+
+/** onnxruntime-node from nothing: read + verify the package, create the sessions, answer (what a fresh server does). */
+async function nodeFirstAnswer(prompt: PromptSequence, params: Omit<GenerateOptions, "onToken" | "signal">): Promise<NodeFirst> {
+  const ortNode = await import("onnxruntime-node");
+  const { loadPackage } = await import("../lib/runtime/manifest");
+  const { fsFetchFile, decodeWithSharp } = await import("../lib/backends/server");
+  const { FlamingoEngine } = await import("../lib/runtime/engine");
+  const t0 = performance.now();
+  const pkg = await loadPackage({ key: `first:${t0}`, fetchFile: fsFetchFile(PKG) });
+  const engine = await FlamingoEngine.create({
+    ort: ortNode as unknown as import("../lib/runtime/ort").OrtNamespace,
+    pkg,
+    decodeImage: decodeWithSharp,
+    imageSource,
+    sessionOptions: { executionProviders: ["cpu"], graphOptimizationLevel: "all", logSeverityLevel: 3, intraOpNumThreads: threads, interOpNumThreads: 1 },
+    executionProvider: "cpu",
+  });
+  const loaded = performance.now();
+  let first: number | undefined;
+  await engine.generate(prompt, { ...params, onToken: () => void (first ??= performance.now()) });
+  const done = performance.now();
+  await engine.release();
+  return { loadMs: loaded - t0, firstTokenMs: (first ?? done) - t0, answerMs: done - t0 };
+}
+
+/** Prints and returns the cold and warm first answers (medians) beside onnxruntime-node's, as ratios. */
+function reportFirstAnswers(cold: FirstAnswer[], warm: FirstAnswer[], node: { cold: NodeFirst; warm: NodeFirst[] }) {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const med = <K extends keyof FirstAnswer & keyof NodeFirst>(xs: { [k in K]: number }[], k: K) => median(xs.map((x) => x[k]));
+  const pick = (xs: FirstAnswer[]) => {
+    const m = med(xs, "answerMs");
+    return xs.find((x) => x.answerMs === m) as FirstAnswer;
+  };
+  const nodeWarm = { loadMs: med(node.warm, "loadMs"), firstTokenMs: med(node.warm, "firstTokenMs"), answerMs: med(node.warm, "answerMs") };
+  const line = (label: string, x: FirstAnswer, all: FirstAnswer[], n: NodeFirst) =>
+    log(
+      `  ${label}: answer ${s(x.answerMs)} (after the load ${s(x.answerMs - x.loadMs)}; first token ${s(x.firstTokenMs)}; load ${s(x.loadMs)} = ${Object.entries(x.phases)
+        .map(([k, v]) => `${k} ${s(v)}`)
+        .join(" + ")}; ${(x.bytes / 1024 ** 2).toFixed(1)} MB${x.fromCache ? " from the browser cache" : ""}; ${x.threads} thread(s)) — ${(x.answerMs / n.answerMs).toFixed(1)}× onnxruntime-node's ${s(n.answerMs)} (load ${s(n.loadMs)}); all runs ${all.map((y) => s(y.answerMs)).join(" / ")}`,
+    );
+  const c = pick(cold);
+  const w = pick(warm);
+  log(`\nfirst answer in headless Chromium (WASM, the real worker, ${FIRST_TOKENS} tokens, median of ${cold.length}) against onnxruntime-node (${threads} thread(s)) from nothing loaded; ${load()}`);
+  line("cold (empty caches)     ", c, cold, node.cold);
+  line("warm (a second visit)   ", w, warm, nodeWarm);
+  log(`  targets: cold ≤ 3 s, warm ≤ 1 s from pressing Run; here from creating the worker (load + answer). The app starts the load when the Run panel mounts, so a Run pressed after it waits only "after the load". Phases overlap: the runtime compiles during the download.`);
+  return { tokens: FIRST_TOKENS, cold, warm, node: { cold: node.cold, warm: nodeWarm }, ratios: { cold: c.answerMs / node.cold.answerMs, warm: w.answerMs / nodeWarm.answerMs } };
 }
 
 // ------------------------------------------------------------------ per-backend figures
 interface Target {
   /** Runs in this process (its CPU time is the model's). */
   inProcess?: boolean;
+  /** Put these images where the target reads them from fast (the browser's HTTP cache), as Node's are in memory. */
+  prefetch?(ids: string[]): Promise<void>;
   encodeMs(ids: string[]): Promise<number>;
   generate(p: PromptSequence, o: Omit<GenerateOptions, "onToken" | "signal">): Promise<GenerateResult>;
   setCaching(on: boolean): Promise<void>;
@@ -184,6 +318,7 @@ interface Target {
 async function measure(label: string, t: Target) {
   await t.setCaching(false);
   await t.generate(fewShot(4, 0), { maxTokens: 2 }); // warm-up
+  await t.prefetch?.(pool.slice(0, 32));
   const single: number[] = [];
   for (let i = 0; i < 16; i++) single.push(await t.encodeMs([pool[i] as string]));
   const batch: number[] = [];
@@ -262,7 +397,32 @@ try {
 
   if (only.has("browser")) {
     try {
-      report.browserWasm = await benchBrowser(images, (t) => measure("onnxruntime-web WASM in headless Chromium (worker, canvas decoder)", t));
+      // The first answer: a prompt with images, FIRST_TOKENS greedy tokens, from nothing loaded.
+      const prompt = toSequence(golden.find((p) => p.images.length > 0) ?? (golden[0] as GoldenPrompt));
+      const params = { maxTokens: FIRST_TOKENS, minTokens: FIRST_TOKENS };
+      const nodeFirst = { cold: await nodeFirstAnswer(prompt, params), warm: [] as NodeFirst[] };
+      for (let r = 0; r < REPEATS; r++) nodeFirst.warm.push(await nodeFirstAnswer(prompt, params));
+      report.browserWasm = await benchBrowser(images, { isolated: values["browser-isolation"] !== "off" }, async (t, firstAnswer) => {
+        const cold: FirstAnswer[] = [];
+        const warm: FirstAnswer[] = [];
+        for (let r = 0; r < REPEATS; r++) {
+          cold.push(await firstAnswer("cold", prompt, params));
+          warm.push(await firstAnswer("warm", prompt, params));
+        }
+        const first = reportFirstAnswers(cold, warm, nodeFirst);
+        const figures = await measure(`onnxruntime-web WASM in headless Chromium (worker, canvas decoder, ${cold[0]?.threads ?? 1} thread(s))`, t);
+        const node = report.node as { encodeMsPerImage: { single: number; batchOf32: number }; meanDecodeTokensPerSecond: number } | undefined;
+        if (node) {
+          const ratios = {
+            decode: node.meanDecodeTokensPerSecond / figures.meanDecodeTokensPerSecond,
+            encodeSingle: figures.encodeMsPerImage.single / node.encodeMsPerImage.single,
+            encodeBatch: figures.encodeMsPerImage.batchOf32 / node.encodeMsPerImage.batchOf32,
+          };
+          log(`  browser / node: decode ${ratios.decode.toFixed(1)}× slower, image encode ${ratios.encodeSingle.toFixed(1)}× (one per call), ${ratios.encodeBatch.toFixed(1)}× (batch of 32) (target ≤ 2×)`);
+          return { firstAnswer: first, ...figures, ratios };
+        }
+        return { firstAnswer: first, ...figures };
+      });
     } catch (e) {
       log(`\nheadless Chromium: skipped (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
       report.browserWasm = { error: String(e) };
@@ -328,9 +488,11 @@ try {
 
   if (only.has("torch") && nodeDecode) {
     const r = spawnSync("/usr/bin/python3", ["-m", "training.reference_generate", "--json", "--tokens", String(TOKENS), "--repeats", String(REPEATS), "--threads", String(threads)], { encoding: "utf8" });
-    if (r.status !== 0) {
-      log(`\nPyTorch reference: failed (${(r.stderr || r.stdout).trim().split("\n").slice(-1)[0]})`);
-      report.torch = { error: r.stderr };
+    if (r.error || r.status !== 0) {
+      // reference_generate says how to install torch when it is missing; no /usr/bin/python3 at all is said here
+      const why = r.error ? `${r.error.message}; install Debian's python3 and python3-torch: sudo apt-get install -y python3-torch python3-pil` : (r.stderr || r.stdout).trim().split("\n").slice(-1)[0];
+      log(`\nPyTorch reference: failed (${why})`);
+      report.torch = { error: r.error ? r.error.message : r.stderr };
     } else {
       const ref = JSON.parse(r.stdout.trim().split("\n").slice(-1)[0] as string) as {
         run: string;
@@ -355,7 +517,7 @@ try {
       const ratio = geo(rows.map((x) => x.ratio));
       const cpuRatio = geo(rows.map((x) => x.cpuRatio));
       report.torch = { run: ref.run, version: ref.torch, threads: ref.threads, prompts: rows, ratio, cpuRatio };
-      log(`\nserver decode vs PyTorch eager reference (torch ${ref.torch}, ${ref.threads} thread(s), weights of training/runs/${ref.run} = the package's, checked against golden.json); ${load()}`);
+      log(`\nserver decode vs PyTorch eager reference (torch ${ref.torch}, ${ref.threads} thread(s), weights built from the ONNX initialisers of ${ref.run}, checked against its golden.json); ${load()}`);
       for (const x of rows) {
         log(`  ${x.name.padEnd(18)} ours ${f1(x.ours).padStart(7)} tok/s (${f1(x.oursCpu).padStart(7)} per CPU s)  torch ${f1(x.torch).padStart(7)} tok/s (${f1(x.torchCpu).padStart(7)} per CPU s)  ${x.ratio.toFixed(1)}× wall, ${x.cpuRatio.toFixed(1)}× CPU  ${x.sameTokens ? "same token ids" : "TOKEN IDS DIFFER"}`);
       }

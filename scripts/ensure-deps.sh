@@ -20,3 +20,14 @@ if [ ! -f lib/generated/sqlite/client.ts ] || [ ! -f lib/generated/postgres/clie
   echo "› generating Prisma clients"
   npm run --silent prisma:generate
 fi
+
+# onnxruntime-web's runtime, self-hosted (never a CDN) under public/ort/<version>/ (git-ignored): only the
+# two builds the app uses (lib/backends/browser/runtime-files.ts): the WASM-only one and WebGPU's asyncify one.
+ort_dist=node_modules/onnxruntime-web/dist
+ort_dir="public/ort/$(node -p 'require("./node_modules/onnxruntime-web/package.json").version')"
+for f in ort-wasm-simd-threaded.mjs ort-wasm-simd-threaded.wasm ort-wasm-simd-threaded.asyncify.mjs ort-wasm-simd-threaded.asyncify.wasm; do
+  if ! cmp -s "$ort_dist/$f" "$ort_dir/$f"; then
+    mkdir -p "$ort_dir"
+    cp "$ort_dist/$f" "$ort_dir/$f"
+  fi
+done

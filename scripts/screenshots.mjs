@@ -1,13 +1,59 @@
 /* global document, window */ // page.waitForFunction bodies run in the browser
 // Screenshots for the README, from a running server (default http://localhost:3000):
-//   node scripts/screenshots.mjs [baseURL]
+//   node scripts/screenshots.mjs [baseURL] [--only=load-progress,pages,sweeps]
 // Uses Debian's Chromium through playwright-core; writes docs/screenshots/*.png.
 import { mkdir } from "node:fs/promises";
 import { chromium } from "playwright-core";
 
-const base = process.argv[2] ?? "http://localhost:3000";
+const base = process.argv.slice(2).find((a) => !a.startsWith("--")) ?? "http://localhost:3000";
+const onlyArg = process.argv.find((a) => a.startsWith("--only="));
+const only = new Set(onlyArg ? onlyArg.slice("--only=".length).split(",") : ["load-progress", "pages", "sweeps"]);
 const out = "docs/screenshots";
 await mkdir(out, { recursive: true });
+
+const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/**
+ * The browser model loading in the Run panel on a first visit (empty caches): the runtime and
+ * vision.onnx are in, lm.onnx is held back by a route until the picture is taken, so the panel
+ * shows the download phase part-way with its bytes (runtime + model), then the load goes on.
+ */
+async function loadProgressShot() {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const { templates } = await (await page.request.get(`${base}/api/templates`)).json();
+    const example = templates.find((t) => t.name.startsWith("Classification with novel words") && t.libraryName === "Examples");
+    let release;
+    const held = new Promise((r) => (release = r));
+    // context.route: the model files are fetched by the inference worker, not the page.
+    await context.route("**/models/*/lm.onnx", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${base}/templates/${example.id}`);
+    const panel = page.getByTestId("run-panel");
+    // Wait until more than the runtime (14.2 MB) is in: the bytes read "n MB / m MB".
+    await page.waitForFunction(() => {
+      const t = document.querySelector('[data-testid="model-load-bytes"]')?.textContent ?? "";
+      const [loaded] = t.split(" / ").map((x) => Number.parseFloat(x));
+      return loaded > 15;
+    }, undefined, { timeout: 120_000 });
+    await panel.scrollIntoViewIfNeeded();
+    // From the panel's Run button down to the end of the load status.
+    const run = await panel.getByTestId("run-start").boundingBox();
+    const load = await page.getByTestId("model-load").boundingBox();
+    const p = await panel.boundingBox();
+    await page.screenshot({ path: `${out}/load-progress.png`, clip: { x: p.x, y: run.y - 16, width: p.width, height: load.y + load.height - run.y + 32 } });
+    release();
+    await page.getByTestId("model-load").waitFor({ state: "detached", timeout: 120_000 });
+    console.log(`wrote ${out}/load-progress.png`);
+  } finally {
+    await browser.close();
+  }
+}
+if (only.has("load-progress")) await loadProgressShot();
 
 /** Lazy thumbnails: wait until every image on the page has decoded. */
 async function imagesLoaded(page) {
@@ -73,11 +119,13 @@ async function notebookShots(page) {
   }
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-try {
+const browser = only.has("pages")
+  ? await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: chromiumArgs,
+    })
+  : undefined;
+if (browser) try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${base}/`);
   await page.getByTestId("template-card").first().waitFor();
@@ -173,11 +221,13 @@ async function sweepShots(page) {
   }
 }
 
-const sweepBrowser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-try {
+const sweepBrowser = only.has("sweeps")
+  ? await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: chromiumArgs,
+    })
+  : undefined;
+if (sweepBrowser) try {
   await sweepShots(await sweepBrowser.newPage({ viewport: { width: 1280, height: 900 } }));
   console.log(`wrote ${out}/sweep-chart.png, sweep-grid.png, sweep-page.png, sweep-prompt.png, sweep-390.png`);
 } finally {

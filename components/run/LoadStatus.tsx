@@ -1,19 +1,36 @@
+import { describeLoad, LOAD_STEPS } from "@/lib/backends/browser/load-progress";
 import type { LoadProgress, ProviderReport } from "@/lib/backends/browser/ui-backends";
-import { formatBytes, type BackendChoice } from "./options";
+import type { BackendChoice } from "./options";
 
-/** Model load progress (bytes) while the browser backend loads, and the WebGPU -> WASM fallback notice. */
-export function LoadStatus({ loading, progress, backend, provider }: { loading: boolean; progress?: LoadProgress; backend: BackendChoice; provider?: ProviderReport }) {
+/**
+ * The browser model's load, phase by phase (download with bytes of the runtime and the model,
+ * compile, warm-up; "from the browser cache" when nothing came from the network), and the
+ * WebGPU -> WASM fallback notice. `background`: a load started before Run was pressed.
+ */
+export function LoadStatus({ loading, progress, backend, provider, background = false }: { loading: boolean; progress?: LoadProgress; backend: BackendChoice; provider?: ProviderReport; background?: boolean }) {
+  const { title, bytes } = describeLoad(progress);
+  const phase = progress?.phase ?? "download";
+  const at = LOAD_STEPS.findIndex((s) => s.phase === phase);
   return (
     <>
       {loading && backend !== "server" ? (
-        <div className="flex flex-col gap-1 text-xs text-stone-600" data-testid="model-load">
-          <div className="flex justify-between gap-2">
-            <span>{progress?.fromCache ? "Loading the model from the browser cache…" : "Downloading the model (once; later loads come from the cache)…"}</span>
-            {progress ? (
-              <span className="tabular-nums">
-                {formatBytes(progress.loadedBytes)} / {formatBytes(progress.totalBytes)}
-              </span>
+        <div className="flex flex-col gap-1 text-xs text-stone-600" data-testid="model-load" data-phase={phase} data-from-cache={progress?.fromCache ? "true" : "false"} data-background={background ? "true" : "false"}>
+          <ol className="flex gap-3" aria-label="Model load steps">
+            {LOAD_STEPS.map((s, i) => (
+              <li key={s.phase} className={i === at ? "font-semibold text-stone-900" : i < at ? "text-emerald-700" : "text-stone-400"} aria-current={i === at ? "step" : undefined} data-testid={`model-load-step-${s.phase}`}>
+                {i < at ? "✓ " : ""}
+                {s.label}
+              </li>
+            ))}
+            {progress?.fromCache ? (
+              <li className="text-emerald-700" data-testid="model-load-cached">
+                from the browser cache
+              </li>
             ) : null}
+          </ol>
+          <div className="flex justify-between gap-2">
+            <span data-testid="model-load-title">{background ? `Getting the browser model ready: ${title.charAt(0).toLowerCase()}${title.slice(1)}` : title}</span>
+            {bytes ? <span className="tabular-nums" data-testid="model-load-bytes">{bytes}</span> : null}
           </div>
           <progress
             className="h-2 w-full overflow-hidden rounded accent-brand-600"

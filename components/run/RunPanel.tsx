@@ -15,6 +15,7 @@ import { RankMethodLine, RunInspector } from "./RunInspector";
 import { DemonstrationAgreement, TraceView } from "./TraceView";
 import { demonstrationsOf } from "./trace-summary";
 import { useEngines } from "./useEngines";
+import { usePreloadModel } from "./usePreloadModel";
 import { useRunner, type GenerateState, type RankState, type RunState } from "./useRunner";
 import {
   DEFAULT_BACKEND,
@@ -99,6 +100,8 @@ export function RunPanel({ template, footer, bindings: heldBindings, onBind }: P
   const bind = (name: string, value: Bindings[string]) => (onBind ? onBind(name, value) : setOwnBindings((b) => ({ ...b, [name]: value })));
   const [candidates, setCandidates] = useState(() => defaultCandidates(template));
   const { state, busy, runGenerate, runRank, cancel } = useRunner();
+  // The browser model starts loading when the panel mounts (idle), not when Run is pressed.
+  const preload = usePreloadModel(target.backend);
   // What the current run started with (the form may change while it runs).
   const [ranWith, setRanWith] = useState<Omit<RunSnapshot, "state"> | null>(null);
 
@@ -175,7 +178,11 @@ export function RunPanel({ template, footer, bindings: heldBindings, onBind }: P
         </span>
       </div>
 
-      {state ? <LoadStatus loading={state.phase === "loading"} progress={state.progress} backend={state.backend} provider={state.provider} /> : null}
+      {state ? (
+        <LoadStatus loading={state.phase === "loading"} progress={state.progress} backend={state.backend} provider={state.provider} />
+      ) : (
+        <LoadStatus loading={preload.loading} {...(preload.progress ? { progress: preload.progress } : {})} backend={target.backend} background />
+      )}
       {state?.phase === "error" ? <ErrorNotice error={state.error} title={state.kind === "generate" ? "The run failed" : "Ranking failed"} /> : null}
       {state?.kind === "generate" ? (
         <GenerateOutput state={state} images={rendered.prompt ? imagesOf(rendered.prompt) : []} traced={settings.trace && !state.remote} shots={ranWith ? shotsIn(ranWith.prompt) : template.shots.length} />

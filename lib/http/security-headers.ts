@@ -14,7 +14,20 @@ export const COMMON_SECURITY_HEADERS: readonly { key: string; value: string }[] 
   { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
   // Older browsers' form of frame-ancestors 'none': no clickjacking through a frame.
   { key: "X-Frame-Options", value: "DENY" },
+  // Cross-origin isolation, so the browser model's WebAssembly can use threads (SharedArrayBuffer).
+  // On every response, not only pages: a worker script (the inference worker, ORT's thread workers
+  // under /ort/) must carry COEP itself to run in an isolated page. Everything the pages load is
+  // same-origin (chunks, Monaco, /api/assets images, /models, /ort), which require-corp always
+  // allows, so it blocks nothing of ours (and no Cross-Origin-Resource-Policy is needed).
+  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+  { key: "Cross-Origin-Embedder-Policy", value: "require-corp" },
 ];
+
+/**
+ * The self-hosted ONNX Runtime (/ort/<version>/, lib/backends/browser/runtime-files.ts): versioned
+ * paths, so cached for good; the HTTP cache then also keeps the browser's compiled WebAssembly.
+ */
+export const RUNTIME_CACHE_HEADERS: readonly { key: string; value: string }[] = [{ key: "Cache-Control", value: "public, max-age=31536000, immutable" }];
 
 /**
  * API and /v1 answers are data, never documents: if one is ever opened as a page, nothing in it may

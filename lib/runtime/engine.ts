@@ -228,6 +228,8 @@ const STEP_FETCHES = ["logits", "present_key_values"] as const;
 const TRACE_FETCHES = ["logits", "present_key_values", "xattn_weights", "gates"] as const;
 const LOGITS_FETCH = ["logits"] as const;
 const VISION_FETCH = ["visual_tokens"] as const;
+/** Images read and decoded at the same time when a vision batch is encoded. */
+const IMAGE_READS_AT_ONCE = 8;
 
 export class FlamingoEngine {
   readonly manifest: Manifest;
@@ -391,6 +393,37 @@ export class FlamingoEngine {
     return this.queue.run(() => this.scoreManyUnlocked(prompts, candidates, opts), opts.signal);
   }
 
+  /**
+   * One throw-away run of each session, so a user's first run does not pay the sessions' first-run
+   * costs (kernel setup, buffer allocation): vision.onnx on a blank `pixels` `[1, 3, H, W]`, then
+   * lm.onnx on one `<|endofchunk|>` token (`input_ids` `[1, 1]`, no image: `visual_tokens`
+   * `[1, 1, L, D]` zeros, `image_index` -1, an empty past). Touches no cache and no counter.
+   */
+  warmUp(): Promise<void> {
+    return this.queue.run(async () => {
+      this.assertLive();
+      const [W, H] = this.manifest.image_preprocessing.size;
+      const vision = await this.vision.run({ pixels: new this.ort.Tensor("float32", new Float32Array(3 * H * W), [1, 3, H, W]) }, VISION_FETCH);
+      vision.visual_tokens?.dispose?.();
+      const cache = KvCache.empty(this.ort, this.kv, 1);
+      try {
+        const out = await this.lm.run(
+          {
+            input_ids: int64Tensor(this.ort, [this.tokenizer.endOfChunkId], [1, 1]),
+            visual_tokens: new this.ort.Tensor("float32", new Float32Array(this.L * this.D), [1, 1, this.L, this.D]),
+            image_index: int64Tensor(this.ort, [-1], [1, 1]),
+            past_key_values: cache.tensor,
+          },
+          STEP_FETCHES,
+        );
+        out.logits?.dispose?.();
+        out.present_key_values?.dispose?.();
+      } finally {
+        cache.dispose();
+      }
+    });
+  }
+
   /** Next-token logits after `prompt`: `[V]` (the last position of `logits` `[1, S, V]`). */
   nextTokenLogits(prompt: PromptSequence, signal?: AbortSignal): Promise<Float32Array> {
     return this.queue.run(async () => {
@@ -471,16 +504,23 @@ export class FlamingoEngine {
       const [W, H] = this.manifest.image_preprocessing.size;
       const plane = 3 * H * W;
       const pixels = new Float32Array(missing.length * plane);
-      for (let i = 0; i < missing.length; i++) {
-        const id = missing[i] as string;
-        let bytes: Uint8Array;
-        try {
-          bytes = await this.imageSource(id);
-        } catch (cause) {
-          if (cause instanceof AppError) throw cause;
-          throw new AppError("not_found", `Image ${id.slice(0, 12)} could not be read`, { cause });
-        }
-        pixels.set(await this.preprocess(id, bytes), i * plane);
+      // Images are read and decoded IMAGE_READS_AT_ONCE at a time (a browser worker fetches them in
+      // parallel; the bytes of a few large images at most are held at once); the first failure in
+      // prompt order is the one reported, as when they were read one by one.
+      for (let at = 0; at < missing.length; at += IMAGE_READS_AT_ONCE) {
+        const read = await Promise.allSettled(
+          missing.slice(at, at + IMAGE_READS_AT_ONCE).map(async (id, k) => {
+            let bytes: Uint8Array;
+            try {
+              bytes = await this.imageSource(id);
+            } catch (cause) {
+              if (cause instanceof AppError) throw cause;
+              throw new AppError("not_found", `Image ${id.slice(0, 12)} could not be read`, { cause });
+            }
+            pixels.set(await this.preprocess(id, bytes), (at + k) * plane);
+          }),
+        );
+        for (const r of read) if (r.status === "rejected") throw r.reason;
       }
       signal?.throwIfAborted();
       this.calls.vision++;

@@ -31,13 +31,12 @@ class RunPanelPage {
     await expect(this.phase()).toHaveAttribute("data-phase", /done|error|cancelled/, { timeout });
     await expect(this.phase()).toHaveAttribute("data-phase", "done");
   }
-  async generate(backend: "wasm" | "server", opts: { expectLoad?: boolean } = {}) {
+  async generate(backend: "wasm" | "server") {
     await this.root.getByTestId("run-tab-generate").click();
     await this.backend(backend);
     await this.mode("greedy");
     await this.run();
-    // A first load in the page shows the byte progress bar.
-    if (opts.expectLoad) await expect(this.root.getByTestId("model-load-progress")).toBeVisible();
+    // The load's progress (it starts when the panel mounts): browser-load.spec.ts.
     await this.waitDone();
     await expect(this.root.getByTestId("run-text")).toHaveAttribute("data-final", "true");
     return {
@@ -90,7 +89,7 @@ test("the same greedy answer on the Server and in the Browser (WASM), model from
   expect(server.provider).toMatch(/^Server · (CPU|CUDA)$/);
   expect(server.ttft).not.toBe("—");
 
-  const wasm = await run.generate("wasm", { expectLoad: true });
+  const wasm = await run.generate("wasm");
   expect(wasm.provider).toBe("Browser · WASM");
   await expect(run.root.getByTestId("run-model-source")).toHaveText(/^downloaded \d/);
   expect(wasm.text).toBe(server.text);

@@ -55,7 +55,8 @@ beforeAll(async () => {
       else if (p.startsWith("/pkg/")) file = path.join(PKG, p.slice(5));
       else if (p.startsWith("/assets/")) body = g.images.get(p.slice(8));
       else if (p.startsWith("/extra/")) body = extra.get(p.slice(7));
-      else if (/^\/ort[-.][\w.-]+\.(m?js|wasm)$/.test(p)) file = path.join(ORT_DIST, p.slice(1));
+      // ORT's runtime where the app self-hosts it: /ort/<version>/<file> (lib/backends/browser/runtime-files.ts).
+      else if (/^\/ort\/[\d.]+\/ort[-.][\w.-]+\.(m?js|wasm)$/.test(p)) file = path.join(ORT_DIST, p.split("/").at(-1)!);
       if (file && !path.normalize(file).includes("..")) body = await readFile(file).then((b) => new Uint8Array(b), () => undefined);
       if (!body) {
         res.writeHead(404).end();
@@ -150,19 +151,24 @@ describe("browser backend in headless Chromium", () => {
 
   it("canvas decoding + preprocessing equals sharp's within the stated tolerance", async () => {
     const spec = parseManifest(JSON.parse(readFileSync(path.join(PKG, "manifest.json"), "utf8"))).image_preprocessing;
-    // golden PNGs, an RGBA PNG with partial alpha at another size, and a JPEG (lossy decoders)
+    // golden PNGs, an RGBA PNG with partial alpha at another size, a JPEG (lossy decoders), a large PNG
     const w = 50, h = 41;
     const raw = Buffer.alloc(w * h * 4);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([(x * 5) % 256, (y * 6) % 256, (x * y) % 256, (x * 7 + y * 3) % 256], (y * w + x) * 4);
     extra.set("alpha.png", new Uint8Array(await sharp(raw, { raw: { width: w, height: h, channels: 4 } }).png().toBuffer()));
     extra.set("photo.jpg", new Uint8Array(await sharp(raw, { raw: { width: w, height: h, channels: 4 } }).flatten({ background: "#808080" }).resize(120, 90).jpeg({ quality: 85 }).toBuffer()));
+    // A photo-sized image: both decoders shrink it natively to DECODE_MAX_SIDE first (different kernels).
+    const W = 1600, H = 1200;
+    const big = Buffer.alloc(W * H * 3);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) big.set([Math.round((x / W) * 255), Math.round((y / H) * 255), Math.round(((x + y) / (W + H)) * 255)], (y * W + x) * 3);
+    extra.set("big.png", new Uint8Array(await sharp(big, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer()));
     const names = [...g.byFile.keys()];
-    const urls = [...names.map((f) => `/pkg/${f}`), "/extra/alpha.png", "/extra/photo.jpg"];
+    const urls = [...names.map((f) => `/pkg/${f}`), "/extra/alpha.png", "/extra/photo.jpg", "/extra/big.png"];
     const fromBrowser = (await page.evaluate(
       ([urls, spec]) => (window as unknown as { flamingo: { preprocess(...a: unknown[]): Promise<unknown> } }).flamingo.preprocess(urls, spec),
       [urls, spec] as const,
     )) as number[][];
-    const bytes = [...names.map((f) => new Uint8Array(readFileSync(path.join(PKG, f)))), extra.get("alpha.png")!, extra.get("photo.jpg")!];
+    const bytes = [...names.map((f) => new Uint8Array(readFileSync(path.join(PKG, f)))), extra.get("alpha.png")!, extra.get("photo.jpg")!, extra.get("big.png")!];
     let worst = 0;
     let worstMean = 0;
     for (const [i, b] of bytes.entries()) {

@@ -57,12 +57,15 @@ const fewShot = () => {
 describe("browser backend (worker core + client)", () => {
   it("loads with progress, reports the provider that runs and why WebGPU was not used", async () => {
     const { client } = connect(nodeEnv());
-    const progress: { loadedBytes: number; totalBytes: number }[] = [];
+    const progress: { phase: string; loadedBytes: number; totalBytes: number; fromCache: boolean }[] = [];
     const info = await client.load(PKG, { onProgress: (p) => progress.push(p) });
     expect(info.executionProvider).toBe("wasm");
     expect(info.fallbackReason).toMatch(/No WebGPU adapter/);
     expect(progress.at(-1)!.loadedBytes).toBe(progress.at(-1)!.totalBytes);
     expect(progress.at(-1)!.totalBytes).toBeGreaterThan(0);
+    // Every phase, in order (download, then the sessions, then a warm-up run); nothing said it came from a cache.
+    expect(progress.map((p) => p.phase).filter((p, i, all) => p !== all[i - 1])).toEqual(["download", "compile", "warmup"]);
+    expect(progress.some((p) => p.fromCache)).toBe(false);
   });
 
   it("falls back to WASM when the WebGPU session fails, and says so", async () => {

@@ -188,6 +188,17 @@ describe("runtime engine (fake model)", () => {
     await expect(e.scoreMany(prompts, cands.slice(1))).rejects.toThrow(/One candidate list per prompt/);
   });
 
+  it("warms up with one run of each session, touching no cache and no counter", async () => {
+    const stats = { active: 0, maxActive: 0, runs: 0 };
+    const e = await make([], stats);
+    await e.warmUp();
+    expect(stats.runs).toBe(1); // the LM (the fake vision session does not count itself)
+    expect(e.stats().modelCalls).toEqual({ vision: 0, lm: 0, lmTokens: 0 });
+    await e.generate(prompt, { maxTokens: 1 });
+    expect(e.stats().visualCache.misses).toBe(2); // the warm-up cached no image
+    expect(e.stats().prefixCache.hits).toBe(0);
+  });
+
   it("cancels between steps", async () => {
     const e = await make(new Array(60).fill(A));
     const ac = new AbortController();

@@ -7,8 +7,8 @@ import type { Backend, BackendCapabilities, BackendRunResult, GenerateParams, Ru
 import { rankingOf } from "@/lib/backends/contract";
 import { DEFAULT_MODEL_ID, packageUrl } from "@/lib/models/defaults";
 import type { PromptSequence } from "@/lib/prompt/sequence";
-import { MODEL_CACHE } from "./browser-env";
 import { BrowserEngineClient } from "./client";
+import type { LoadProgressReport } from "./load-progress";
 import type { LoadedInfo, WorkerCacheStats } from "./protocol";
 
 /** The package the browser runs: the bundled model. */
@@ -17,13 +17,8 @@ export const PACKAGE_URL = packageUrl(MODEL_ID);
 
 export type BrowserProvider = "webgpu" | "wasm";
 
-export interface LoadProgress {
-  loadedBytes: number;
-  totalBytes: number;
-  file: string;
-  /** The files came from Cache Storage (an earlier visit), not the network. */
-  fromCache: boolean;
-}
+/** A load's phase (download, compile, warm-up), bytes over runtime + model, and whether all came from a cache. */
+export type LoadProgress = LoadProgressReport;
 
 /** The provider that actually ran, as the worker or the server reported it. */
 export interface ProviderReport {
@@ -39,46 +34,80 @@ export const providerReport = (info: LoadedInfo): ProviderReport => ({
 // ---------------------------------------------------------------- the page's worker
 
 let client: BrowserEngineClient | undefined;
-let loaded: { pref: BrowserProvider; info: Promise<LoadedInfo> } | undefined;
+/**
+ * The page's one load: its preference, the provider it resolved to (once known), its latest
+ * progress and who listens to it (a preload started when the Run panel mounted, then the run
+ * that waits for it, both see the same progress).
+ */
+interface PageLoad {
+  pref: BrowserProvider;
+  info: Promise<LoadedInfo>;
+  provider?: "webgpu" | "wasm";
+  progress?: LoadProgress;
+  listeners: Set<(p: LoadProgress) => void>;
+}
+let loaded: PageLoad | undefined;
 const providerListeners = new Set<(info: LoadedInfo) => void>();
 
 function browserClient(): BrowserEngineClient {
   if (!client) {
     client = BrowserEngineClient.create();
     client.onProviderChange((info) => {
-      if (loaded) loaded = { pref: loaded.pref, info: Promise.resolve(info) };
+      if (loaded) loaded = { ...loaded, info: Promise.resolve(info), provider: info.executionProvider };
       for (const l of providerListeners) l(info);
     });
   }
   return client;
 }
 
-/** Whether the package's weights are already in Cache Storage (so a load reads no network). */
-async function inCache(): Promise<boolean> {
-  try {
-    if (typeof caches === "undefined") return false;
-    const cache = await caches.open(MODEL_CACHE);
-    return Boolean(await cache.match(new URL(`${PACKAGE_URL}/lm.onnx`, location.href).toString()));
-  } catch {
-    return false;
-  }
-}
+/** Whether the current load serves `pref`: the same preference, or WASM asked of a load that resolved to WASM. */
+const serves = (l: PageLoad, pref: BrowserProvider) => l.pref === pref || (pref === "wasm" && l.provider === "wasm");
 
-/** Load the model in the worker with this preference, once; a different preference reloads it. */
+/**
+ * Load the model in the worker with this preference, once; a different preference reloads it
+ * (unless WASM is asked and the load already runs on WASM), after any load in flight has ended
+ * (the worker loads one at a time). `onProgress` hears this load's progress until it ends,
+ * starting with its latest report: a run that finds the model loaded in the background (the Run
+ * panel starts it) still learns how it was loaded (downloaded or from the cache, how many bytes).
+ */
 export function loadBrowserModel(pref: BrowserProvider, onProgress?: (p: LoadProgress) => void): Promise<LoadedInfo> {
-  if (loaded?.pref === pref) return loaded.info;
-  const info = (async () => {
-    const fromCache = await inCache();
-    return browserClient().load(PACKAGE_URL, {
+  if (loaded && serves(loaded, pref)) {
+    const l = loaded;
+    if (l.progress) onProgress?.(l.progress);
+    if (onProgress && !l.provider) {
+      l.listeners.add(onProgress);
+      void l.info.finally(() => l.listeners.delete(onProgress)).catch(() => undefined);
+    }
+    return l.info;
+  }
+  if (loaded && !loaded.provider) {
+    const inFlight = loaded.info;
+    return inFlight.then(
+      () => loadBrowserModel(pref, onProgress),
+      () => loadBrowserModel(pref, onProgress),
+    );
+  }
+  const listeners = new Set<(p: LoadProgress) => void>(onProgress ? [onProgress] : []);
+  // Progress arrives as worker messages, so after `entry` below exists.
+  const info = browserClient()
+    .load(PACKAGE_URL, {
       executionProvider: pref,
-      onProgress: (p) => onProgress?.({ ...p, fromCache }),
+      onProgress: (p) => {
+        entry.progress = p;
+        for (const l of listeners) l(p);
+      },
+    })
+    .then((i) => {
+      entry.provider = i.executionProvider;
+      listeners.clear();
+      return i;
     });
-  })();
-  loaded = { pref, info };
-  info.catch(() => {
-    if (loaded?.info === info) loaded = undefined;
+  const entry: PageLoad = { pref, info, listeners };
+  loaded = entry;
+  entry.info.catch(() => {
+    if (loaded === entry) loaded = undefined;
   });
-  return info;
+  return entry.info;
 }
 
 /** The worker's cumulative cache hits and misses; undefined when no model is loaded in this page. */

@@ -5,6 +5,7 @@
  */
 import type { CandidateScore, GenerateOptions, GenerateResult, TokenEvent } from "@/lib/runtime/engine";
 import type { PromptSequence } from "@/lib/prompt/sequence";
+import type { LoadProgressReport } from "./load-progress";
 import type { ExecutionProviderPreference, LoadedInfo, SerializedError, WorkerCacheStats, WorkerRequest, WorkerResponse } from "./protocol";
 
 export class WorkerError extends Error {
@@ -28,7 +29,7 @@ interface Pending {
   resolve(value: WorkerResponse): void;
   reject(error: Error): void;
   onToken?: (e: TokenEvent) => void;
-  onProgress?: (p: { file: string; loadedBytes: number; totalBytes: number }) => void;
+  onProgress?: (p: LoadProgressReport) => void;
 }
 
 export type GenerateParams = Omit<GenerateOptions, "signal" | "onToken">;
@@ -121,7 +122,7 @@ export class BrowserEngineClient {
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.type === "token") return p.onToken?.(m.event);
-    if (m.type === "progress") return p.onProgress?.({ file: m.file, loadedBytes: m.loadedBytes, totalBytes: m.totalBytes });
+    if (m.type === "progress") return p.onProgress?.({ phase: m.phase, file: m.file, loadedBytes: m.loadedBytes, totalBytes: m.totalBytes, fromCache: m.fromCache });
     this.pending.delete(m.id);
     if (m.type === "error") p.reject(new WorkerError(m.error));
     else p.resolve(m);

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { CandidateScore, GenerateResult, TokenEvent } from "@/lib/runtime/engine";
 import { GenerateParamsSchema, PromptSequenceSchema } from "@/lib/runtime/requests";
+import type { LoadProgressReport } from "./load-progress";
 
 export const ExecutionProviderPreference = z.enum(["auto", "webgpu", "wasm"]);
 export type ExecutionProviderPreference = z.infer<typeof ExecutionProviderPreference>;
@@ -68,7 +69,8 @@ export interface WorkerCacheStats {
 }
 
 export type WorkerResponse =
-  | { type: "progress"; id: string; file: string; loadedBytes: number; totalBytes: number }
+  /** Load progress: the phase, bytes over runtime + model, whether all came from a cache (load-progress.ts). */
+  | ({ type: "progress"; id: string } & LoadProgressReport)
   | { type: "loaded"; id: string; info: LoadedInfo }
   | { type: "token"; id: string; event: TokenEvent }
   | { type: "generated"; id: string; result: GenerateResult }

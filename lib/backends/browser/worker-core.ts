@@ -10,6 +10,7 @@ import { loadPackage, type FetchFile, type ModelPackage } from "@/lib/runtime/ma
 import type { OrtNamespace } from "@/lib/runtime/ort";
 import type { ImageDecoder } from "@/lib/runtime/preprocess";
 import { withFallback } from "../provider-fallback";
+import { LoadProgressTracker } from "./load-progress";
 import { serializeError, WorkerRequestSchema, type LoadedInfo, type WorkerResponse } from "./protocol";
 
 export interface WorkerEnv {
@@ -17,8 +18,15 @@ export interface WorkerEnv {
   ort(provider: "webgpu" | "wasm"): Promise<OrtNamespace>;
   /** Whether a WebGPU adapter exists (and has what the model needs); a reason when not. */
   webgpuAvailable(opts?: { allowSoftwareAdapter?: boolean }): Promise<{ ok: true } | { ok: false; reason: string }>;
-  /** Package files under `packageUrl` (Cache Storage in the browser). */
-  fetchFile(packageUrl: string): FetchFile;
+  /**
+   * Fetch the provider's runtime (ORT's .wasm) ahead of ORT, with byte progress, so that ORT's own
+   * fetch is answered by the HTTP cache; says whether it came from a cache. Absent: not counted (Node).
+   */
+  fetchRuntime?(provider: "webgpu" | "wasm", onBytes: (loaded: number, total: number) => void, onSource?: (fromCache: boolean) => void): Promise<{ fromCache: boolean }>;
+  /** Fetch, compile and start the provider's runtime now (while the model downloads). Absent: it starts with the first session. */
+  startRuntime?(provider: "webgpu" | "wasm"): Promise<void>;
+  /** Package files under `packageUrl` (Cache Storage in the browser); `onSource`: per file, whether it came from a cache. */
+  fetchFile(packageUrl: string, hooks?: { onSource?(file: string, fromCache: boolean): void }): FetchFile;
   /** Image bytes by asset id. */
   fetchImage(assetUrl: string, assetId: string): Promise<Uint8Array>;
   decodeImage: ImageDecoder;
@@ -63,26 +71,60 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
     await loading.catch(() => undefined);
   }
 
+  /**
+   * Load a package: the model files and the provider's runtime download at the same time, then
+   * the sessions are created (the runtime's WebAssembly compiles there) and warmed up. Progress
+   * (load-progress.ts) covers every phase: download (runtime + model bytes), compile, warm-up.
+   */
   async function load(id: string, packageUrl: string, pref: "auto" | "webgpu" | "wasm", allowSoftwareAdapter = false): Promise<void> {
-    const fetchFile = env.fetchFile(packageUrl);
-    try {
-      pkg = await loadPackage({
-        key: packageUrl,
-        fetchFile,
-        onProgress: (p) => post({ type: "progress", id, file: p.file, loadedBytes: p.loadedBytes, totalBytes: p.totalBytes }),
-      });
-    } catch (e) {
+    const progress = new LoadProgressTracker((p) => post({ type: "progress", id, ...p }));
+    progress.expect("model");
+    const fetchFile = env.fetchFile(packageUrl, { onSource: (file, fromCache) => file !== "manifest.json" && progress.source("model", fromCache) });
+    let packageFailed = false;
+    const pkgLoad = loadPackage({ key: packageUrl, fetchFile, onProgress: (p) => progress.bytes("model", p.loadedBytes, p.totalBytes) }).catch(async (e: unknown) => {
+      packageFailed = true;
       await env.evictPackage?.(packageUrl).catch(() => undefined);
       throw e;
-    }
+    });
+    pkgLoad.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     await engine?.release().catch(() => undefined);
     engine = undefined;
-    const loaded = pkg;
-    const made = await withFallback(pref === "wasm" ? null : "webgpu", "wasm", (provider) => makeEngine(provider, loaded), {
+    let usedPkg: ModelPackage | undefined;
+    const create = async (provider: "webgpu" | "wasm") => {
+      const runtime = `runtime-${provider}`;
+      if (env.fetchRuntime) progress.expect(runtime);
+      const fetched = env.fetchRuntime?.(
+        provider,
+        (loaded, total) => progress.bytes(runtime, loaded, total),
+        (fromCache) => progress.source(runtime, fromCache),
+      );
+      // The runtime compiles while the model downloads: both phases run at once until the bytes are in.
+      const started = env.startRuntime?.(provider);
+      started?.catch(() => undefined); // awaited below
+      const [p] = await Promise.all([pkgLoad, fetched]);
+      usedPkg = pkg = p;
+      progress.enter("compile", provider);
+      await started;
+      const e = await makeEngine(provider, p);
+      progress.enter("warmup", provider);
+      try {
+        await e.warmUp();
+      } catch (err) {
+        await e.release().catch(() => undefined);
+        throw err;
+      }
+      return e;
+    };
+    const made = await withFallback(pref === "wasm" ? null : "webgpu", "wasm", create, {
       isAvailable: () => env.webgpuAvailable({ allowSoftwareAdapter }),
-      failureReason: (e) => `WebGPU session failed: ${serializeError(e).message}`,
+      // A failed package (integrity, 404) is not WebGPU's fault: give up, do not try WASM with it.
+      failureReason: (e) => {
+        if (packageFailed) throw e;
+        return `WebGPU session failed: ${serializeError(e).message}`;
+      },
     });
     engine = made.value;
+    const loaded = usedPkg as ModelPackage;
     info = { modelId: loaded.manifest.id, version: loaded.manifest.version, executionProvider: made.provider, ...(made.fallbackReason ? { fallbackReason: made.fallbackReason } : {}) };
     post({ type: "loaded", id, info });
   }
