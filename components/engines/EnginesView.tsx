@@ -5,6 +5,7 @@ import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { useModalDialog } from "@/components/ui/useModalDialog";
 import type { EngineSummary } from "@/lib/engines/types";
 import { listEngines } from "./api";
+import { BrowserModels } from "./BrowserModels";
 import { EngineForm } from "./EngineForm";
 import { EngineRow } from "./EngineRow";
 
@@ -103,6 +104,8 @@ export function EnginesView({ initial }: { initial: EngineSummary[] }) {
           </p>
         </div>
       ) : null}
+
+      <BrowserModels />
 
       <dialog
         ref={dialog}

@@ -2,7 +2,7 @@
 import { RANK_METHODS, type EngineKind, type RankMethod } from "@/lib/backends/contract";
 import type { DetectedCapabilities, EngineSource, ProbeStep, PromptStyle, RemoteEngineSettings } from "@/lib/engines/types";
 
-export const KIND_LABELS: Record<EngineKind, string> = { bundled: "Bundled", openai: "Remote" };
+export const KIND_LABELS: Record<EngineKind, string> = { bundled: "Bundled", openai: "Remote", transformersjs: "In the browser (transformers.js)" };
 
 export const SOURCE_LABELS: Record<EngineSource, string> = {
   bundled: "Bundled: read-only",

@@ -13,7 +13,7 @@ import type { CandidateScore, GenerateOptions, GenerateResult, TokenEvent } from
 export type GenerateParams = Omit<GenerateOptions, "signal" | "onToken">;
 
 /** What kind of engine a registry entry is. */
-export type EngineKind = "bundled" | "openai";
+export type EngineKind = "bundled" | "openai" | "transformersjs";
 
 /**
  * How candidates were ranked, best method first:
