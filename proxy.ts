@@ -24,12 +24,14 @@ export function proxy(request: NextRequest): Response {
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("content-security-policy", csp);
   requestHeaders.set("x-nonce", nonce);
+  // The page asked for, so a layout can send an anonymous visitor to sign-in and back (app/(studio)/layout.tsx); a client's own value is overwritten.
+  requestHeaders.set("x-studio-path", `${request.nextUrl.pathname}${request.nextUrl.search}`);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", csp);
   return response;
 }
 
 export const config = {
-  // Everything but API and /v1 routes (see above), build output and public files (model packages).
-  matcher: ["/((?!api(?:/|$)|v1(?:/|$)|_next/static/|_next/image|models/|favicon\\.ico$|icon\\.svg).*)"],
+  // Everything but API and /v1 routes (see above), build output and public files (model packages, the ONNX Runtime).
+  matcher: ["/((?!api(?:/|$)|v1(?:/|$)|_next/static/|_next/image|models/|ort/|favicon\\.ico$|icon\\.svg).*)"],
 };

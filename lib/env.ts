@@ -72,8 +72,20 @@ export const EnvSchema = z.object({
   ),
   /** Folder for the server's local files (the generated secret.key). Default data/ (relative to the working directory). */
   STUDIO_DATA_DIR: optional(z.string().default("data")),
-  /** "required": a shared deployment (callers must sign in; engine secrets need STUDIO_SECRET_KEY). Default "optional": a local single-user studio. */
+  /** "required": a shared deployment (callers must sign in; sessions and engine secrets need STUDIO_SECRET_KEY). Default "optional": local single-user mode, unless the database is PostgreSQL or STUDIO_HOST is not a loopback address (both mean shared; lib/auth/mode.ts). */
   STUDIO_AUTH: optional(z.enum(["optional", "required"], { error: 'must be "optional" or "required"' }).default("optional")),
+  /** The address the server listens on (scripts/start.sh passes it to `next start -H`). Default 127.0.0.1: only this machine. Any other address (0.0.0.0, a LAN address) makes the deployment shared: sign-in required. */
+  STUDIO_HOST: optional(z.string().trim().default("127.0.0.1")),
+  /** "true": anyone who can reach a shared deployment may create an account (and gets a workspace of their own). Default false: the first account becomes owner, later ones join by invitation. */
+  STUDIO_OPEN_SIGNUP: optional(z.enum(["true", "false"], { error: 'must be "true" or "false"' }).default("false").transform((v) => v === "true")),
+  /** "false" switches share links off for the whole deployment (existing links stop working; none can be made). Default true. */
+  STUDIO_SHARE_LINKS: optional(z.enum(["true", "false"], { error: 'must be "true" or "false"' }).default("true").transform((v) => v === "true")),
+  /** OpenID Connect sign-in: the provider's issuer URL (its /.well-known/openid-configuration is read), with the client id and secret below. Unset: e-mail and password only. */
+  STUDIO_OIDC_ISSUER: optional(z.url({ protocol: /^https?$/, error: "must be the provider's issuer URL, e.g. https://accounts.example.com" }).optional()),
+  STUDIO_OIDC_CLIENT_ID: optional(z.string().optional()),
+  STUDIO_OIDC_CLIENT_SECRET: optional(z.string().optional()),
+  /** The sign-in button's label for the OpenID provider. Default "Single sign-on". */
+  STUDIO_OIDC_NAME: optional(z.string().trim().max(40).default("Single sign-on")),
   /** The address users open the studio at (e.g. https://studio.example.com). Its host joins STUDIO_ALLOWED_HOSTS and its origin STUDIO_ALLOWED_ORIGINS. Unset: local mode (no Host check). */
   STUDIO_PUBLIC_URL: optional(
     z

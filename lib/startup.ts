@@ -2,6 +2,7 @@ import "server-only";
 import { migrate } from "@/lib/store/migrate";
 import { seedExamples } from "@/lib/examples";
 import { checkEngineConfiguration } from "@/lib/engines";
+import { checkAuthConfiguration } from "@/lib/auth/startup";
 
 /**
  * The engines' configuration first (STUDIO_SECRET_KEY, declared engines: a mistake stops the start with
@@ -9,6 +10,7 @@ import { checkEngineConfiguration } from "@/lib/engines";
  * idempotent and safe on every start.
  */
 export async function startup(): Promise<void> {
+  checkAuthConfiguration();
   await checkEngineConfiguration();
   const migrated = await migrate();
   if (migrated.applied.length > 0) console.info(`[flamingo-studio] applied migrations: ${migrated.applied.join(", ")}`);

@@ -10,7 +10,9 @@ if [ ! -f .next/BUILD_ID ] || [ -n "$(find app components lib workers public nex
   npx next build
 fi
 port="${PORT:-3000}"
-echo "› Flamingo Studio on http://localhost:${port}"
+# Loopback unless told otherwise: any other address makes this a shared deployment (sign-in required, lib/auth/mode.ts).
+export STUDIO_HOST="${STUDIO_HOST:-127.0.0.1}"
+echo "› Flamingo Studio on http://${STUDIO_HOST}:${port}"
 # glibc keeps freed arenas otherwise: the server returns memory after large runs (measured: 620 → 330 MB RSS).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
-exec npx next start -p "$port"
+exec npx next start -H "$STUDIO_HOST" -p "$port"

@@ -10,10 +10,12 @@ import { LibraryListToggle } from "@/components/library/LibraryListToggle";
 import { CreateLibraryForm } from "@/components/library/CreateLibraryForm";
 import { ImportLibraryButton } from "@/components/library/ImportLibraryButton";
 import { TemplateCard } from "@/components/library/TemplateCard";
+import { ShareControl } from "@/components/sharing/ShareControl";
 import { firstParam, hrefWith } from "@/components/ui/format";
 import { preferredLibrary } from "@/components/ui/libraries";
 import { FirstRun } from "@/components/first-run/FirstRun";
 import { loadFirstRunExample } from "@/components/first-run/example";
+import { listScope, pageCaller } from "./not-found-guard";
 
 export const metadata: Metadata = { title: "Library" };
 export const dynamic = "force-dynamic";
@@ -27,9 +29,10 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
   const libraryId = firstParam(sp.library);
   const view = firstParam(sp.view) === "notebooks" ? "notebooks" : "templates";
 
-  const [libraries, all] = await Promise.all([listLibraries(), listTemplates({})]);
+  const workspaces = listScope(await pageCaller());
+  const [libraries, all] = await Promise.all([listLibraries({ workspaces }), listTemplates({ workspaces })]);
   const library = libraries.find((l) => l.id === libraryId);
-  const [templates, notebooks] = await Promise.all([listTemplates({ libraryId: library?.id, search, tag }), listNotebooks({ libraryId: library?.id, search })]);
+  const [templates, notebooks] = await Promise.all([listTemplates({ libraryId: library?.id, search, tag, workspaces }), listNotebooks({ libraryId: library?.id, search, workspaces })]);
   const tags = [...new Set(all.filter((t) => !library || t.libraryId === library.id).flatMap((t) => t.tags))].sort();
   const filtered = Boolean(search || tag || library);
   const newTemplateLibrary = library ?? preferredLibrary(libraries);
@@ -72,6 +75,7 @@ export default async function LibraryPage({ searchParams }: { searchParams: Sear
                 Export library
               </a>
             ) : null}
+            {library ? <ShareControl kind="library" id={library.id} name={library.name} /> : null}
             {view === "notebooks" ? (
               <NewNotebookForm libraries={userLibraries} defaultLibraryId={(library?.kind === "user" ? library : preferredLibrary(userLibraries))?.id} />
             ) : newTemplateLibrary ? (

@@ -79,6 +79,7 @@ export function SweepHeader({ sweep, onSweep, engineLabel }: { sweep: SweepDetai
         ]
       : [{ label: "Model", value: c.engines.length === 1 ? engineLabel(c.engines[0]!) : c.model, testId: "sweep-model" }]),
     { label: "Created", value: formatDateTime(sweep.createdAt), testId: "sweep-created" },
+    ...(sweep.createdBy ? [{ label: "Started by", value: sweep.createdBy, testId: "sweep-created-by" }] : []),
     ...(sweep.finishedAt && sweep.startedAt ? [{ label: "Took", value: formatDuration(Date.parse(sweep.finishedAt) - Date.parse(sweep.startedAt)), testId: "sweep-took" }] : []),
   ];
 

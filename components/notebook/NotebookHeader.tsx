@@ -111,7 +111,10 @@ export function NotebookHeader({ notebook, doc, onDoc, dirty, saving, savedVersi
                 <li key={v.version} className="flex items-start justify-between gap-2 rounded px-1 py-1 hover:bg-stone-50" data-testid="notebook-version">
                   <span className="min-w-0">
                     <span className="font-medium">v{v.version}</span> {v.message ? <span className="text-stone-700">· {v.message}</span> : null}
-                    <span className="block text-stone-500">{formatDateTime(v.createdAt)}</span>
+                    <span className="block text-stone-500">
+                      {formatDateTime(v.createdAt)}
+                      {v.createdBy ? <span data-testid="version-author"> · {v.createdBy}</span> : null}
+                    </span>
                   </span>
                   {v.version !== savedVersion ? (
                     <button

@@ -56,6 +56,7 @@ export function SavedRun({ run, compact = false }: { run: CellRunDetail; compact
           { label: "total", value: formatMs(t.totalMs), testId: "saved-run-total" },
           { label: "notebook", value: `v${run.version}`, testId: "saved-run-version" },
           { label: "at", value: formatDateTime(run.createdAt), testId: "saved-run-at" },
+          ...(run.createdBy ? [{ label: "by", value: run.createdBy, testId: "saved-run-by" }] : []),
         ]}
       />
       {compact ? null : <RunInspector exchange={out.exchange} {...(out.latencyMs !== undefined ? { latencyMs: out.latencyMs } : {})} {...(out.usage ? { usage: out.usage } : {})} />}

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { NavLink } from "./NavLink";
+import { AccountArea } from "@/components/account/AccountArea";
 
 const NAV: { href: string; label: string; match: string[] }[] = [
   { href: "/", label: "Library", match: ["/", "/library", "/templates"] },
@@ -27,6 +28,7 @@ export function TopBar() {
             </NavLink>
           ))}
         </nav>
+        <AccountArea />
       </div>
     </header>
   );

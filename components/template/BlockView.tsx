@@ -2,8 +2,8 @@ import type { Block } from "@/lib/prompt/schema";
 import { AssetImage, assetUrl } from "@/components/ui/AssetImage";
 import { HighlightedText } from "./HighlightedText";
 
-/** One block of the strip: an image card or a text block. */
-export function BlockView({ block }: { block: Block }) {
+/** One block of the strip: an image card or a text block. `share`: a share link's token (images load with it). */
+export function BlockView({ block, share }: { block: Block; share?: string }) {
   if (block.type === "text") {
     return (
       <div className="min-w-16 max-w-full rounded-md border border-stone-200 bg-white px-3 py-2 text-sm sm:max-w-md" data-testid="text-block">
@@ -31,8 +31,8 @@ export function BlockView({ block }: { block: Block }) {
   }
   return (
     <figure className="shrink-0" data-testid="image-block" data-asset-id={source.assetId}>
-      <a href={assetUrl(source.assetId)} target="_blank" rel="noreferrer" className="block rounded-md" title={block.alt || "Open the full image"}>
-        <AssetImage assetId={source.assetId} alt={block.alt || "Prompt image"} className="size-28 rounded-md border border-stone-200" />
+      <a href={assetUrl(source.assetId, "full", share)} target="_blank" rel="noreferrer" className="block rounded-md" title={block.alt || "Open the full image"}>
+        <AssetImage assetId={source.assetId} share={share} alt={block.alt || "Prompt image"} className="size-28 rounded-md border border-stone-200" />
       </a>
       {block.alt ? <figcaption className="mt-1 max-w-28 truncate text-[11px] text-stone-500">{block.alt}</figcaption> : null}
     </figure>

@@ -11,7 +11,7 @@ function Token({ children }: { children: ReactNode }) {
   );
 }
 
-function Chunk({ label, tone, blocks, children, testId }: { label: string; tone: "shot" | "query" | "preamble"; blocks: Block[]; children?: ReactNode; testId: string }) {
+function Chunk({ label, tone, blocks, children, testId, share }: { label: string; tone: "shot" | "query" | "preamble"; blocks: Block[]; children?: ReactNode; testId: string; share?: string }) {
   const toneCls =
     tone === "query" ? "border-brand-200 bg-brand-50/60" : tone === "preamble" ? "border-stone-200 bg-stone-100/60" : "border-stone-200 bg-stone-50";
   return (
@@ -19,7 +19,7 @@ function Chunk({ label, tone, blocks, children, testId }: { label: string; tone:
       <p className="mb-2 text-xs font-semibold uppercase tracking-wide text-stone-500">{label}</p>
       <div className="flex flex-wrap items-start gap-2">
         {blocks.map((b, i) => (
-          <BlockView key={b.id ?? i} block={b} />
+          <BlockView key={b.id ?? i} block={b} share={share} />
         ))}
         {children}
       </div>
@@ -27,13 +27,13 @@ function Chunk({ label, tone, blocks, children, testId }: { label: string; tone:
   );
 }
 
-/** The template as the model reads it: preamble, shots (image(s) + answer), then the query. */
-export function PromptStrip({ template }: { template: Template }) {
+/** The template as the model reads it: preamble, shots (image(s) + answer), then the query. `share`: a share link's token (shared pages). */
+export function PromptStrip({ template, share }: { template: Template; share?: string }) {
   return (
     <ol className="flex flex-col gap-3" aria-label="Prompt blocks" data-testid="prompt-strip">
-      {template.preamble.length > 0 ? <Chunk label="Preamble" tone="preamble" blocks={template.preamble} testId="preamble" /> : null}
+      {template.preamble.length > 0 ? <Chunk label="Preamble" tone="preamble" blocks={template.preamble} testId="preamble" share={share} /> : null}
       {template.shots.map((shot, i) => (
-        <Chunk key={shot.id ?? i} label={`Shot ${i + 1}`} tone="shot" blocks={shot.blocks} testId="shot">
+        <Chunk key={shot.id ?? i} label={`Shot ${i + 1}`} tone="shot" blocks={shot.blocks} testId="shot" share={share}>
           <div className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-950" data-testid="shot-answer">
             <span className="mb-0.5 block text-[10px] font-semibold uppercase tracking-wide text-emerald-700">answer</span>
             <HighlightedText text={shot.answer} />
@@ -41,7 +41,7 @@ export function PromptStrip({ template }: { template: Template }) {
           <Token>{"<|endofchunk|>"}</Token>
         </Chunk>
       ))}
-      <Chunk label={template.shots.length === 0 ? "Query (zero-shot)" : "Query"} tone="query" blocks={template.query.blocks} testId="query">
+      <Chunk label={template.shots.length === 0 ? "Query (zero-shot)" : "Query"} tone="query" blocks={template.query.blocks} testId="query" share={share}>
         <span className="self-center text-xs italic text-brand-700">the model continues here…</span>
       </Chunk>
     </ol>

@@ -38,6 +38,7 @@ export function VersionList({ templateId, versions, latest, viewing, diff }: Pro
                 </Link>
                 <time dateTime={v.createdAt} className="text-xs text-stone-500">
                   {formatDateTime(v.createdAt)}
+                  {v.createdBy ? <span data-testid="version-author"> · {v.createdBy}</span> : null}
                 </time>
               </div>
               <p className="text-sm text-stone-700">{v.message || <span className="italic text-stone-400">no message</span>}</p>

@@ -6,17 +6,20 @@ interface Props {
   /** Thumbnails for strips and cards; the full image where it is the subject. */
   variant?: "thumbnail" | "full";
   className?: string;
+  /** A share link's token: shared pages load their images with it (`?share=`), signed in or not. */
+  share?: string;
 }
 
-export function assetUrl(assetId: string, variant: "thumbnail" | "full" = "full"): string {
+export function assetUrl(assetId: string, variant: "thumbnail" | "full" = "full", share?: string): string {
   const base = `/api/assets/${encodeURIComponent(assetId)}`;
-  return variant === "thumbnail" ? `${base}/thumbnail` : base;
+  const url = variant === "thumbnail" ? `${base}/thumbnail` : base;
+  return share ? `${url}?share=${encodeURIComponent(share)}` : url;
 }
 
-export function AssetImage({ assetId, alt, variant = "thumbnail", className = "" }: Props) {
+export function AssetImage({ assetId, alt, variant = "thumbnail", className = "", share }: Props) {
   return (
     <img
-      src={assetUrl(assetId, variant)}
+      src={assetUrl(assetId, variant, share)}
       alt={alt}
       loading="lazy"
       decoding="async"

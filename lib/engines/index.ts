@@ -211,9 +211,9 @@ export function resetEngineRegistry(): void {
 // ---------------------------------------------------------------------------------------------
 // Lookups
 
-/** Bundled packages first, then declared engines (as configured), then stored ones (by name). */
-export async function listEngines(): Promise<EngineSummary[]> {
-  const [bundled, stored] = await Promise.all([bundledEngines(), listStoredEngines()]);
+/** Bundled packages first, then declared engines (as configured), then stored ones (by name) — of the given workspaces (null or absent: all). */
+export async function listEngines(workspaces?: readonly string[] | null): Promise<EngineSummary[]> {
+  const [bundled, stored] = await Promise.all([bundledEngines(), listStoredEngines(workspaces)]);
   const bundledIds = new Set(bundled.map((b) => b.id));
   return [...bundled, ...declared().filter((d) => !bundledIds.has(d.id)).map(declaredSummary), ...stored];
 }
@@ -286,11 +286,11 @@ function assertCanStoreSecrets(apiKey: string | null | undefined, headers: Recor
   if (hasSecret && !secrets().canEncrypt()) throw missingKeyError();
 }
 
-export async function createEngine(input: EngineInput): Promise<EngineSummary> {
+export async function createEngine(input: EngineInput, workspaceId?: string): Promise<EngineSummary> {
   const body = validate(EngineInputSchema, input, "engine");
   await assertNameFree(body.name);
   assertCanStoreSecrets(body.apiKey, body.headers);
-  return createStoredEngine({ name: body.name, ...settingsFromInput(body), apiKey: body.apiKey ?? null, headers: body.headers ?? {} });
+  return createStoredEngine({ name: body.name, workspaceId, ...settingsFromInput(body), apiKey: body.apiKey ?? null, headers: body.headers ?? {} });
 }
 
 export async function updateEngine(id: string, patch: EnginePatch): Promise<EngineSummary> {

@@ -14,6 +14,7 @@
  * Nothing here logs or returns a secret, a key or a ciphertext in an error message.
  */
 import "server-only";
+import { isSharedDeployment } from "@/lib/auth/mode";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -184,10 +185,8 @@ function createKeyFile(file: string): Buffer {
   return key;
 }
 
-/** A shared deployment: PostgreSQL (DATABASE_URL), or STUDIO_AUTH=required. */
-export function isSharedDeployment(): boolean {
-  return env().STUDIO_AUTH === "required" || /^postgres(ql)?:\/\//i.test(process.env.DATABASE_URL?.trim() ?? "");
-}
+/** Shared deployments never generate a key file (lib/auth/mode.ts decides which deployments are shared). */
+export { isSharedDeployment };
 
 let box: SecretBox | undefined;
 

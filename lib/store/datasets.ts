@@ -4,6 +4,7 @@
  * listing, paged browsing, create (all or nothing), rename, delete.
  */
 import "server-only";
+import { heldInScope } from "./scope";
 import { AppError, notFound } from "@/lib/errors";
 import { putAsset, type PutAssetInput } from "./assets";
 import { db } from "./db";
@@ -123,8 +124,8 @@ async function summarise(rows: DatasetRow[]): Promise<DatasetSummary[]> {
 }
 
 /** By library name, then dataset name (sorted here: collations differ between providers). */
-export async function listDatasets(q: { libraryId?: string } = {}): Promise<DatasetSummary[]> {
-  const rows = await db().dataset.findMany({ where: q.libraryId ? { libraryId: q.libraryId } : {}, include: withLibrary });
+export async function listDatasets(q: { libraryId?: string; workspaces?: readonly string[] | null } = {}): Promise<DatasetSummary[]> {
+  const rows = await db().dataset.findMany({ where: { ...(q.libraryId ? { libraryId: q.libraryId } : {}), ...heldInScope(q.workspaces) }, include: withLibrary });
   const list = await summarise(rows);
   return list.sort((a, b) => a.libraryName.localeCompare(b.libraryName) || a.name.localeCompare(b.name));
 }

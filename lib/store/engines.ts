@@ -14,6 +14,8 @@ import { iso, isUniqueViolation, newId } from "./util";
 /** A new stored engine: settings (defaults filled in), the key in clear (null: none) and the headers ({}: none). */
 export interface StoredEngineInput extends RemoteEngineSettings {
   name: string;
+  /** The workspace whose members may use it (default: the local one). */
+  workspaceId?: string;
   apiKey: string | null;
   headers: Record<string, string>;
 }
@@ -126,9 +128,9 @@ const encryptKey = (id: string, apiKey: string | null) => (apiKey === null ? nul
 const encryptHeaders = (id: string, headers: Record<string, string>) =>
   Object.keys(headers).length === 0 ? null : secrets().encrypt(JSON.stringify(headers), headersContext(id));
 
-/** Every stored engine, by name. */
-export async function listStoredEngines(): Promise<EngineSummary[]> {
-  const rows = await db().engine.findMany({ orderBy: [{ name: "asc" }, { id: "asc" }] });
+/** Stored engines by name: those of the given workspaces (null or absent: all). */
+export async function listStoredEngines(workspaces?: readonly string[] | null): Promise<EngineSummary[]> {
+  const rows = await db().engine.findMany({ where: workspaces ? { workspaceId: { in: [...workspaces] } } : {}, orderBy: [{ name: "asc" }, { id: "asc" }] });
   return rows.map(toSummary);
 }
 
@@ -149,6 +151,7 @@ export async function createStoredEngine(input: StoredEngineInput): Promise<Engi
   const id = newId();
   const data = {
     id,
+    workspaceId: input.workspaceId ?? "local",
     name: input.name,
     kind: "openai",
     baseUrl: input.baseUrl,

@@ -138,6 +138,10 @@ export interface ImportOptions {
    * what this returns: the file's mediaType, width and height are never trusted.
    */
   readImage: (bytes: Uint8Array) => Promise<ImportedImage>;
+  /** The workspace the new library joins (default: the local one). References by name resolve in it and Examples only. */
+  workspaceId?: string;
+  /** Who imported it: recorded as the author of the imported versions. */
+  createdById?: string | null;
 }
 
 type Path = (string | number)[];
@@ -176,10 +180,13 @@ export async function importLibrary(file: unknown, options: ImportOptions): Prom
   const assets = await decodeAssets(lib.assets, options.readImage);
   const name = options.name?.trim() || lib.library.name;
 
+  const workspaceId = options.workspaceId ?? "local";
+  // A reference to another library by name resolves in the importing workspace (or Examples), never in someone else's.
+  const inWorkspace = (library: string) => ({ name: library, OR: [{ workspaceId }, { kind: "examples" }] });
   const libraryId = await db().$transaction(async (tx) => {
     const id = newId();
     try {
-      await tx.library.create({ data: { id, name, description: lib.library.description, kind: "user" } });
+      await tx.library.create({ data: { id, workspaceId, name, description: lib.library.description, kind: "user" } });
     } catch (e) {
       if (isUniqueViolation(e)) throw libraryNameTaken(name, e);
       throw e;
@@ -188,7 +195,7 @@ export async function importLibrary(file: unknown, options: ImportOptions): Prom
     const idsByName = new Map<string, string>();
     for (const t of templates) {
       const latest = t.versions[t.versions.length - 1]!;
-      const tid = await insertTemplate(tx, { libraryId: id, template: latest.template, message: latest.message, versions: t.versions });
+      const tid = await insertTemplate(tx, { libraryId: id, template: latest.template, message: latest.message, versions: t.versions, createdById: options.createdById ?? null });
       idsByName.set(latest.template.name, tid);
     }
     // Fork links: to a template of this file, or one already in the database, found by name.
@@ -198,7 +205,7 @@ export async function importLibrary(file: unknown, options: ImportOptions): Prom
       const sourceId =
         t.forkedFrom.library === lib.library.name
           ? idsByName.get(t.forkedFrom.template)
-          : (await tx.template.findFirst({ where: { name: t.forkedFrom.template, library: { name: t.forkedFrom.library } }, select: { id: true } }))?.id;
+          : (await tx.template.findFirst({ where: { name: t.forkedFrom.template, library: inWorkspace(t.forkedFrom.library) }, select: { id: true } }))?.id;
       if (sourceId) {
         await tx.template.update({ where: { id: idsByName.get(latestName)! }, data: { forkedFromTemplateId: sourceId, forkedFromVersion: t.forkedFrom.version } });
       }
@@ -206,7 +213,7 @@ export async function importLibrary(file: unknown, options: ImportOptions): Prom
     const templateIdOf = async (ref: TemplateNameRef): Promise<string | undefined> =>
       ref.library === lib.library.name
         ? idsByName.get(ref.name)
-        : (await tx.template.findFirst({ where: { name: ref.name, library: { name: ref.library } }, select: { id: true } }))?.id;
+        : (await tx.template.findFirst({ where: { name: ref.name, library: inWorkspace(ref.library) }, select: { id: true } }))?.id;
     for (const [ni, n] of lib.notebooks.entries()) {
       const known = new Map<string, string | undefined>();
       for (const v of n.versions) for (const ref of portableRefs(v.document)) {

@@ -3,13 +3,17 @@ import { AppError, notFound } from "@/lib/errors";
 import { assetIdsInJson, deleteUnusedAssets } from "./assets";
 import { db, type Tx } from "./db";
 import { byName } from "./template-rows";
+import { libraryInScope, type WorkspaceScope } from "./scope";
 import type { LibraryKind, LibrarySummary } from "./types";
 import { iso, isUniqueViolation, newId } from "./util";
 
 export const DEFAULT_LIBRARY_NAME = "My library";
+/** The workspace of local mode (and of the first account in a shared deployment); see lib/auth/caller.ts. */
+const LOCAL_WORKSPACE = "local";
 
 interface LibraryRow {
   id: string;
+  workspaceId: string;
   name: string;
   description: string;
   kind: string;
@@ -23,6 +27,7 @@ const withCount = { _count: { select: { templates: true } } } as const;
 function toSummary(row: LibraryRow): LibrarySummary {
   return {
     id: row.id,
+    workspaceId: row.workspaceId,
     name: row.name,
     description: row.description,
     kind: row.kind === "examples" ? "examples" : "user",
@@ -33,8 +38,8 @@ function toSummary(row: LibraryRow): LibrarySummary {
 }
 
 /** User libraries first, then examples; by name within each (sorted here: collations differ between providers). */
-export async function listLibraries(): Promise<LibrarySummary[]> {
-  const rows = await db().library.findMany({ include: withCount });
+export async function listLibraries(q: { workspaces?: WorkspaceScope } = {}): Promise<LibrarySummary[]> {
+  const rows = await db().library.findMany({ where: libraryInScope(q.workspaces), include: withCount });
   return rows
     .map(toSummary)
     .sort((a, b) => (a.kind === b.kind ? byName(a, b) : a.kind === "user" ? -1 : 1));
@@ -46,8 +51,9 @@ export async function getLibrary(id: string): Promise<LibrarySummary> {
   return toSummary(row);
 }
 
-export async function findLibraryByName(name: string): Promise<LibrarySummary | null> {
-  const row = await db().library.findUnique({ where: { name }, include: withCount });
+/** The library named `name` in a workspace (Examples lives in the local workspace). */
+export async function findLibraryByName(name: string, workspaceId: string = LOCAL_WORKSPACE): Promise<LibrarySummary | null> {
+  const row = await db().library.findUnique({ where: { workspaceId_name: { workspaceId, name } }, include: withCount });
   return row ? toSummary(row) : null;
 }
 
@@ -55,6 +61,8 @@ export interface CreateLibraryInput {
   name: string;
   description?: string;
   kind?: LibraryKind;
+  /** Default: the local workspace. */
+  workspaceId?: string;
 }
 
 export async function createLibrary(input: CreateLibraryInput): Promise<LibrarySummary> {
@@ -62,7 +70,7 @@ export async function createLibrary(input: CreateLibraryInput): Promise<LibraryS
   if (!name) throw new AppError("validation_failed", "A library needs a name", { details: [{ path: ["name"], message: "must not be empty" }] });
   try {
     const row = await db().library.create({
-      data: { id: newId(), name, description: input.description?.trim() ?? "", kind: input.kind ?? "user" },
+      data: { id: newId(), workspaceId: input.workspaceId ?? LOCAL_WORKSPACE, name, description: input.description?.trim() ?? "", kind: input.kind ?? "user" },
       include: withCount,
     });
     return toSummary(row);
@@ -78,14 +86,14 @@ export const libraryNameTaken = (name: string, cause?: unknown) =>
     cause,
   });
 
-/** The default user library; created on first call, found afterwards (also when two calls race). */
-export async function ensureDefaultLibrary(): Promise<LibrarySummary> {
-  const existing = await findLibraryByName(DEFAULT_LIBRARY_NAME);
+/** A workspace's default library; created on first call, found afterwards (also when two calls race). */
+export async function ensureDefaultLibrary(workspaceId: string = LOCAL_WORKSPACE): Promise<LibrarySummary> {
+  const existing = await findLibraryByName(DEFAULT_LIBRARY_NAME, workspaceId);
   if (existing) return existing;
   try {
-    return await createLibrary({ name: DEFAULT_LIBRARY_NAME, description: "Your templates.", kind: "user" });
+    return await createLibrary({ name: DEFAULT_LIBRARY_NAME, description: "Your templates.", kind: "user", workspaceId });
   } catch (e) {
-    const raced = await findLibraryByName(DEFAULT_LIBRARY_NAME);
+    const raced = await findLibraryByName(DEFAULT_LIBRARY_NAME, workspaceId);
     if (raced) return raced;
     throw e;
   }

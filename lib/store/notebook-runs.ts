@@ -22,7 +22,11 @@ interface CellRunRow {
   output: string;
   timings: string;
   createdAt: Date;
+  createdBy?: { name: string; email: string } | null;
 }
+
+/** Include the author's name with cell runs. */
+export const withRunAuthor = { createdBy: { select: { name: true, email: true } } } as const;
 
 export function toCellRun(row: CellRunRow): CellRunDetail {
   return {
@@ -38,5 +42,6 @@ export function toCellRun(row: CellRunRow): CellRunDetail {
     output: parseStoredJson(row.output),
     timings: parseStoredJson(row.timings),
     createdAt: iso(row.createdAt),
+    createdBy: row.createdBy ? row.createdBy.name || row.createdBy.email : null,
   };
 }

@@ -3,6 +3,7 @@
  * a new version), plus their saved cell runs (append-only).
  */
 import "server-only";
+import { heldInScope } from "./scope";
 import { AppError, notFound } from "@/lib/errors";
 import { describeIssues } from "@/lib/prompt";
 import { imagesOf } from "@/lib/prompt/sequence";
@@ -10,11 +11,11 @@ import { notebookAssetIds, parseNotebook, templateIdsOf, type Notebook } from "@
 import { db, type Tx } from "./db";
 import { missingAssets } from "./assets";
 import { TX_OPTIONS } from "./templates";
-import { byName, lower } from "./template-rows";
+import { authorName, byName, lower, type VersionRow } from "./template-rows";
 import type { CellRunDetail, NotebookDetail, NotebookQuery, NotebookSummary, NotebookVersionDetail, NotebookVersionSummary } from "./types";
 import { isUniqueViolation, iso, latestStoredDocument, newId, parseStoredJson } from "./util";
 import type { CellRunInput } from "./notebook-runs";
-import { toCellRun } from "./notebook-runs";
+import { toCellRun, withRunAuthor } from "./notebook-runs";
 
 export { type CellRunInput } from "./notebook-runs";
 
@@ -61,10 +62,11 @@ function toSummary(row: NotebookRow): NotebookSummary {
   };
 }
 
-const toVersionSummary = (v: { version: number; message: string | null; createdAt: Date }): NotebookVersionSummary => ({
+const toVersionSummary = (v: VersionRow): NotebookVersionSummary => ({
   version: v.version,
   message: v.message,
   createdAt: iso(v.createdAt),
+  createdBy: authorName(v),
 });
 
 const derived = (nb: Notebook) => ({ name: nb.name, description: nb.description, searchText: lower(`${nb.name}\n${nb.description}`) });
@@ -74,7 +76,7 @@ export async function listNotebooks(q: NotebookQuery = {}): Promise<NotebookSumm
   // LIKE treats % and _ as wildcards: the database narrows by the plain pieces, the exact test runs here.
   const pieces = search ? search.split(/[%_\\]+/).filter(Boolean) : [];
   const rows = await db().notebook.findMany({
-    where: { ...(q.libraryId ? { libraryId: q.libraryId } : {}), AND: pieces.map((p) => ({ searchText: { contains: p } })) },
+    where: { ...(q.libraryId ? { libraryId: q.libraryId } : {}), ...heldInScope(q.workspaces), AND: pieces.map((p) => ({ searchText: { contains: p } })) },
     include: summaryInclude,
   });
   return rows.filter((r) => !search || r.searchText.includes(search)).map(toSummary).sort(byName);
@@ -83,14 +85,14 @@ export async function listNotebooks(q: NotebookQuery = {}): Promise<NotebookSumm
 export async function getNotebook(id: string): Promise<NotebookDetail> {
   const row = await db().notebook.findUnique({
     where: { id },
-    include: { ...summaryInclude, versions: { orderBy: { version: "desc" }, select: { version: true, message: true, createdAt: true, document: true } } },
+    include: { ...summaryInclude, versions: { orderBy: { version: "desc" }, select: { version: true, message: true, createdAt: true, document: true, createdBy: { select: { name: true, email: true } } } } },
   });
   if (!row) throw notFound("Notebook", id);
   return { ...toSummary(row), document: latestOf(row), versions: row.versions.map(toVersionSummary) };
 }
 
 export async function getNotebookVersion(notebookId: string, version: number): Promise<NotebookVersionDetail> {
-  const row = await db().notebookVersion.findUnique({ where: { notebookId_version: { notebookId, version } } });
+  const row = await db().notebookVersion.findUnique({ where: { notebookId_version: { notebookId, version } }, include: { createdBy: { select: { name: true, email: true } } } });
   if (!row) {
     const nb = await db().notebook.findUnique({ where: { id: notebookId }, select: { latestVersion: true } });
     if (!nb) throw notFound("Notebook", notebookId);
@@ -117,16 +119,18 @@ export interface CreateNotebookInput {
   libraryId: string;
   document: unknown;
   message?: string;
+  /** Who made it (null in local mode). */
+  createdById?: string | null;
 }
 
 export async function createNotebook(input: CreateNotebookInput): Promise<NotebookDetail> {
   const nb = parseNotebookDocument(input.document);
-  const id = await db().$transaction((tx) => insertNotebook(tx, { libraryId: input.libraryId, versions: [{ version: 1, message: input.message ?? null, createdAt: new Date(), notebook: nb }] }), TX_OPTIONS);
+  const id = await db().$transaction((tx) => insertNotebook(tx, { libraryId: input.libraryId, createdById: input.createdById ?? null, versions: [{ version: 1, message: input.message ?? null, createdAt: new Date(), notebook: nb }] }), TX_OPTIONS);
   return getNotebook(id);
 }
 
 /** Inserts a notebook with its versions (one for a create; the whole history for an import). */
-export async function insertNotebook(tx: Tx, args: { libraryId: string; versions: { version: number; message: string | null; createdAt: Date; notebook: Notebook }[] }): Promise<string> {
+export async function insertNotebook(tx: Tx, args: { libraryId: string; createdById?: string | null; versions: { version: number; message: string | null; createdAt: Date; notebook: Notebook }[] }): Promise<string> {
   const library = await tx.library.findUnique({ where: { id: args.libraryId }, select: { name: true } });
   if (!library) throw notFound("Library", args.libraryId);
   const latest = args.versions[args.versions.length - 1]!;
@@ -139,7 +143,7 @@ export async function insertNotebook(tx: Tx, args: { libraryId: string; versions
     throw e;
   }
   await tx.notebookVersion.createMany({
-    data: args.versions.map((v) => ({ id: newId(), notebookId: id, version: v.version, message: v.message, document: JSON.stringify(v.notebook), createdAt: v.createdAt })),
+    data: args.versions.map((v) => ({ id: newId(), notebookId: id, version: v.version, message: v.message, document: JSON.stringify(v.notebook), createdAt: v.createdAt, createdById: args.createdById ?? null })),
   });
   return id;
 }
@@ -161,6 +165,8 @@ export interface SaveNotebookVersionInput {
   message?: string;
   /** The version the editor started from; a save since then is a conflict (409). */
   baseVersion?: number;
+  /** Who saved it (null in local mode). */
+  createdById?: string | null;
 }
 
 export async function saveNotebookVersion(input: SaveNotebookVersionInput): Promise<NotebookDetail> {
@@ -178,7 +184,7 @@ export async function saveNotebookVersion(input: SaveNotebookVersionInput): Prom
     try {
       const updated = await tx.notebook.updateMany({ where: { id: current.id, latestVersion: current.latestVersion }, data: { ...derived(nb), latestVersion: next } });
       if (updated.count !== 1) throw staleEdit(current.name, input.baseVersion ?? current.latestVersion, next);
-      await tx.notebookVersion.create({ data: { id: newId(), notebookId: current.id, version: next, message: input.message ?? null, document: JSON.stringify(nb) } });
+      await tx.notebookVersion.create({ data: { id: newId(), notebookId: current.id, version: next, message: input.message ?? null, document: JSON.stringify(nb), createdById: input.createdById ?? null } });
     } catch (e) {
       if (isUniqueViolation(e)) throw new AppError("conflict", `"${current.name}" changed while saving; reload it and save again`, { cause: e });
       throw e;
@@ -188,9 +194,9 @@ export async function saveNotebookVersion(input: SaveNotebookVersionInput): Prom
 }
 
 /** Restoring never rewrites history: the old document becomes a new latest version. */
-export async function restoreNotebookVersion(notebookId: string, version: number, message?: string): Promise<NotebookDetail> {
+export async function restoreNotebookVersion(notebookId: string, version: number, message?: string, createdById: string | null = null): Promise<NotebookDetail> {
   const old = await getNotebookVersion(notebookId, version);
-  return saveNotebookVersion({ notebookId, document: old.document, message: message?.trim() || `Restored version ${version}` });
+  return saveNotebookVersion({ notebookId, document: old.document, message: message?.trim() || `Restored version ${version}`, createdById });
 }
 
 export async function deleteNotebook(id: string): Promise<void> {
@@ -201,7 +207,7 @@ export async function deleteNotebook(id: string): Promise<void> {
 // ---------------------------------------------------------------- runs
 
 /** Saves a finished run of one cell, checked against the notebook version it ran from. */
-export async function saveCellRun(notebookId: string, input: CellRunInput): Promise<CellRunDetail> {
+export async function saveCellRun(notebookId: string, input: CellRunInput, createdById: string | null = null): Promise<CellRunDetail> {
   const version = await getNotebookVersion(notebookId, input.version);
   if (!version.document.cells.some((c) => c.id === input.cellId)) {
     throw new AppError("unprocessable", `Version ${input.version} of the notebook has no cell "${input.cellId}"; save the notebook, then save the run`, {
@@ -229,8 +235,10 @@ export async function saveCellRun(notebookId: string, input: CellRunInput): Prom
       prompt: JSON.stringify(input.prompt),
       output: JSON.stringify(input.output),
       timings: JSON.stringify(input.timings),
+      createdById,
       ...(input.createdAt ? { createdAt: input.createdAt } : {}),
     },
+    include: withRunAuthor,
   });
   return toCellRun(row);
 }
@@ -243,6 +251,7 @@ export async function listCellRuns(notebookId: string, opts: { cellId?: string; 
     where: { notebookId, ...(opts.cellId ? { cellId: opts.cellId } : {}) },
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
     take: opts.limit ?? 500,
+    include: withRunAuthor,
   });
   return rows.map(toCellRun);
 }

@@ -4,6 +4,7 @@
  * duplicates, and doneCells is always recounted from the rows, never incremented blindly.
  */
 import "server-only";
+import { heldInScope } from "./scope";
 import { AppError, notFound } from "@/lib/errors";
 import type { Template } from "@/lib/prompt/schema";
 import type { SweepCellResult, SweepConfig, SweepDetail, SweepSelection, SweepStats, SweepStatus, SweepSummary } from "@/lib/sweeps/types";
@@ -53,9 +54,10 @@ interface SweepRow {
   finishedAt: Date | null;
   createdAt: Date;
   dataset: { name: string };
+  createdBy?: { name: string; email: string } | null;
 }
 
-const withDataset = { dataset: { select: { name: true } } } as const;
+const withDataset = { dataset: { select: { name: true } }, createdBy: { select: { name: true, email: true } } } as const;
 
 function readStats(text: string): StoredSweepStats {
   return { ...EMPTY_STATS, ...parseStoredJson<Partial<StoredSweepStats>>(text) };
@@ -80,6 +82,7 @@ function toSummary(row: SweepRow, config: StoredSweepConfig, stats: SweepStats):
     createdAt: iso(row.createdAt),
     startedAt: row.startedAt ? iso(row.startedAt) : null,
     finishedAt: row.finishedAt ? iso(row.finishedAt) : null,
+    createdBy: row.createdBy ? row.createdBy.name || row.createdBy.email : null,
   };
 }
 
@@ -100,6 +103,8 @@ export interface InsertSweepInput {
   datasetId: string;
   config: StoredSweepConfig;
   totalCells: number;
+  /** Who started it (null in local mode). */
+  createdById?: string | null;
 }
 
 export async function insertSweep(input: InsertSweepInput): Promise<SweepDetail> {
@@ -114,6 +119,7 @@ export async function insertSweep(input: InsertSweepInput): Promise<SweepDetail>
       config: JSON.stringify(input.config),
       totalCells: input.totalCells,
       stats: JSON.stringify(EMPTY_STATS),
+      createdById: input.createdById ?? null,
     },
   });
   return getSweep(id);
@@ -130,9 +136,9 @@ export async function getSweep(id: string): Promise<SweepDetail> {
 }
 
 /** Newest first. */
-export async function listSweeps(q: { datasetId?: string; templateId?: string; status?: SweepStatus[] } = {}): Promise<SweepSummary[]> {
+export async function listSweeps(q: { datasetId?: string; templateId?: string; status?: SweepStatus[]; workspaces?: readonly string[] | null } = {}): Promise<SweepSummary[]> {
   const rows = await db().sweep.findMany({
-    where: { ...(q.datasetId ? { datasetId: q.datasetId } : {}), ...(q.templateId ? { templateId: q.templateId } : {}), ...(q.status ? { status: { in: q.status } } : {}) },
+    where: { ...(q.workspaces ? { dataset: heldInScope(q.workspaces) } : {}), ...(q.datasetId ? { datasetId: q.datasetId } : {}), ...(q.templateId ? { templateId: q.templateId } : {}), ...(q.status ? { status: { in: q.status } } : {}) },
     include: withDataset,
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
   });

@@ -47,8 +47,18 @@ export function toSummary(row: TemplateRow): TemplateSummary {
   };
 }
 
-export function toVersionSummary(v: { version: number; message: string | null; createdAt: Date }): TemplateVersionSummary {
-  return { version: v.version, message: v.message, createdAt: iso(v.createdAt) };
+/** A version row with its author (when the query selected `createdBy`). */
+export interface VersionRow {
+  version: number;
+  message: string | null;
+  createdAt: Date;
+  createdBy?: { name: string; email: string } | null;
+}
+
+export const authorName = (v: VersionRow): string | null => (v.createdBy ? v.createdBy.name || v.createdBy.email : null);
+
+export function toVersionSummary(v: VersionRow): TemplateVersionSummary {
+  return { version: v.version, message: v.message, createdAt: iso(v.createdAt), createdBy: authorName(v) };
 }
 
 export const lower = (s: string): string => s.toLowerCase();

@@ -3,6 +3,7 @@ import { AppError, notFound } from "@/lib/errors";
 import type { Template } from "@/lib/prompt";
 import { db, type Tx } from "./db";
 import { requireAssets } from "./refs";
+import { heldInScope } from "./scope";
 import { byName, derivedColumns, latestDocument, lower, summaryInclude, toSummary, toVersionSummary } from "./template-rows";
 import type { TemplateDetail, TemplateQuery, TemplateSummary, TemplateVersionDetail } from "./types";
 import { isUniqueViolation, newId, parseDocument, parseStoredJson } from "./util";
@@ -19,6 +20,7 @@ export async function listTemplates(q: TemplateQuery = {}): Promise<TemplateSumm
   const rows = await db().template.findMany({
     where: {
       ...(q.libraryId ? { libraryId: q.libraryId } : {}),
+      ...heldInScope(q.workspaces),
       AND: [
         ...(search ? pieces(search).map((c) => ({ searchText: c })) : []),
         ...(tag ? pieces(tag).map((c) => ({ tagKeys: c })) : []),
@@ -35,14 +37,14 @@ export async function listTemplates(q: TemplateQuery = {}): Promise<TemplateSumm
 export async function getTemplate(id: string): Promise<TemplateDetail> {
   const row = await db().template.findUnique({
     where: { id },
-    include: { ...summaryInclude, versions: { orderBy: { version: "desc" }, select: { version: true, message: true, createdAt: true, document: true } } },
+    include: { ...summaryInclude, versions: { orderBy: { version: "desc" }, select: { version: true, message: true, createdAt: true, document: true, createdBy: { select: { name: true, email: true } } } } },
   });
   if (!row) throw notFound("Template", id);
   return { ...toSummary(row), document: latestDocument(row), versions: row.versions.map(toVersionSummary) };
 }
 
 export async function getTemplateVersion(templateId: string, version: number): Promise<TemplateVersionDetail> {
-  const row = await db().templateVersion.findUnique({ where: { templateId_version: { templateId, version } } });
+  const row = await db().templateVersion.findUnique({ where: { templateId_version: { templateId, version } }, include: { createdBy: { select: { name: true, email: true } } } });
   if (!row) {
     const exists = await db().template.findUnique({ where: { id: templateId }, select: { latestVersion: true } });
     if (!exists) throw notFound("Template", templateId);
@@ -55,12 +57,14 @@ export interface CreateTemplateInput {
   libraryId: string;
   document: unknown;
   message?: string;
+  /** Who made it (lib/auth's authorId; null in local mode). */
+  createdById?: string | null;
 }
 
 export async function createTemplate(input: CreateTemplateInput): Promise<TemplateDetail> {
   const template = parseDocument(input.document);
   const id = await db().$transaction(async (tx) => {
-    return insertTemplate(tx, { libraryId: input.libraryId, template, message: input.message ?? null });
+    return insertTemplate(tx, { libraryId: input.libraryId, template, message: input.message ?? null, createdById: input.createdById ?? null });
   }, TX_OPTIONS);
   return getTemplate(id);
 }
@@ -73,6 +77,7 @@ export async function insertTemplate(
     template: Template;
     message: string | null;
     forkedFrom?: { templateId: string; version: number } | null;
+    createdById?: string | null;
     /** Import only: the full history to recreate; the last one is the latest. */
     versions?: { version: number; message: string | null; createdAt: Date; template: Template }[];
   },
@@ -98,7 +103,7 @@ export async function insertTemplate(
     throw e;
   }
   await tx.templateVersion.createMany({
-    data: versions.map((v) => ({ id: newId(), templateId: id, version: v.version, message: v.message, document: JSON.stringify(v.template), createdAt: v.createdAt })),
+    data: versions.map((v) => ({ id: newId(), templateId: id, version: v.version, message: v.message, document: JSON.stringify(v.template), createdAt: v.createdAt, createdById: args.createdById ?? null })),
   });
   return id;
 }
@@ -115,16 +120,18 @@ export interface SaveVersionInput {
   message?: string;
   /** The version the editor started from; if another save came since, this is a conflict. */
   baseVersion?: number;
+  /** Who saved it (null in local mode). */
+  createdById?: string | null;
 }
 
 /** Every save is a new immutable version (latest + 1). */
 export async function saveTemplateVersion(input: SaveVersionInput): Promise<TemplateDetail> {
   const template = parseDocument(input.document);
-  await db().$transaction((tx) => appendVersion(tx, input.templateId, template, input.message ?? null, input.baseVersion), TX_OPTIONS);
+  await db().$transaction((tx) => appendVersion(tx, input.templateId, template, input.message ?? null, input.baseVersion, input.createdById ?? null), TX_OPTIONS);
   return getTemplate(input.templateId);
 }
 
-async function appendVersion(tx: Tx, templateId: string, template: Template, message: string | null, baseVersion?: number): Promise<void> {
+async function appendVersion(tx: Tx, templateId: string, template: Template, message: string | null, baseVersion: number | undefined, createdById: string | null): Promise<void> {
   const current = await tx.template.findUnique({ where: { id: templateId }, include: { library: { select: { name: true } } } });
   if (!current) throw notFound("Template", templateId);
   if (baseVersion !== undefined && baseVersion !== current.latestVersion) {
@@ -144,7 +151,7 @@ async function appendVersion(tx: Tx, templateId: string, template: Template, mes
       data: { ...derivedColumns(template), latestVersion: next },
     });
     if (updated.count !== 1) throw staleEdit(current.name, baseVersion ?? current.latestVersion, current.latestVersion + 1);
-    await tx.templateVersion.create({ data: { id: newId(), templateId, version: next, message, document: JSON.stringify(template) } });
+    await tx.templateVersion.create({ data: { id: newId(), templateId, version: next, message, document: JSON.stringify(template), createdById } });
   } catch (e) {
     // A concurrent save or rename won the race.
     if (isUniqueViolation(e)) throw new AppError("conflict", `"${current.name}" changed while saving; reload it and save again`, { cause: e });
@@ -160,9 +167,9 @@ const staleEdit = (name: string, base: number, latest: number) =>
   );
 
 /** Restoring never rewrites history: the old document becomes a new latest version. */
-export async function restoreTemplateVersion(templateId: string, version: number, message?: string): Promise<TemplateDetail> {
+export async function restoreTemplateVersion(templateId: string, version: number, message?: string, createdById: string | null = null): Promise<TemplateDetail> {
   const old = await getTemplateVersion(templateId, version);
-  return saveTemplateVersion({ templateId, document: old.document, message: message?.trim() || `Restored version ${version}` });
+  return saveTemplateVersion({ templateId, document: old.document, message: message?.trim() || `Restored version ${version}`, createdById });
 }
 
 export interface ForkTemplateInput {
@@ -170,6 +177,7 @@ export interface ForkTemplateInput {
   libraryId: string;
   /** A new name for the copy; needed when the target library already has one with the source's name. */
   name?: string;
+  createdById?: string | null;
 }
 
 /** Copies the latest document as version 1 of a new template that links back to its source. */
@@ -184,6 +192,7 @@ export async function forkTemplate(input: ForkTemplateInput): Promise<TemplateDe
         template,
         message: `Forked from "${source.name}" version ${source.latestVersion} in "${source.libraryName}"`,
         forkedFrom: { templateId: source.id, version: source.latestVersion },
+        createdById: input.createdById ?? null,
       }),
     TX_OPTIONS,
   );

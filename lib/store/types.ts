@@ -9,6 +9,8 @@ export type LibraryKind = "user" | "examples";
 
 export interface LibrarySummary {
   id: string;
+  /** The workspace that owns it (lib/auth decides from its members' roles). */
+  workspaceId: string;
   name: string;
   description: string;
   kind: LibraryKind;
@@ -35,6 +37,8 @@ export interface TemplateVersionSummary {
   version: number;
   message: string | null;
   createdAt: string;
+  /** Who saved it: a name (or e-mail); null in local mode or when the account is gone. */
+  createdBy: string | null;
 }
 
 export interface TemplateVersionDetail extends TemplateVersionSummary {
@@ -60,6 +64,8 @@ export interface AssetInfo {
 
 export interface TemplateQuery {
   libraryId?: string;
+  /** Only these workspaces' libraries (and Examples); null or absent: all (lib/auth's readableWorkspaces). */
+  workspaces?: readonly string[] | null;
   /** Case-insensitive substring of the name, description or a tag. */
   search?: string;
   /** A whole tag, case-insensitive. */
@@ -99,6 +105,8 @@ export interface NotebookVersionSummary {
   version: number;
   message: string | null;
   createdAt: string;
+  /** Who saved it: a name (or e-mail); null in local mode or when the account is gone. */
+  createdBy: string | null;
 }
 
 export interface NotebookDetail extends NotebookSummary {
@@ -115,6 +123,8 @@ export interface NotebookVersionDetail extends NotebookVersionSummary {
 
 export interface NotebookQuery {
   libraryId?: string;
+  /** Only these workspaces' libraries (and Examples); null or absent: all. */
+  workspaces?: readonly string[] | null;
   /** Case-insensitive substring of the name or description. */
   search?: string;
 }
@@ -152,4 +162,6 @@ export interface CellRunDetail {
   output: CellRunOutput;
   timings: CellRunTimings;
   createdAt: string;
+  /** Who ran it: a name (or e-mail); null in local mode or when the account is gone. */
+  createdBy: string | null;
 }

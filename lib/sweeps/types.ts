@@ -105,6 +105,8 @@ export interface SweepSummary {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Who started it: a name (or e-mail); null in local mode or when the account is gone. */
+  createdBy: string | null;
 }
 
 export interface SweepDetail extends SweepSummary {

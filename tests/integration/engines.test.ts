@@ -22,7 +22,8 @@ import * as enginesRoute from "@/app/api/engines/route";
 import * as engineRoute from "@/app/api/engines/[id]/route";
 import * as engineTestRoute from "@/app/api/engines/[id]/test/route";
 import * as unsavedTestRoute from "@/app/api/engines/test/route";
-import { backendFor, remoteConfig, resetEngineRegistry } from "@/lib/engines";
+import { backendFor, createEngine, deleteEngine, remoteConfig, resetEngineRegistry, updateEngine } from "@/lib/engines";
+import { checkAuthConfiguration } from "@/lib/auth/startup";
 import { resetSecrets, SECRET_KEY_FILE } from "@/lib/engines/secrets";
 import type { DetectedCapabilities, EngineSummary } from "@/lib/engines/types";
 import { resetEnv } from "@/lib/env";
@@ -86,7 +87,7 @@ async function read<T>(res: Response): Promise<{ status: number; body: T }> {
 }
 type ErrorBody = { error: { code: string; message: string; details?: { path: (string | number)[]; message: string }[] } };
 
-const list = async () => read<{ engines: EngineSummary[] }>(await enginesRoute.GET());
+const list = async () => read<{ engines: EngineSummary[] }>(await enginesRoute.GET(req("GET", "/api/engines")));
 const create = async (body: unknown) => read<{ engine: EngineSummary } & ErrorBody>(await enginesRoute.POST(req("POST", "/api/engines", body)));
 const get = async (id: string) => read<{ engine: EngineSummary } & ErrorBody>(await engineRoute.GET(req("GET", `/api/engines/${id}`), ctx(id)));
 const patch = async (id: string, body: unknown) => read<{ engine: EngineSummary } & ErrorBody>(await engineRoute.PATCH(req("PATCH", `/api/engines/${id}`, body), ctx(id)));
@@ -426,18 +427,17 @@ describe.each(providers)("engine registry on %s", (provider) => {
       expect((await remoteConfig(id)).apiKey).toBe(KEY);
     });
 
-    it("in a shared deployment without STUDIO_SECRET_KEY, refuses to store a key or headers (4xx naming it) but stores engines without", async () => {
+    it("in a shared deployment without STUDIO_SECRET_KEY, refuses to start (naming it), and the registry refuses to store a key or headers but stores engines without", async () => {
       setEnv({ STUDIO_DATA_DIR: dataDir, STUDIO_AUTH: "required" });
+      // Sign-in needs the key too, so such a deployment never serves a request: the start is refused first.
+      expect(() => checkAuthConfiguration()).toThrow(/STUDIO_AUTH=required.*needs STUDIO_SECRET_KEY/);
       for (const body of [{ ...good(), name: "Shared", headers: undefined }, { ...good(), name: "Shared", apiKey: undefined }]) {
-        const res = await create(body);
-        expect(res.status).toBe(422);
-        expect(res.body.error.message).toMatch(/set STUDIO_SECRET_KEY/);
+        await expect(createEngine(body)).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/set STUDIO_SECRET_KEY/) });
       }
-      expect((await patch(id, { apiKey: "sk-new" })).status).toBe(422);
-      const plain = await create({ name: "Shared", baseUrl: "http://shared:8000/v1", model: "m" });
-      expect(plain.status).toBe(201);
-      expect((await patch(plain.body.engine.id, { apiKey: null, timeoutMs: 5000 })).status).toBe(200);
-      expect((await remove(plain.body.engine.id)).status).toBe(204);
+      await expect(updateEngine(id, { apiKey: "sk-new" })).rejects.toMatchObject({ status: 422 });
+      const plain = await createEngine({ name: "Shared", baseUrl: "http://shared:8000/v1", model: "m" });
+      await expect(updateEngine(plain.id, { apiKey: null, timeoutMs: 5000 })).resolves.toMatchObject({ id: plain.id });
+      await deleteEngine(plain.id);
     });
 
     it("names the entry and field of a bad declared engine, without echoing its key", async () => {

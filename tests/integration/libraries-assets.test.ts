@@ -239,13 +239,13 @@ describe.each(providers)("deleting libraries and images on %s", (provider) => {
     expect((await libraryRoute.DELETE(del("/api/libraries/not%20an%20id"), params("not an id"))).status).toBe(400);
   });
 
-  it("refuses to delete the Examples library (409) and changes nothing", async () => {
+  it("refuses to delete the Examples library (403: read-only for everyone) and changes nothing", async () => {
     const examples = await createLibrary({ name: "Examples", kind: "examples" });
     await createTemplate({ libraryId: examples.id, document: captionDoc("An example") });
     const before = await rowCounts();
     const res = await libraryRoute.DELETE(del(`/api/libraries/${examples.id}`), params(examples.id));
     const body = (await res.json()) as { error: { code: string; message: string } };
-    expect([res.status, body.error.code]).toEqual([409, "conflict"]);
+    expect([res.status, body.error.code]).toEqual([403, "forbidden"]);
     expect(body.error.message).toMatch(/read-only.*fork it to change it/);
     expect(await rowCounts()).toEqual(before);
   });

@@ -25,7 +25,7 @@ import { loadGolden, MODEL_ID, PKG, type GoldenPrompt } from "./runtime-golden";
 
 const routes: Record<string, (req: Request) => Promise<Response>> = {
   "POST /v1/chat/completions": chatRoute,
-  "GET /v1/models": () => modelsRoute(),
+  "GET /v1/models": modelsRoute,
 };
 
 async function adapt(req: IncomingMessage, res: ServerResponse): Promise<void> {

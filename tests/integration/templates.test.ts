@@ -48,7 +48,7 @@ describe.each(providers)("templates on %s", (provider) => {
       previewAssetIds: [img.id],
       forkedFrom: null,
     });
-    expect(t.versions).toEqual([{ version: 1, message: "first", createdAt: expect.any(String) }]);
+    expect(t.versions).toEqual([{ version: 1, message: "first", createdAt: expect.any(String), createdBy: null }]);
     // Stored documents are the parsed ones, defaults filled.
     expect(t.document.separator).toBe("\n");
     expect(t.document.preamble).toEqual([]);

@@ -4,12 +4,14 @@ import { listDatasets } from "@/lib/store/datasets";
 import { DatasetCard } from "@/components/dataset/DatasetCard";
 import { ImportDatasetForm } from "@/components/dataset/ImportDatasetForm";
 import { preferredLibrary } from "@/components/ui/libraries";
+import { listScope, pageCaller } from "../not-found-guard";
 
 export const metadata: Metadata = { title: "Datasets" };
 export const dynamic = "force-dynamic";
 
 export default async function DatasetsPage() {
-  const [datasets, libraries] = await Promise.all([listDatasets(), listLibraries()]);
+  const workspaces = listScope(await pageCaller());
+  const [datasets, libraries] = await Promise.all([listDatasets({ workspaces }), listLibraries({ workspaces })]);
   return (
     <div className="flex flex-col gap-6 lg:flex-row-reverse">
       <aside className="shrink-0 lg:w-96">

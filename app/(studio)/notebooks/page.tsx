@@ -6,6 +6,7 @@ import { NewNotebookForm } from "@/components/notebook/NewNotebookForm";
 import { firstParam } from "@/components/ui/format";
 import { preferredLibrary } from "@/components/ui/libraries";
 import { Field, LibrarySelect } from "@/components/ui/Field";
+import { listScope, pageCaller } from "../not-found-guard";
 
 export const metadata: Metadata = { title: "Notebooks" };
 export const dynamic = "force-dynamic";
@@ -17,9 +18,10 @@ export default async function NotebooksPage({ searchParams }: { searchParams: Se
   const sp = await searchParams;
   const search = firstParam(sp.search)?.trim() || undefined;
   const libraryId = firstParam(sp.library);
-  const libraries = await listLibraries();
+  const workspaces = listScope(await pageCaller());
+  const libraries = await listLibraries({ workspaces });
   const library = libraries.find((l) => l.id === libraryId);
-  const notebooks = await listNotebooks({ libraryId: library?.id, search });
+  const notebooks = await listNotebooks({ libraryId: library?.id, search, workspaces });
   const filtered = Boolean(search || library);
   return (
     <div className="flex flex-col gap-4">

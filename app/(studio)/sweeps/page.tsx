@@ -3,6 +3,7 @@ import Link from "next/link";
 import { listSweeps } from "@/lib/store/sweeps";
 import { SweepList } from "@/components/comparison/SweepList";
 import { firstParam, hrefWith } from "@/components/ui/format";
+import { listScope, pageCaller } from "../not-found-guard";
 
 export const metadata: Metadata = { title: "Comparisons" };
 export const dynamic = "force-dynamic";
@@ -13,7 +14,7 @@ export default async function SweepsPage({ searchParams }: { searchParams: Searc
   const sp = await searchParams;
   const datasetId = firstParam(sp.datasetId);
   const templateId = firstParam(sp.templateId);
-  const sweeps = await listSweeps({ datasetId, templateId });
+  const sweeps = await listSweeps({ datasetId, templateId, workspaces: listScope(await pageCaller()) });
   const filtered = Boolean(datasetId || templateId);
   return (
     <div className="flex flex-col gap-4">

@@ -2,6 +2,7 @@ import { databaseHealth } from "@/lib/store";
 import { installedModels } from "@/lib/models/installed";
 import { executionProviderPlan, serverModelStatus } from "@/lib/backends/server/status";
 import { route } from "@/lib/http/respond";
+import { authMode } from "@/lib/auth";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -12,6 +13,8 @@ export const runtime = "nodejs";
  * was not used) and what a load would pick now; reading it loads no model. `memory`: this process's
  * resident set and heap in bytes (process.memoryUsage(); `rss` as well at the top, for scripts such as
  * `npm run hostile`).
+ * Public on purpose (load balancers ask it): it names no stored resource. `auth`: "local" (no sign-in)
+ * or "shared" (sign-in required: lib/auth/mode.ts).
  */
 export const GET = route(async (_request?: Request): Promise<Response> => {
   const [database, models] = await Promise.all([databaseHealth(), installedModels()]);
@@ -20,6 +23,7 @@ export const GET = route(async (_request?: Request): Promise<Response> => {
   return Response.json(
     {
       status: ready ? "ok" : "unavailable",
+      auth: authMode(),
       database,
       models: models.models,
       modelErrors: models.errors,

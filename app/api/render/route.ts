@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { authorize, callerOf } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
 import { json, readJson, route } from "@/lib/http/respond";
 import { parseTemplate, render, RenderError, serializePrompt, type Bindings } from "@/lib/prompt";
@@ -12,6 +13,7 @@ const RenderBody = z.object({
 
 /** The exact interleaved prompt a template produces: what the model will see. */
 export const POST = route(async (request: Request) => {
+  await authorize(await callerOf(request), "read", { model: true });
   const body = await readJson(request, RenderBody);
   const parsed = parseTemplate(body.document);
   if (!parsed.ok) {

@@ -1,3 +1,4 @@
+import { authorize, callerOf, requireIdentified } from "@/lib/auth";
 import { json, readJson, route } from "@/lib/http/respond";
 import { getServerModel, startBackendRun, streamErrorBody } from "@/lib/backends/server";
 import { backendFor } from "@/lib/engines";
@@ -18,7 +19,10 @@ export const runtime = "nodejs";
  * before the first token are plain JSON with their 4xx/5xx status.
  */
 export const POST = route(async (request: Request) => {
+  const caller = await callerOf(request);
+  requireIdentified(caller);
   const { prompt, stream, model, engine, ...params } = await readJson(request, RunRequestSchema);
+  await authorize(caller, "run", { engine: engine ?? model });
   const backend = await backendFor(engine ?? model);
   // Stop generating when the client goes away: the request aborts or the response stream is cancelled.
   const abort = new AbortController();
@@ -45,6 +49,8 @@ export const POST = route(async (request: Request) => {
 export const GET = route(async (request: Request) => {
   const id = new URL(request.url).searchParams.get("model") ?? env().FLAMINGO_DEFAULT_MODEL;
   if (id.length > 64) throw new AppError("bad_request", "model id too long");
+  // It may load the model: running, not reading.
+  await authorize(await callerOf(request), "run", { engine: id });
   const m = await getServerModel(id);
   return json({ model: m.id, executionProvider: m.executionProvider, fallbackReason: m.fallbackReason ?? null, loadMs: Math.round(m.loadMs), stats: m.engine.stats() });
 });

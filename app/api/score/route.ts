@@ -1,3 +1,4 @@
+import { authorize, callerOf, requireIdentified } from "@/lib/auth";
 import { json, readJson, route } from "@/lib/http/respond";
 import { getServerModel } from "@/lib/backends/server";
 import { backendFor } from "@/lib/engines";
@@ -14,7 +15,10 @@ export const runtime = "nodejs";
  * matched greedy answer on remote ones), `approximate`, `note`, and the exchange of remote engines.
  */
 export const POST = route(async (request: Request) => {
+  const caller = await callerOf(request);
+  requireIdentified(caller);
   const { prompt, candidates, model, engine, appendEndOfChunk } = await readJson(request, ScoreRequestSchema);
+  await authorize(caller, "run", { engine: engine ?? model });
   const backend = await backendFor(engine ?? model);
   const outcome = await backend.score(prompt, candidates, { signal: request.signal, ...(appendEndOfChunk !== undefined ? { appendEndOfChunk } : {}) });
   return json({ engine: backend.id, model: backend.model, executionProvider: backend.kind === "bundled" ? await bundledProvider(backend.model) : "remote", ...outcome });

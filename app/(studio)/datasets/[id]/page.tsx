@@ -7,7 +7,7 @@ import { AnswerFilter } from "@/components/dataset/AnswerFilter";
 import { DatasetActions } from "@/components/dataset/DatasetActions";
 import { ItemGrid } from "@/components/dataset/ItemGrid";
 import { firstParam, formatDate, hrefWith } from "@/components/ui/format";
-import { orNotFound } from "../../not-found-guard";
+import { orNotFound, pageCaller } from "../../not-found-guard";
 
 export const dynamic = "force-dynamic";
 
@@ -20,6 +20,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
   try {
+    await pageCaller({ dataset: id });
     return { title: (await loadDataset(id)).name };
   } catch {
     return { title: "Dataset" };
@@ -28,6 +29,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function DatasetPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const [{ id }, sp] = await Promise.all([params, searchParams]);
+  await pageCaller({ dataset: id });
   const dataset = await orNotFound(loadDataset(id));
   const splitParam = firstParam(sp.split);
   const split: DatasetSplit | undefined = splitParam === "pool" || splitParam === "eval" ? splitParam : undefined;

@@ -4,8 +4,9 @@ import { getNotebook, getTemplate, getTemplateVersion, listCellRuns, listTemplat
 import { isAppError } from "@/lib/errors";
 import { templateIdsOf } from "@/lib/notebook/ops";
 import { NotebookEditor } from "@/components/notebook/NotebookEditor";
+import { ShareControl } from "@/components/sharing/ShareControl";
 import { refKey, type TemplateDocs } from "@/components/notebook/template-refs";
-import { orNotFound } from "../../not-found-guard";
+import { orNotFound, pageCaller } from "../../not-found-guard";
 
 export const dynamic = "force-dynamic";
 
@@ -16,6 +17,7 @@ type Params = Promise<{ id: string }>;
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
   try {
+    await pageCaller({ notebook: id });
     return { title: (await loadNotebook(id)).name };
   } catch {
     return { title: "Notebook" };
@@ -51,7 +53,15 @@ async function resolveTemplates(nb: Awaited<ReturnType<typeof getNotebook>>): Pr
 
 export default async function NotebookPage({ params }: { params: Params }) {
   const { id } = await params;
+  await pageCaller({ notebook: id });
   const notebook = await orNotFound(loadNotebook(id));
   const [runs, templates, templateDocs] = await Promise.all([listCellRuns(notebook.id), listTemplates({}), resolveTemplates(notebook)]);
-  return <NotebookEditor key={notebook.latestVersion} notebook={notebook} runs={runs} templates={templates} templateDocs={templateDocs} />;
+  const share = <ShareControl kind="notebook" id={notebook.id} name={notebook.name} />;
+  return (
+    <>
+      {/* Shared deployments: admins and owners share the notebook read-only (nothing renders otherwise). */}
+      <div className="mb-2 flex justify-end empty:hidden">{share}</div>
+      <NotebookEditor key={notebook.latestVersion} notebook={notebook} runs={runs} templates={templates} templateDocs={templateDocs} />
+    </>
+  );
 }

@@ -5,7 +5,7 @@ import { getSweep, getSweepRecord } from "@/lib/store/sweeps";
 import { sweepNotes } from "@/lib/sweeps/client/notes";
 import { evaluationItems, meanChance } from "@/lib/sweeps/client/grid";
 import { SweepView } from "@/components/comparison/SweepView";
-import { orNotFound } from "../../not-found-guard";
+import { orNotFound, pageCaller } from "../../not-found-guard";
 
 export const dynamic = "force-dynamic";
 
@@ -16,6 +16,7 @@ type Params = Promise<{ id: string }>;
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
   try {
+    await pageCaller({ sweep: id });
     return { title: (await loadSweep(id)).name };
   } catch {
     return { title: "Comparison" };
@@ -24,6 +25,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function SweepPage({ params }: { params: Params }) {
   const { id } = await params;
+  await pageCaller({ sweep: id });
   const sweep = await orNotFound(loadSweep(id));
   const rows = await getDatasetItems(sweep.datasetId);
   const items = rows.map(({ id: itemId, position, split, assetId, question, answer }) => ({ id: itemId, position, split, assetId, question, answer }));

@@ -5,6 +5,7 @@ import { listDatasets } from "@/lib/store/datasets";
 import { NewSweepForm } from "@/components/comparison/NewSweepForm";
 import { firstParam } from "@/components/ui/format";
 import { FORM_DEFAULTS, suggestTemplate } from "@/lib/sweeps/client/form";
+import { listScope, pageCaller } from "../../not-found-guard";
 
 export const metadata: Metadata = { title: "New comparison" };
 export const dynamic = "force-dynamic";
@@ -17,7 +18,8 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
  */
 export default async function NewSweepPage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
-  const [templates, datasets] = await Promise.all([listTemplates({}), listDatasets()]);
+  const workspaces = listScope(await pageCaller());
+  const [templates, datasets] = await Promise.all([listTemplates({ workspaces }), listDatasets({ workspaces })]);
   const wantedDataset = datasets.find((d) => d.id === firstParam(sp.datasetId));
   const wantedTemplate = templates.find((t) => t.id === firstParam(sp.templateId)) ?? (wantedDataset ? suggestTemplate(templates, wantedDataset.task) : undefined);
   const version = Number(firstParam(sp.version));

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { cache } from "react";
 import { notFound } from "next/navigation";
+import { allowed } from "@/lib/auth";
 import { getTemplate, getTemplateVersion, listLibraries } from "@/lib/store";
 import { PromptStrip } from "@/components/template/PromptStrip";
 import { SerializedPrompt } from "@/components/template/SerializedPrompt";
@@ -11,8 +12,9 @@ import { VersionDiff } from "@/components/template/VersionDiff";
 import { VersionList } from "@/components/template/VersionList";
 import { RestoreButton } from "@/components/template/RestoreButton";
 import { RunPanel } from "@/components/run/RunPanel";
+import { ShareControl } from "@/components/sharing/ShareControl";
 import { firstParam, hrefWith } from "@/components/ui/format";
-import { orNotFound, versionParam } from "../../not-found-guard";
+import { listScope, orNotFound, pageCaller, versionParam } from "../../not-found-guard";
 
 export const dynamic = "force-dynamic";
 
@@ -25,6 +27,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
   try {
+    await pageCaller({ template: id });
     return { title: (await loadTemplate(id)).name };
   } catch {
     return { title: "Template" };
@@ -33,7 +36,8 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function TemplatePage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const [{ id }, sp] = await Promise.all([params, searchParams]);
-  const [template, libraries] = await Promise.all([orNotFound(loadTemplate(id)), listLibraries()]);
+  const caller = await pageCaller({ template: id });
+  const [template, libraries] = await Promise.all([orNotFound(loadTemplate(id)), listLibraries({ workspaces: listScope(caller) })]);
   const base = `/templates/${encodeURIComponent(template.id)}`;
   const latest = template.latestVersion;
 
@@ -52,7 +56,13 @@ export default async function TemplatePage({ params, searchParams }: { params: P
 
   return (
     <div className="flex flex-col gap-6">
-      <TemplateHeader template={template} document={shown.document} viewing={viewing} />
+      <TemplateHeader
+        template={template}
+        document={shown.document}
+        viewing={viewing}
+        editable={await allowed(caller, "write", { template: template.id })}
+        actions={<ShareControl kind="template" id={template.id} name={template.name} />}
+      />
 
       {viewing !== latest ? (
         <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" role="status" data-testid="old-version-banner">

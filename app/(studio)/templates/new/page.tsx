@@ -8,6 +8,7 @@ import { toSource } from "@/components/editor/starter";
 import { DEFAULT_STARTER, isStarterId, starters, type ExampleAssetIds } from "@/components/editor/starters";
 import { firstParam, hrefWith } from "@/components/ui/format";
 import { preferredLibrary } from "@/components/ui/libraries";
+import { listScope, pageCaller } from "../../not-found-guard";
 
 export const metadata: Metadata = { title: "New template" };
 export const dynamic = "force-dynamic";
@@ -30,7 +31,8 @@ function exampleAssetIds(): Promise<ExampleAssetIds> {
 /** `?starter=classification|captioning|vqa` picks what the new template starts from. */
 export default async function NewTemplatePage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
-  const [libraries, ids] = await Promise.all([listLibraries(), exampleAssetIds()]);
+  const workspaces = listScope(await pageCaller());
+  const [libraries, ids] = await Promise.all([listLibraries({ workspaces }), exampleAssetIds()]);
   const wanted = firstParam(sp.libraryId);
   const library = libraries.find((l) => l.id === wanted) ?? preferredLibrary(libraries);
 

@@ -1,3 +1,4 @@
+import { authorize, callerOf, refusalOf } from "@/lib/auth";
 import { chatCompletions } from "@/lib/backends/server";
 import { guard, openAiErrorResponse } from "@/lib/http/respond";
 
@@ -10,6 +11,10 @@ export const runtime = "nodejs";
  * `temperature`, `top_p`, `seed`, `stop`, `logprobs` + `top_logprobs`, `stream_options.include_usage`,
  * and vLLM's `prompt_logprobs`, `add_generation_prompt`, `continue_final_message` (ranking through it).
  * Handler and request schema: lib/backends/server/openai.ts (log-probs: openai-logprobs.ts).
+ * A shared deployment takes a workspace API key with the "run" scope (Authorization: Bearer fsk_…) or a session.
  */
 // guard(): the Host and cross-site checks of every route (lib/http/origin.ts), answered in OpenAI's error shape.
-export const POST = guard(chatCompletions, openAiErrorResponse);
+export const POST = guard(async (request: Request) => {
+  const refused = await refusalOf(async () => authorize(await callerOf(request), "run", { model: true }));
+  return refused ? openAiErrorResponse(refused) : chatCompletions(request);
+}, openAiErrorResponse);

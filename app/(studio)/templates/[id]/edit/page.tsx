@@ -5,7 +5,7 @@ import { ensureIds, type Doc } from "@/components/composer/document-ops";
 import { toSource } from "@/components/editor/starter";
 import { Breadcrumb } from "@/components/ui/Breadcrumb";
 import { firstParam } from "@/components/ui/format";
-import { orNotFound, versionParam } from "../../../not-found-guard";
+import { orNotFound, pageCaller, versionParam } from "../../../not-found-guard";
 
 export const metadata: Metadata = { title: "Edit template" };
 export const dynamic = "force-dynamic";
@@ -15,6 +15,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 /** `?from=N` starts from version N's text; the save still builds on the latest version. */
 export default async function EditTemplatePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: SearchParams }) {
   const [{ id }, sp] = await Promise.all([params, searchParams]);
+  await pageCaller({ template: id }, "write", { refusedTo: `/templates/${encodeURIComponent(id)}` });
   const template = await orNotFound(getTemplate(id));
   const from = versionParam(firstParam(sp.from));
   const start = from !== undefined && from !== template.latestVersion ? await orNotFound(getTemplateVersion(template.id, from)) : null;

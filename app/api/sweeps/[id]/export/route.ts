@@ -1,3 +1,4 @@
+import { authorize, callerOf } from "@/lib/auth";
 import { parseWith, route } from "@/lib/http/respond";
 import { getSweep } from "@/lib/store";
 import { ExportQuery } from "@/lib/sweeps/schema";
@@ -10,6 +11,7 @@ export const runtime = "nodejs";
 /** Every stored cell with its item's answer and image id, as a CSV or JSON download. */
 export const GET = route(async (request: Request, ctx: SweepCtx) => {
   const id = await sweepId(ctx);
+  await authorize(await callerOf(request), "read", { sweep: id });
   const { format } = parseWith(ExportQuery, searchOf(request), "query");
   const sweep = await getSweep(id);
   const rows = await exportRows(id);

@@ -1,3 +1,4 @@
+import { authorize, callerOf } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
 import { json, route } from "@/lib/http/respond";
 import { getSweep } from "@/lib/store";
@@ -9,8 +10,9 @@ export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
 /** "Retry failed cells": the failed cells run again (the others stay); 409 when none failed. */
-export const POST = route(async (_request: Request, ctx: SweepCtx) => {
+export const POST = route(async (request: Request, ctx: SweepCtx) => {
   const id = await sweepId(ctx);
+  await authorize(await callerOf(request), "run", { sweep: id });
   const before = await getSweep(id);
   if (before.config.backend !== "server") throw new AppError("conflict", "Only server sweeps store failed cells; a browser sweep resumes from its page");
   const retried = await requeueFailedCells(id);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { authorId, authorize, callerOf } from "@/lib/auth";
 import { forkTemplate } from "@/lib/store";
 import { json, parseWith, readJson, route } from "@/lib/http/respond";
 import { IdSchema } from "@/lib/http/params";
@@ -6,9 +7,13 @@ import { safeText } from "@/lib/text";
 
 const ForkBody = safeText(z.object({ libraryId: IdSchema, name: z.string().trim().min(1).max(120).optional() }));
 
+/** Fork: read the source (an Examples template, a shared one, one of the workspace's), write into the target library. */
 export const POST = route(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
   const templateId = parseWith(IdSchema, (await ctx.params).id, "template id");
+  const caller = await callerOf(request);
+  await authorize(caller, "read", { template: templateId });
   const body = await readJson(request, ForkBody);
-  const template = await forkTemplate({ templateId, libraryId: body.libraryId, name: body.name });
+  await authorize(caller, "write", { library: body.libraryId });
+  const template = await forkTemplate({ templateId, libraryId: body.libraryId, name: body.name, createdById: authorId(caller) });
   return json({ template }, { status: 201 });
 });
