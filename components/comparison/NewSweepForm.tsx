@@ -39,7 +39,10 @@ const SELECTIONS: SweepSelection[] = ["random", "balanced", "rices"];
 export function NewSweepForm({ templates, datasets, initial }: { templates: TemplateOption[]; datasets: DatasetOption[]; initial: SweepFormState }) {
   const router = useRouter();
   const [state, setF] = useState<SweepFormState>(initial);
-  const registry = useEngines();
+  const all = useEngines();
+  // Server sweeps run the engines the server can run; transformers.js engines run in the tab (browser sweeps).
+  const registry = { ...all, engines: all.engines ? all.engines.filter((e) => e.kind !== "transformersjs") : null };
+  const browserEngines = (all.engines ?? []).filter((e) => e.kind === "transformersjs");
   // Once the registry has loaded, the chosen engines are those that exist (else the bundled one).
   const f = registry.engines ? { ...state, engines: reconcileEngines(state.engines, registry.engines) } : state;
   const [errors, setErrors] = useState<Errors>({});
@@ -232,9 +235,22 @@ export function NewSweepForm({ templates, datasets, initial }: { templates: Temp
           ? "Rank scores every candidate answer by log-likelihood and takes the best: fast and exact for closed-ended tasks."
           : "Generate decodes greedily until <|endofchunk|>; scored by exact match and token F1."}{" "}
         {f.backend === "browser"
-          ? "Browser runs the bundled model on the cells in this browser's worker (WebGPU, else WASM) while the sweep page is open."
+          ? "Browser runs the bundled model (or a transformers.js engine chosen below) on the cells in this browser's worker (WebGPU, else WASM) while the sweep page is open."
           : "Server runs it as a background job that survives restarts, on every engine chosen below."}
       </p>
+
+      {f.backend === "browser" && browserEngines.length > 0 ? (
+        <Field label="Model in this browser" name="engines" errors={errors}>
+          <select className="input" value={f.browserEngine ?? ""} onChange={(e) => set("browserEngine", e.target.value)} data-testid="sweep-browser-engine">
+            <option value="">The bundled model</option>
+            {browserEngines.map((e) => (
+              <option key={e.id} value={e.id}>
+                {e.name} · {e.browser?.model ?? "?"} (transformers.js)
+              </option>
+            ))}
+          </select>
+        </Field>
+      ) : null}
 
       {f.backend === "server" ? (
         <EngineChoice

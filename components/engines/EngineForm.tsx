@@ -5,6 +5,7 @@ import { ApiError } from "@/lib/api-client";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import type { DetectedCapabilities, EngineSummary, ImageFormat, PromptStyle } from "@/lib/engines/types";
 import { createEngine, testEngine, testSettings, updateEngine } from "./api";
+import { BrowserEngineForm } from "./BrowserEngineForm";
 import { PROMPT_STYLES } from "./describe";
 import {
   applyPreset,
@@ -43,11 +44,50 @@ interface Props {
   titleId: string;
 }
 
+type FormKind = "openai" | "transformersjs";
+const KINDS: { value: FormKind; label: string; hint: string }[] = [
+  { value: "openai", label: "OpenAI-compatible server", hint: "vLLM, llama.cpp, Ollama or a hosted API: the server sends the requests." },
+  { value: "transformersjs", label: "In this browser (transformers.js)", hint: "A model each user's browser downloads and runs on its GPU (WebGPU) or CPU (WASM); nothing runs on the server." },
+];
+
+/**
+ * Add or edit an engine: the kind first (when adding), then its form — a remote OpenAI-compatible engine
+ * (RemoteEngineForm) or a transformers.js model run in the browser (BrowserEngineForm). Editing keeps the kind.
+ */
+export function EngineForm(props: Props) {
+  const id = useId();
+  const [kind, setKind] = useState<FormKind>(props.engine?.kind === "transformersjs" ? "transformersjs" : "openai");
+  return (
+    <div className="flex flex-col gap-4">
+      {props.engine === null ? (
+        <fieldset className="flex min-w-0 flex-col gap-1.5" data-testid="engine-kind-choice">
+          <legend className="label">Kind</legend>
+          <div className="grid grid-cols-1 gap-2 sm:grid-cols-2">
+            {KINDS.map((k) => (
+              <label
+                key={k.value}
+                className="flex cursor-pointer items-start gap-2 rounded-md border border-stone-200 px-2.5 py-2 text-xs has-checked:border-brand-600 has-checked:bg-brand-50 has-focus-visible:outline-2 has-focus-visible:outline-brand-600"
+              >
+                <input type="radio" className="mt-0.5" name={`${id}-kind`} value={k.value} checked={kind === k.value} onChange={() => setKind(k.value)} data-testid={`engine-kind-${k.value}`} />
+                <span className="min-w-0">
+                  <span className="block font-medium text-stone-800">{k.label}</span>
+                  <span className="block text-stone-500">{k.hint}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      ) : null}
+      {kind === "transformersjs" ? <BrowserEngineForm engine={props.engine} onSaved={props.onSaved} onCancel={props.onCancel} titleId={props.titleId} /> : <RemoteEngineForm {...props} />}
+    </div>
+  );
+}
+
 /**
  * Add or edit a remote OpenAI-compatible engine, and test the connection before saving. Secrets are
  * write-only: editing shows that a key is set and the headers' names, never their values.
  */
-export function EngineForm({ engine, onSaved, onTested, onCancel, titleId }: Props) {
+function RemoteEngineForm({ engine, onSaved, onTested, onCancel, titleId }: Props) {
   const id = useId();
   const editing = engine !== null;
   const initial = useMemo(() => (engine ? formFromEngine(engine) : emptyForm()), [engine]);

@@ -5,6 +5,7 @@ import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import { formatDateTime } from "@/components/ui/format";
 import type { EngineSummary } from "@/lib/engines/types";
 import { deleteEngine, testEngine } from "./api";
+import { BrowserCheck } from "./BrowserEngineForm";
 import { KIND_LABELS, limitsSummary, PROMPT_STYLES, rankMethodText, SOURCE_LABELS } from "./describe";
 import { ProbeResult } from "./ProbeResult";
 
@@ -123,6 +124,30 @@ export function EngineRow({ engine: e, onEdit, onTested, onDeleted }: Props) {
             {e.headerNames.length > 0 ? ` · headers ${e.headerNames.join(", ")}` : ""}
           </dd>
         </dl>
+      ) : e.browser ? (
+        <div className="flex min-w-0 flex-col gap-2">
+          <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm">
+            <dt className="text-xs leading-5 text-stone-500">Model</dt>
+            <dd className="min-w-0 font-mono text-xs leading-5 wrap-anywhere" data-testid="engine-row-model">
+              {e.browser.model}
+            </dd>
+            <dt className="text-xs leading-5 text-stone-500">Weights</dt>
+            <dd className="min-w-0 font-mono text-xs leading-5 wrap-anywhere" data-testid="engine-row-dtype">
+              {typeof e.browser.dtype === "string" ? e.browser.dtype : Object.entries(e.browser.dtype).map(([m, d]) => `${m} ${d}`).join(" · ")}
+            </dd>
+            <dt className="text-xs leading-5 text-stone-500">Runs on</dt>
+            <dd className="min-w-0 text-xs leading-5" data-testid="engine-row-device">
+              each user&apos;s browser · {e.browser.device === "auto" ? "WebGPU, else WASM" : e.browser.device === "webgpu" ? "WebGPU" : "WASM"}
+            </dd>
+            <dt className="text-xs leading-5 text-stone-500">Prompt</dt>
+            <dd className="min-w-0 text-xs leading-5" data-testid="engine-row-style" data-style={e.browser.promptStyle}>
+              {PROMPT_STYLES[e.browser.promptStyle].short} ·{" "}
+              {e.browser.maxImages === null ? "several images per prompt" : `up to ${e.browser.maxImages} ${e.browser.maxImages === 1 ? "image" : "images"} per prompt`} · ranking by{" "}
+              {rankMethodText("exact").label}
+            </dd>
+          </dl>
+          <BrowserCheck model={e.browser.model} dtype={e.browser.dtype} />
+        </div>
       ) : (
         <p className="text-sm text-stone-600" data-testid="engine-row-local">
           Runs on this server with onnxruntime-node (package <code className="font-mono text-xs">{e.id}</code>): ranking by {rankMethodText("exact").label}, several images

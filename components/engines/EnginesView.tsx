@@ -39,7 +39,7 @@ export function EnginesView({ initial }: { initial: EngineSummary[] }) {
     reload();
   };
 
-  const remoteCount = engines.filter((e) => e.kind === "openai").length;
+  const addedCount = engines.filter((e) => e.kind === "openai" || e.kind === "transformersjs").length;
 
   return (
     <div className="flex flex-col gap-4">
@@ -47,8 +47,9 @@ export function EnginesView({ initial }: { initial: EngineSummary[] }) {
         <div className="min-w-0">
           <h1 className="text-2xl font-semibold tracking-tight">Engines</h1>
           <p className="text-sm text-stone-600">
-            Where prompts run: the bundled model on this server, or a remote OpenAI-compatible endpoint (vLLM, llama.cpp&apos;s llama-server, Ollama, TGI, a hosted
-            API) serving a vision-language model. Test one to learn how it can rank answers, then pick it wherever a prompt runs.
+            Where prompts run: the bundled model on this server, a remote OpenAI-compatible endpoint (vLLM, llama.cpp&apos;s llama-server, Ollama, TGI, a hosted
+            API) serving a vision-language model, or a transformers.js model that each user&apos;s browser downloads and runs. Test one to learn how it can rank
+            answers, then pick it wherever a prompt runs.
           </p>
         </div>
         <button
@@ -95,12 +96,12 @@ export function EnginesView({ initial }: { initial: EngineSummary[] }) {
           />
         ))}
       </ul>
-      {remoteCount === 0 ? (
+      {addedCount === 0 ? (
         <div className="card flex flex-col items-center gap-2 px-6 py-8 text-center" data-testid="engines-empty">
-          <p className="font-medium">No remote engines yet.</p>
+          <p className="font-medium">No engines added yet.</p>
           <p className="text-sm text-stone-600">
             Add one: start a server such as <code className="font-mono wrap-anywhere">vllm serve Qwen/Qwen2.5-VL-7B-Instruct</code>, give its base URL and model id, and
-            test the connection.
+            test the connection — or add a model for the browser, such as <code className="font-mono wrap-anywhere">HuggingFaceTB/SmolVLM-256M-Instruct</code>.
           </p>
         </div>
       ) : null}
@@ -118,9 +119,15 @@ export function EnginesView({ initial }: { initial: EngineSummary[] }) {
           <div className="flex flex-col gap-4 p-4 sm:p-5">
             <header>
               <h2 id={titleId} className="text-lg font-semibold wrap-anywhere">
-                {editing.engine ? `Edit “${editing.engine.name}”` : "Add a remote engine"}
+                {editing.engine ? `Edit “${editing.engine.name}”` : "Add an engine"}
               </h2>
-              <p className="text-xs text-stone-600">An OpenAI-compatible chat completions endpoint serving a vision-language model. Nothing is saved until you save.</p>
+              <p className="text-xs text-stone-600">
+                {editing.engine?.kind === "transformersjs"
+                  ? "A vision-language model that each user's browser downloads and runs (transformers.js). Nothing is saved until you save."
+                  : editing.engine
+                    ? "An OpenAI-compatible chat completions endpoint serving a vision-language model. Nothing is saved until you save."
+                    : "An OpenAI-compatible server, or a model that runs in the browser. Nothing is saved until you save."}
+              </p>
             </header>
             <EngineForm
               key={editing.engine?.id ?? "new"}

@@ -68,6 +68,8 @@ export type FieldName =
   | "maxSide"
   | "promptStyle"
   | "systemPrompt"
+  | "dtype"
+  | "device"
   | "form";
 
 export type FieldErrors = Partial<Record<FieldName, string[]>>;
@@ -324,6 +326,8 @@ export function fieldForPath(path: ApiErrorDetail["path"] | string | undefined):
     case "maxImages":
     case "promptStyle":
     case "systemPrompt":
+    case "dtype":
+    case "device":
       return head;
     case "timeoutMs":
       return "timeout";

@@ -49,7 +49,7 @@ const BACKEND_RECORD: Record<BackendChoice, CellRunRecord["backend"]> = { webgpu
 export function runRecord(args: { cellId: string; version: number; params: RunParams; prompt: PromptSequence; state: RunState }): CellRunRecord | null {
   const { state } = args;
   if (state.phase !== "done") return null;
-  const base = { cellId: args.cellId, version: args.version, backend: state.remote ? ("remote" as const) : BACKEND_RECORD[state.backend], params: args.params, prompt: args.prompt };
+  const base = { cellId: args.cellId, version: args.version, backend: state.remote && state.backend === "server" ? ("remote" as const) : BACKEND_RECORD[state.backend], params: args.params, prompt: args.prompt };
   return state.kind === "generate" ? generateRecord(base, state) : rankRecord(base, state);
 }
 

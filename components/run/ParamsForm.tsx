@@ -1,7 +1,7 @@
 "use client";
 
 import { errorMessage } from "@/lib/api-client";
-import { BEAMS, REMOTE_LIMITS_REASON, engineChoices, isRemoteTarget, targetFromValue, targetValue, type DecodeMode, type RunSettings, type RunTarget } from "./options";
+import { BEAMS, engineChoices, limitsReason, targetFromValue, targetValue, type DecodeMode, type RunSettings, type RunTarget } from "./options";
 import { useEngines } from "./useEngines";
 
 interface Props {
@@ -78,8 +78,9 @@ export function ParamsForm({ target, onTarget, settings, onSettings, showDecodin
   const set = <K extends keyof RunSettings>(k: K, v: RunSettings[K]) => onSettings({ ...settings, [k]: v });
   const { engines, error, loading, reload } = useEngines();
   const choices = engineChoices(engines, target);
-  const remote = isRemoteTarget(target, engines);
-  const off = remote ? REMOTE_LIMITS_REASON : undefined;
+  const reason = limitsReason(target, engines);
+  const remote = reason !== null;
+  const off = reason ?? undefined;
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-col gap-1">
@@ -90,7 +91,8 @@ export function ParamsForm({ target, onTarget, settings, onSettings, showDecodin
           options={choices.map((c) => ({ value: c.value, label: c.label }))}
           value={targetValue(target)}
           onChange={(v) => {
-            const t = targetFromValue(v);
+            // A choice knows where its engine runs (a transformers.js engine: this browser).
+            const t = choices.find((c) => c.value === v)?.target ?? targetFromValue(v);
             if (t) onTarget(t);
           }}
           disabled={disabled}
@@ -109,7 +111,7 @@ export function ParamsForm({ target, onTarget, settings, onSettings, showDecodin
         ) : null}
         {remote && showDecoding ? (
           <p className="text-xs text-stone-500" data-testid="engine-remote-limits">
-            {REMOTE_LIMITS_REASON}
+            {reason}
           </p>
         ) : null}
       </div>

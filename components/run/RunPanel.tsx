@@ -21,6 +21,7 @@ import {
   DEFAULT_BACKEND,
   DEFAULT_SETTINGS,
   REMOTE_LIMITS_REASON,
+  limitsReason,
   defaultCandidates,
   defaultRunMode,
   emptyOutputReason,
@@ -47,6 +48,7 @@ export const providerLabel = (ep: string | undefined) => (ep ? ({ webgpu: "WebGP
 export function ranOnText(where: { backend: BackendChoice; engine?: string }, executionProvider: string | undefined, model: string | undefined, engines: readonly EngineSummary[] | null): string {
   if (where.engine) {
     const e = engines?.find((x) => x.id === where.engine);
+    if (e?.kind === "transformersjs") return `Browser · ${e.name} · ${providerLabel(executionProvider)}`;
     if (e && e.kind !== "openai") return `Server · ${e.name} · ${providerLabel(executionProvider)}`;
     const m = model ?? e?.settings?.model;
     return `${e?.name ?? where.engine}${m ? ` · ${m}` : ""}`;
@@ -100,8 +102,9 @@ export function RunPanel({ template, footer, bindings: heldBindings, onBind }: P
   const bind = (name: string, value: Bindings[string]) => (onBind ? onBind(name, value) : setOwnBindings((b) => ({ ...b, [name]: value })));
   const [candidates, setCandidates] = useState(() => defaultCandidates(template));
   const { state, busy, runGenerate, runRank, cancel } = useRunner();
-  // The browser model starts loading when the panel mounts (idle), not when Run is pressed.
-  const preload = usePreloadModel(target.backend);
+  // The browser model starts loading when the panel mounts (idle), not when Run is pressed; a
+  // registry engine is not the bundled browser model ("server": nothing to preload).
+  const preload = usePreloadModel(target.engine ? "server" : target.backend);
   // What the current run started with (the form may change while it runs).
   const [ranWith, setRanWith] = useState<Omit<RunSnapshot, "state"> | null>(null);
 
@@ -253,7 +256,12 @@ export function GenerateOutput({ state, images, traced, shots }: { state: Genera
         ]}
       />
       {state.tokens.length > 0 ? (
-        <TraceView tokens={state.tokens} images={images} traced={traced && state.tokens.some((t) => t.trace)} {...(state.remote ? { untraceable: REMOTE_LIMITS_REASON } : {})} />
+        <TraceView
+          tokens={state.tokens}
+          images={images}
+          traced={traced && state.tokens.some((t) => t.trace)}
+          {...(state.remote ? { untraceable: limitsReason(state, engines) ?? REMOTE_LIMITS_REASON } : {})}
+        />
       ) : null}
       {r ? <RunInspector exchange={r.exchange} latencyMs={r.latencyMs} usage={{ promptTokens: r.usage.promptTokens, completionTokens: r.usage.completionTokens }} /> : null}
     </div>

@@ -3,7 +3,7 @@
  * candidate answers for rank mode, and the figures shown after a run.
  */
 import type { GenerateParams } from "@/lib/backends/browser/client";
-import { DEFAULT_BACKEND, normalizeTarget, type BackendChoice, type RunTarget } from "@/lib/backends/browser/target";
+import { browserEngineTarget, DEFAULT_BACKEND, normalizeTarget, type BackendChoice, type RunTarget } from "@/lib/backends/browser/target";
 import { logLik, RANK_METHODS, type RankMethod } from "@/lib/backends/contract";
 import type { EngineSummary } from "@/lib/engines/types";
 import { usedVariables } from "@/components/composer/document-ops";
@@ -49,13 +49,19 @@ export interface EngineChoice {
   target: RunTarget;
   /** The registry entry (null: a browser choice, or the list is not loaded, or the engine is gone). */
   summary: EngineSummary | null;
-  /** A remote OpenAI-compatible engine: no trace, beams or seeds; its own image limits. */
+  /** A remote OpenAI-compatible engine or a transformers.js one: no trace, beams or seeds; its own image limits. */
   remote: boolean;
 }
 
-/** A remote engine's label: "<name> · <model>"; another bundled one: "Server · <name> (bundled)". */
+/** A remote engine's label: "<name> · <model>"; a transformers.js one: "Browser · <name> (transformers.js)"; another bundled one: "Server · <name> (bundled)". */
 export function engineLabel(e: EngineSummary): string {
+  if (e.kind === "transformersjs") return `Browser · ${e.name} (transformers.js)`;
   return e.kind === "openai" ? `${e.name} · ${e.settings?.model ?? "?"}` : `Server · ${e.name} (bundled)`;
+}
+
+/** Where an engine runs from the UI: a transformers.js engine in this page's worker (its device preference), any other on the server. */
+export function targetOfEngine(e: Pick<EngineSummary, "id" | "kind" | "browser">): RunTarget {
+  return e.kind === "transformersjs" ? browserEngineTarget(e.id, e.browser?.device ?? "auto") : { backend: "server", engine: e.id };
 }
 
 /**
@@ -68,7 +74,7 @@ export function engineChoices(engines: readonly EngineSummary[] | null, current?
   const builtIn: EngineChoice[] = BACKENDS.map((b) => ({ value: b.value, label: b.label, target: { backend: b.value }, summary: b.value === "server" ? bundled : null, remote: false }));
   const others: EngineChoice[] = (engines ?? [])
     .filter((e) => e.id !== BUNDLED_ENGINE_ID)
-    .map((e) => ({ value: targetValue({ backend: "server", engine: e.id }), label: engineLabel(e), target: { backend: "server", engine: e.id }, summary: e, remote: e.kind === "openai" }));
+    .map((e) => ({ value: targetValue({ backend: "server", engine: e.id }), label: engineLabel(e), target: normalizeTarget(targetOfEngine(e)), summary: e, remote: e.kind !== "bundled" }));
   const all = [...builtIn, ...others];
   const cur = current ? normalizeTarget(current) : undefined;
   if (cur?.engine && !all.some((c) => c.target.engine === cur.engine)) {
@@ -77,23 +83,35 @@ export function engineChoices(engines: readonly EngineSummary[] | null, current?
   return all;
 }
 
-/** The registry entry a target runs on (null: browser, or not known). */
+/** The registry entry a target runs on (null: the bundled model in the browser, or not known). */
 export function engineOf(t: RunTarget, engines: readonly EngineSummary[] | null): EngineSummary | null {
   const n = normalizeTarget(t);
-  if (n.backend !== "server") return null;
+  if (n.backend !== "server" && !n.engine) return null;
   return engines?.find((e) => e.id === (n.engine ?? BUNDLED_ENGINE_ID)) ?? null;
 }
 
-/** Whether the target is a remote engine (an engine the list does not know yet counts as remote: the safe side). */
+/**
+ * Whether the target lacks the bundled engine's extras (attention trace, beam search, seeded sampling): a
+ * remote engine or a transformers.js one (an engine the list does not know yet counts too: the safe side).
+ */
 export function isRemoteTarget(t: RunTarget, engines: readonly EngineSummary[] | null): boolean {
   const n = normalizeTarget(t);
   if (!n.engine) return false;
   const e = engineOf(n, engines);
-  return e ? e.kind === "openai" : true;
+  return e ? e.kind !== "bundled" : true;
 }
 
 /** Why some options are off on a remote engine (one line, shown in the form). */
 export const REMOTE_LIMITS_REASON = "Remote engines return no attention trace, and have no beam search or seeded sampling.";
+/** The same for a transformers.js engine. */
+export const BROWSER_ENGINE_LIMITS_REASON = "transformers.js engines return no attention trace, and have no beam search or seeded sampling.";
+
+/** Why the trace, beams and seeds are off on this target (null: the bundled model, which has them). */
+export function limitsReason(t: RunTarget, engines: readonly EngineSummary[] | null): string | null {
+  if (!isRemoteTarget(t, engines)) return null;
+  const n = normalizeTarget(t);
+  return n.backend !== "server" || engineOf(n, engines)?.kind === "transformersjs" ? BROWSER_ENGINE_LIMITS_REASON : REMOTE_LIMITS_REASON;
+}
 
 /** The settings for a newly chosen target: beam search is not offered remotely, so it becomes greedy. */
 export function settingsForTarget(s: RunSettings, remote: boolean): RunSettings {
@@ -106,10 +124,11 @@ export function settingsForTarget(s: RunSettings, remote: boolean): RunSettings 
  */
 export function imageLimitProblem(images: number, engine: EngineSummary | null): string | null {
   if (!engine) return null;
-  const max = engine.settings?.maxImages ?? null;
+  const max = (engine.kind === "transformersjs" ? engine.browser?.maxImages : engine.settings?.maxImages) ?? null;
   const plural = (n: number) => `${n} ${n === 1 ? "image" : "images"}`;
   if (max !== null && images > max) return `This prompt has ${plural(images)}; ${engine.name} takes at most ${plural(max)} per prompt. Use fewer demonstrations or another engine.`;
   if (images >= 2 && engine.capabilities?.multiImage === false) {
+    if (engine.kind === "transformersjs") return `This prompt has ${plural(images)}; ${engine.name} cannot take several images in one prompt. Use a zero-shot prompt or another engine.`;
     return `This prompt has ${plural(images)}; ${engine.name} failed the two-image test, so it takes one image per prompt. Use a zero-shot prompt or another engine.`;
   }
   return null;

@@ -5,7 +5,9 @@
  * - declared: remote engines the deployment lists in STUDIO_ENGINES (a JSON array) and/or
  *   STUDIO_ENGINES_FILE (a JSON file holding one), read and validated once at first use, read-only in
  *   the app; what "Test connection" finds for them is kept in memory;
- * - stored: remote engines saved from the app (lib/store/engines.ts), secrets encrypted at rest.
+ * - stored: engines saved from the app (lib/store/engines.ts): remote ones (secrets encrypted at rest),
+ *   and transformers.js ones (kind "transformersjs"), which run in the user's browser only — the server
+ *   lists and stores them but refuses to run or probe them (a 400 that says so).
  *
  * `backendFor(id)` turns any of them into the one Backend contract (lib/backends/contract.ts).
  * Secrets leave this module only inside a RemoteEngineConfig, for the remote backend.
@@ -19,28 +21,36 @@ import { env } from "@/lib/env";
 import { AppError, notFound } from "@/lib/errors";
 import { fromZod } from "@/lib/http/respond";
 import { installedModels } from "@/lib/models/installed";
+import { TfjsModelRefSchema } from "@/lib/backends/transformersjs/settings";
 import {
+  browserOnly,
+  createStoredBrowserEngine,
   createStoredEngine,
   deleteStoredEngine,
   findStoredEngine,
   listStoredEngines,
   setStoredEngineCapabilities,
   storedEngineConfig,
+  updateStoredBrowserEngine,
   updateStoredEngine,
 } from "@/lib/store/engines";
 import {
+  AnyEngineInputSchema,
+  BrowserMaxImagesSchema,
+  browserSettingsFromInput,
   DeclaredEngineSchema,
   declaredIdFor,
   EngineInputSchema,
+  EngineModelSchema,
   EnginePatchSchema,
   settingsFromInput,
-  type EngineInput,
+  type AnyEngineInput,
   type EnginePatch,
 } from "./schema";
 import { missingKeyError, secrets } from "./secrets";
 import type { DetectedCapabilities, EngineSummary, RemoteEngineConfig } from "./types";
 
-export type { EngineInput, EnginePatch } from "./schema";
+export type { AnyEngineInput, BrowserEngineInput, EngineInput, EnginePatch } from "./schema";
 
 /** When this process started: the bundled engines' capabilities are known, not probed. */
 const STARTED_AT = new Date().toISOString();
@@ -57,6 +67,7 @@ async function bundledEngines(): Promise<EngineSummary[]> {
     source: "bundled",
     readOnly: true,
     settings: null,
+    browser: null,
     hasApiKey: false,
     headerNames: [],
     capabilities: {
@@ -182,6 +193,7 @@ function declaredSummary(d: DeclaredEngine): EngineSummary {
     source: "declared",
     readOnly: true,
     settings,
+    browser: null,
     hasApiKey: apiKey !== null,
     headerNames: Object.keys(headers),
     capabilities: declaredCapabilities.get(id) ?? null,
@@ -242,10 +254,11 @@ export async function remoteConfig(id: string): Promise<RemoteEngineConfig> {
   const found = await locate(id);
   if (found.source === "bundled") throw new AppError("bad_request", `Engine "${id}" is a bundled model, not a remote engine`);
   if (found.source === "declared") return { ...found.engine, capabilities: declaredCapabilities.get(id) ?? null };
+  if (found.summary.kind === "transformersjs") throw browserOnly(found.summary.name);
   return storedEngineConfig(id);
 }
 
-/** The Backend that runs prompts on this engine. */
+/** The Backend that runs prompts on this engine (on the server: a transformers.js engine is refused, it runs in the browser only). */
 export async function backendFor(id: string): Promise<Backend> {
   const found = await locate(id);
   if (found.source === "bundled") {
@@ -286,9 +299,10 @@ function assertCanStoreSecrets(apiKey: string | null | undefined, headers: Recor
   if (hasSecret && !secrets().canEncrypt()) throw missingKeyError();
 }
 
-export async function createEngine(input: EngineInput, workspaceId?: string): Promise<EngineSummary> {
-  const body = validate(EngineInputSchema, input, "engine");
+export async function createEngine(input: AnyEngineInput, workspaceId?: string): Promise<EngineSummary> {
+  const body = validate(AnyEngineInputSchema, input, "engine");
   await assertNameFree(body.name);
+  if (body.kind === "transformersjs") return createStoredBrowserEngine({ name: body.name, workspaceId, ...browserSettingsFromInput(body) });
   assertCanStoreSecrets(body.apiKey, body.headers);
   return createStoredEngine({ name: body.name, workspaceId, ...settingsFromInput(body), apiKey: body.apiKey ?? null, headers: body.headers ?? {} });
 }
@@ -298,12 +312,39 @@ export async function updateEngine(id: string, patch: EnginePatch): Promise<Engi
   const found = await locate(id);
   if (found.source !== "stored") throw readOnly(found.summary);
   if (body.name !== undefined && body.name !== found.summary.name) await assertNameFree(body.name);
+  if (found.summary.kind === "transformersjs") return updateBrowserEngine(id, body);
+  if (body.dtype !== undefined || body.device !== undefined) {
+    throw new AppError("validation_failed", "dtype and device are settings of transformers.js engines, not of remote ones", {
+      details: [...(body.dtype !== undefined ? [{ path: ["dtype"], message: "is not a setting of a remote engine" }] : []), ...(body.device !== undefined ? [{ path: ["device"], message: "is not a setting of a remote engine" }] : [])],
+    });
+  }
+  if (body.model !== undefined) body.model = validate(EngineModelSchema, body.model, "model");
   assertCanStoreSecrets(body.apiKey, body.headers);
-  const { headers, apiKey, ...rest } = body;
+  const { headers, apiKey, dtype: _dtype, device: _device, ...rest } = body;
   return updateStoredEngine(id, {
     ...rest,
     ...(apiKey !== undefined ? { apiKey } : {}),
     ...(headers !== undefined ? { headers: headers ?? {} } : {}),
+  });
+}
+
+/** Fields of a remote engine that a transformers.js engine does not have. */
+const REMOTE_ONLY = ["baseUrl", "timeoutMs", "maxConcurrency", "image", "systemPrompt", "apiKey", "headers"] as const;
+
+async function updateBrowserEngine(id: string, body: EnginePatch): Promise<EngineSummary> {
+  const wrong = REMOTE_ONLY.filter((k) => body[k] !== undefined);
+  if (wrong.length > 0) {
+    throw new AppError("validation_failed", `${wrong.join(", ")} ${wrong.length === 1 ? "is a setting" : "are settings"} of remote engines, not of a transformers.js engine`, {
+      details: wrong.map((k) => ({ path: [k], message: "is not a setting of a transformers.js engine" })),
+    });
+  }
+  return updateStoredBrowserEngine(id, {
+    ...(body.name !== undefined ? { name: body.name } : {}),
+    ...(body.model !== undefined ? { model: validate(TfjsModelRefSchema, body.model, "model") } : {}),
+    ...(body.dtype !== undefined ? { dtype: body.dtype } : {}),
+    ...(body.device !== undefined ? { device: body.device } : {}),
+    ...(body.promptStyle !== undefined ? { promptStyle: body.promptStyle } : {}),
+    ...(body.maxImages !== undefined ? { maxImages: validate(BrowserMaxImagesSchema, body.maxImages, "maxImages") } : {}),
   });
 }
 
@@ -316,10 +357,15 @@ export async function deleteEngine(id: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Test connection
 
+/** "Test connection" of a transformers.js engine: the server cannot load it; the browser checks it. */
+const browserTestOnly = (name: string) =>
+  new AppError("bad_request", `Engine "${name}" is a transformers.js model that runs in the browser only: check it in this browser with "Check in this browser" on the Engines page (the server does not load it)`);
+
 /** Probe the engine (models, images, log-probabilities) and keep what was found with it. */
 export async function testEngine(id: string): Promise<{ engine: EngineSummary; capabilities: DetectedCapabilities }> {
   const found = await locate(id);
   if (found.source === "bundled") return { engine: found.summary, capabilities: found.summary.capabilities as DetectedCapabilities };
+  if (found.summary.kind === "transformersjs") throw browserTestOnly(found.summary.name);
   const config = await remoteConfig(id);
   const { probeEngine } = await import("@/lib/backends/remote");
   const capabilities = await probeEngine(config);
@@ -331,7 +377,9 @@ export async function testEngine(id: string): Promise<{ engine: EngineSummary; c
 }
 
 /** Probe settings that are not saved (the form's "Test connection" before Save); nothing is stored. */
-export async function testUnsavedEngine(input: EngineInput): Promise<DetectedCapabilities> {
+export async function testUnsavedEngine(input: AnyEngineInput): Promise<DetectedCapabilities> {
+  const any = validate(AnyEngineInputSchema, input, "engine");
+  if (any.kind === "transformersjs") throw browserTestOnly(any.name);
   const body = validate(EngineInputSchema, input, "engine");
   const { probeEngine } = await import("@/lib/backends/remote");
   return probeEngine({ id: "unsaved", name: body.name, ...settingsFromInput(body), apiKey: body.apiKey ?? null, headers: body.headers ?? {}, capabilities: null });

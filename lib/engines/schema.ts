@@ -4,7 +4,8 @@
  * the engine form may check the same rules. Messages never quote the value (it may be a secret).
  */
 import { z } from "zod";
-import { DEFAULT_REMOTE_SETTINGS, type RemoteEngineSettings } from "./types";
+import { TfjsDevicePreference, TfjsDtypeSchema, TfjsModelRefSchema } from "@/lib/backends/transformersjs/settings";
+import { DEFAULT_REMOTE_SETTINGS, type BrowserEngineSettings, type RemoteEngineSettings } from "./types";
 
 const NO_NUL = "must not contain NUL characters";
 const noNul = (s: string) => !s.includes("\0");
@@ -126,8 +127,10 @@ const settingsShape = {
   systemPrompt: SystemPromptSchema.optional(),
 };
 
-/** A new engine (POST /api/engines, POST /api/engines/test). Unset settings take DEFAULT_REMOTE_SETTINGS. */
+/** A new remote engine (POST /api/engines, POST /api/engines/test). Unset settings take DEFAULT_REMOTE_SETTINGS. */
 export const EngineInputSchema = z.strictObject({
+  /** Absent: "openai" (bodies from before there were other kinds). */
+  kind: z.literal("openai").optional(),
   name: EngineNameSchema,
   ...settingsShape,
   /** null: none (same as leaving it out). */
@@ -136,6 +139,49 @@ export const EngineInputSchema = z.strictObject({
 });
 export type EngineInput = z.output<typeof EngineInputSchema>;
 
+/** Most images per prompt (null: the model takes any number, SmolVLM / Idefics3). */
+export const BrowserMaxImagesSchema = int(1, 256, "images").nullable();
+const DtypeSchema = TfjsDtypeSchema;
+const DeviceSchema = TfjsDevicePreference;
+
+/**
+ * A new transformers.js engine: run in the user's browser (its worker), never on the server. `model` is a
+ * hub id (org/name), or the URL / absolute path of a folder in the published layout. Defaults: q4f16 for
+ * every module, the device chosen by the browser (WebGPU with shader-f16, else WASM), "turns", no image limit.
+ */
+export const BrowserEngineInputSchema = z.strictObject({
+  kind: z.literal("transformersjs"),
+  name: EngineNameSchema,
+  model: TfjsModelRefSchema,
+  dtype: DtypeSchema.optional(),
+  device: DeviceSchema.optional(),
+  promptStyle: PromptStyleSchema.optional(),
+  maxImages: BrowserMaxImagesSchema.optional(),
+});
+export type BrowserEngineInput = z.output<typeof BrowserEngineInputSchema>;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Any new engine: `kind` picks the rules ("openai" when absent). */
+export const AnyEngineInputSchema = z.preprocess(
+  (v) => (isObject(v) && v.kind === undefined ? { ...v, kind: "openai" } : v),
+  z.discriminatedUnion("kind", [EngineInputSchema.extend({ kind: z.literal("openai") }), BrowserEngineInputSchema], {
+    error: (issue) => (issue.code === "invalid_union" ? 'kind must be "openai" or "transformersjs"' : undefined),
+  }),
+);
+export type AnyEngineInput = EngineInput | BrowserEngineInput;
+
+/** A transformers.js engine's settings, defaults filled in. */
+export function browserSettingsFromInput(input: Pick<BrowserEngineInput, "model" | "dtype" | "device" | "promptStyle" | "maxImages">): BrowserEngineSettings {
+  return {
+    model: input.model,
+    dtype: input.dtype ?? "q4f16",
+    device: input.device ?? "auto",
+    promptStyle: input.promptStyle ?? "turns",
+    maxImages: input.maxImages ?? null,
+  };
+}
+
 /**
  * A change (PATCH /api/engines/:id): absent fields are kept. `apiKey`: a string sets it, null removes
  * it. `headers`: an object replaces them all, null removes them. `image` changes only the fields given.
@@ -143,7 +189,8 @@ export type EngineInput = z.output<typeof EngineInputSchema>;
 export const EnginePatchSchema = z.strictObject({
   name: EngineNameSchema.optional(),
   baseUrl: BaseUrlSchema.optional(),
-  model: EngineModelSchema.optional(),
+  /** Checked by kind where it is applied (a remote model name, or a transformers.js model reference). */
+  model: requiredText(2000).optional(),
   timeoutMs: TimeoutMsSchema.optional(),
   maxConcurrency: MaxConcurrencySchema.optional(),
   maxImages: MaxImagesSchema.optional(),
@@ -152,6 +199,9 @@ export const EnginePatchSchema = z.strictObject({
   systemPrompt: SystemPromptSchema.optional(),
   apiKey: ApiKeySchema.nullable().optional(),
   headers: HeadersSchema.nullable().optional(),
+  /** transformers.js engines only. */
+  dtype: DtypeSchema.optional(),
+  device: DeviceSchema.optional(),
 });
 export type EnginePatch = z.output<typeof EnginePatchSchema>;
 

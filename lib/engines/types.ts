@@ -4,6 +4,10 @@
  * types the UI sees (EngineSummary says only whether a key is set and which headers exist).
  */
 import type { EngineKind, RankMethod } from "@/lib/backends/contract";
+import type { TfjsEngineSettings } from "@/lib/backends/transformersjs/settings";
+
+/** A transformers.js engine's settings (model reference, dtype per module, device, prompt style, image limit): run in the user's browser. */
+export type BrowserEngineSettings = TfjsEngineSettings;
 
 /**
  * How a PromptSequence becomes chat messages:
@@ -71,6 +75,8 @@ export interface EngineSummary {
   readOnly: boolean;
   /** Remote engines only. */
   settings: RemoteEngineSettings | null;
+  /** transformers.js engines only: what the user's browser loads and how (never run on the server). */
+  browser?: BrowserEngineSettings | null;
   hasApiKey: boolean;
   /** Names of the extra headers (their values may be secrets: never sent to the browser). */
   headerNames: string[];

@@ -48,8 +48,9 @@ export const RunParamsSchema = z
   .object({
     backend: z.enum(["webgpu", "wasm", "server"]).default("wasm"),
     /**
-     * With `backend: "server"`: the registry engine to run on (an id from /api/engines; a remote
-     * OpenAI-compatible engine, say). Absent: the bundled model. Ignored by the browser backends.
+     * The registry engine to run on (an id from /api/engines). With `backend: "server"`: an engine
+     * the server runs (a remote OpenAI-compatible engine, say); with a browser backend: a
+     * transformers.js engine, run in the page's transformers.js worker. Absent: the bundled model.
      */
     engine: z.string().min(1).max(100).optional(),
     /** generate: stream an answer; rank: score the candidates by log-likelihood. */

@@ -6,7 +6,8 @@
  */
 import "server-only";
 import { secrets } from "@/lib/engines/secrets";
-import type { DetectedCapabilities, EngineSummary, ImageFormat, PromptStyle, RemoteEngineConfig, RemoteEngineSettings } from "@/lib/engines/types";
+import { TfjsDevicePreference, TfjsDtypeSchema } from "@/lib/backends/transformersjs/settings";
+import type { BrowserEngineSettings, DetectedCapabilities, EngineSummary, ImageFormat, PromptStyle, RemoteEngineConfig, RemoteEngineSettings } from "@/lib/engines/types";
 import { AppError, notFound } from "@/lib/errors";
 import { db } from "./db";
 import { iso, isUniqueViolation, newId } from "./util";
@@ -18,6 +19,22 @@ export interface StoredEngineInput extends RemoteEngineSettings {
   workspaceId?: string;
   apiKey: string | null;
   headers: Record<string, string>;
+}
+
+/** A new stored transformers.js engine (run in the user's browser): no URL, no secrets. */
+export interface StoredBrowserEngineInput extends BrowserEngineSettings {
+  name: string;
+  workspaceId?: string;
+}
+
+/** A change of a transformers.js engine: absent fields are kept. */
+export interface StoredBrowserEnginePatch {
+  name?: string;
+  model?: string;
+  dtype?: BrowserEngineSettings["dtype"];
+  device?: BrowserEngineSettings["device"];
+  promptStyle?: PromptStyle;
+  maxImages?: number | null;
 }
 
 /** A change: absent fields are kept; `apiKey` null removes the key; `headers` replaces them all ({}: none). */
@@ -51,6 +68,7 @@ interface EngineRow {
   promptStyle: string;
   systemPrompt: string | null;
   capabilities: string | null;
+  settings: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -59,6 +77,10 @@ const API_KEY = "the engine's API key";
 const HEADERS = "the engine's headers";
 const keyContext = (id: string) => `engine:${id}:apiKey`;
 const headersContext = (id: string) => `engine:${id}:headers`;
+
+/** A transformers.js engine asked to run (or be probed) on the server. */
+export const browserOnly = (name: string) =>
+  new AppError("bad_request", `Engine "${name}" is a transformers.js model that runs in the browser only: run it from the Run panel, a notebook cell or a browser sweep, and test it on the Engines page (it cannot run on the server)`);
 
 const nameTaken = (name: string) =>
   new AppError("conflict", `An engine named "${name}" already exists`, { details: [{ path: ["name"], message: "is already the name of another engine" }] });
@@ -73,6 +95,45 @@ function settingsOf(row: EngineRow): RemoteEngineSettings {
     image: { format: row.imageFormat as ImageFormat, maxSide: row.imageMaxSide },
     promptStyle: row.promptStyle as PromptStyle,
     systemPrompt: row.systemPrompt,
+  };
+}
+
+const isBrowserRow = (row: EngineRow) => row.kind === "transformersjs";
+
+/** A transformers.js engine's settings: the row's model, prompt style and image limit, and its JSON `settings` (dtype, device). */
+function browserSettingsOf(row: EngineRow): BrowserEngineSettings {
+  let extra: { dtype?: unknown; device?: unknown } = {};
+  try {
+    extra = row.settings ? (JSON.parse(row.settings) as typeof extra) : {};
+  } catch {
+    // Unreadable: the defaults below (a change of the engine writes them again).
+  }
+  const dtype = TfjsDtypeSchema.safeParse(extra.dtype);
+  const device = TfjsDevicePreference.safeParse(extra.device);
+  return {
+    model: row.model,
+    dtype: dtype.success ? dtype.data : "q4f16",
+    device: device.success ? device.data : "auto",
+    promptStyle: row.promptStyle as PromptStyle,
+    maxImages: row.maxImages,
+  };
+}
+
+/**
+ * What a transformers.js engine can do is known from its settings, not probed from the server: exact
+ * ranking from the logits, and several images per prompt unless its image limit says otherwise.
+ */
+function browserCapabilities(row: EngineRow, s: BrowserEngineSettings): DetectedCapabilities {
+  return {
+    testedAt: iso(row.updatedAt),
+    ok: true,
+    models: [s.model],
+    multiImage: s.maxImages === null || s.maxImages >= 2,
+    topLogprobs: true,
+    promptLogprobs: true,
+    echoLogprobs: false,
+    rankMethod: "exact",
+    steps: [],
   };
 }
 
@@ -91,6 +152,23 @@ function decryptHeaders(row: EngineRow): Record<string, string> {
 }
 
 function toSummary(row: EngineRow): EngineSummary {
+  if (isBrowserRow(row)) {
+    const browser = browserSettingsOf(row);
+    return {
+      id: row.id,
+      name: row.name,
+      kind: "transformersjs",
+      source: "stored",
+      readOnly: false,
+      settings: null,
+      browser,
+      hasApiKey: false,
+      headerNames: [],
+      capabilities: browserCapabilities(row, browser),
+      createdAt: iso(row.createdAt),
+      updatedAt: iso(row.updatedAt),
+    };
+  }
   let headerNames: string[] = [];
   try {
     headerNames = Object.keys(decryptHeaders(row));
@@ -105,6 +183,7 @@ function toSummary(row: EngineRow): EngineSummary {
     source: "stored",
     readOnly: false,
     settings: settingsOf(row),
+    browser: null,
     hasApiKey: row.apiKeyEnc !== null,
     headerNames,
     capabilities: capabilitiesOf(row),
@@ -114,6 +193,7 @@ function toSummary(row: EngineRow): EngineSummary {
 }
 
 function toConfig(row: EngineRow): RemoteEngineConfig {
+  if (isBrowserRow(row)) throw browserOnly(row.name);
   return {
     id: row.id,
     name: row.name,
@@ -170,6 +250,55 @@ export async function createStoredEngine(input: StoredEngineInput): Promise<Engi
     return toSummary(await db().engine.create({ data }));
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken(input.name);
+    throw error;
+  }
+}
+
+export async function createStoredBrowserEngine(input: StoredBrowserEngineInput): Promise<EngineSummary> {
+  const data = {
+    id: newId(),
+    workspaceId: input.workspaceId ?? "local",
+    name: input.name,
+    kind: "transformersjs",
+    baseUrl: "",
+    model: input.model,
+    apiKeyEnc: null,
+    headersEnc: null,
+    timeoutMs: 0,
+    maxConcurrency: 1,
+    maxImages: input.maxImages,
+    imageFormat: "png",
+    imageMaxSide: null,
+    promptStyle: input.promptStyle,
+    systemPrompt: null,
+    settings: JSON.stringify({ dtype: input.dtype, device: input.device }),
+  };
+  try {
+    return toSummary(await db().engine.create({ data }));
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken(input.name);
+    throw error;
+  }
+}
+
+export async function updateStoredBrowserEngine(id: string, patch: StoredBrowserEnginePatch): Promise<EngineSummary> {
+  try {
+    const row = await db().$transaction(async (tx) => {
+      const current = await tx.engine.findUnique({ where: { id } });
+      if (!current) throw notFound("Engine", id);
+      const s = browserSettingsOf(current);
+      const data = {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.model !== undefined ? { model: patch.model } : {}),
+        ...(patch.promptStyle !== undefined ? { promptStyle: patch.promptStyle } : {}),
+        ...(patch.maxImages !== undefined ? { maxImages: patch.maxImages } : {}),
+        settings: JSON.stringify({ dtype: patch.dtype ?? s.dtype, device: patch.device ?? s.device }),
+      };
+      return tx.engine.update({ where: { id }, data });
+    });
+    return toSummary(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken(patch.name ?? "");
     throw error;
   }
 }

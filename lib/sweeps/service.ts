@@ -29,7 +29,7 @@ export async function createSweep(req: SweepRequestBody, createdById: string | n
   const selections = [...new Set(req.selections ?? SWEEP_DEFAULTS.selections)];
   const evalCount = items.filter((i) => i.split === "eval").length;
   const backend = req.backend ?? SWEEP_DEFAULTS.backend;
-  const engines = backend === "browser" ? [DEFAULT_SWEEP_MODEL] : await checkEngines(req.engines ?? [DEFAULT_SWEEP_MODEL]);
+  const engines = backend === "browser" ? await checkBrowserEngines(req.engines) : await checkEngines(req.engines ?? [DEFAULT_SWEEP_MODEL]);
   const config: StoredSweepConfig = {
     templateId: req.templateId,
     templateVersion: version,
@@ -59,21 +59,37 @@ export async function createSweep(req: SweepRequestBody, createdById: string | n
   return detail;
 }
 
-/** The engines exist (a 400 beside the field names the one that does not); duplicates dropped, order kept. */
-async function checkEngines(ids: readonly string[]): Promise<string[]> {
+/** The engines exist (a 400 beside the field names the one that does not); duplicates dropped, order kept. Server sweeps: none runs in the browser only. */
+async function checkEngines(ids: readonly string[], where: "server" | "browser" = "server"): Promise<string[]> {
   const unique = [...new Set(ids)];
   for (const id of unique) {
+    let kind: string;
     try {
-      await getEngine(id);
+      kind = (await getEngine(id)).kind;
     } catch (e) {
       if (!isAppError(e) || e.status !== 404) throw e;
       throw new AppError("validation_failed", `${e.message}: pick a registered engine (see Engines)`, { details: [{ path: ["engines", ids.indexOf(id)], message: e.message }] });
     }
+    const message =
+      where === "server" && kind === "transformersjs"
+        ? `Engine "${id}" is a transformers.js model that runs in the browser only: make it a browser sweep`
+        : where === "browser" && kind === "openai"
+          ? `Engine "${id}" is a remote engine: a browser sweep runs the bundled model or a transformers.js engine (make it a server sweep)`
+          : null;
+    if (message) throw new AppError("validation_failed", message, { details: [{ path: ["engines", ids.indexOf(id)], message }] });
   }
   return unique;
 }
 
-/** The engine a browser sweep's results are stored under (the bundled model it runs). */
+/** A browser sweep runs one engine in the tab: the bundled model (the default) or a transformers.js engine. */
+async function checkBrowserEngines(ids: readonly string[] | undefined): Promise<string[]> {
+  if (!ids) return [DEFAULT_SWEEP_MODEL];
+  const unique = await checkEngines(ids, "browser");
+  if (unique.length !== 1) throw new AppError("validation_failed", "A browser sweep runs one engine: pick one", { details: [{ path: ["engines"], message: "pick one engine for a browser sweep" }] });
+  return unique;
+}
+
+/** The engine a browser sweep's results are stored under (the bundled model or the transformers.js engine it runs). */
 const browserEngine = (ctx: SweepContext) => ctx.record.config.engines[0] ?? "";
 
 /** Everything that would make the sweep fail later, as one actionable 400 now. */

@@ -37,7 +37,7 @@ export interface SweepRequest {
   /** Default ["random"]. */
   selections?: SweepSelection[];
   backend?: SweepBackend;
-  /** Server backend: the registered engines to run the same plan on (default: the bundled model). */
+  /** Server backend: the registered engines to run the same plan on (default: the bundled model). Browser backend: one, the bundled model (default) or a transformers.js engine. */
   engines?: string[];
   mode?: SweepMode;
   /** generate mode: most new tokens (default 16). */
@@ -57,7 +57,8 @@ export interface SweepConfig {
   backend: SweepBackend;
   /**
    * Registry ids of the engines that run the plan, each over every cell ("" in sweeps made before
-   * engines existed: the bundled `model`). A browser sweep runs the bundled model: [model].
+   * engines existed: the bundled `model`). A browser sweep runs one: the bundled model ([model]) or
+   * a transformers.js engine (run in the tab's transformers.js worker).
    */
   engines: string[];
   mode: SweepMode;

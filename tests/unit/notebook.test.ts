@@ -117,13 +117,15 @@ describe("engines in cells and saved runs", () => {
     expect(DEFAULT_RUN_PARAMS.backend).toBe("wasm");
   });
 
-  it("the form stores the engine only with the server, and never the bundled one", () => {
+  it("the form stores the engine (a server one, or a transformers.js one with a browser backend), and never the bundled one", () => {
     const s = toSettings(DEFAULT_RUN_PARAMS);
     expect(fromSettings(s, { backend: "server", engine: "e1" }, "generate", [])).toMatchObject({ backend: "server", engine: "e1" });
     expect(fromSettings(s, { backend: "server", engine: "flamingo-mini" }, "generate", [])).not.toHaveProperty("engine");
-    expect(fromSettings(s, { backend: "wasm", engine: "e1" }, "generate", [])).not.toHaveProperty("engine");
+    expect(fromSettings(s, { backend: "wasm", engine: "e1" }, "generate", [])).toMatchObject({ backend: "wasm", engine: "e1" });
+    expect(fromSettings(s, { backend: "wasm", engine: "flamingo-mini" }, "generate", [])).not.toHaveProperty("engine");
     expect(targetOf({ backend: "server", engine: "e1" })).toEqual({ backend: "server", engine: "e1" });
-    expect(targetOf({ backend: "webgpu", engine: "e1" })).toEqual({ backend: "webgpu" });
+    expect(targetOf({ backend: "webgpu", engine: "e1" })).toEqual({ backend: "webgpu", engine: "e1" });
+    expect(targetOf({ backend: "webgpu" })).toEqual({ backend: "webgpu" });
     expect(paramsSummary({ ...DEFAULT_RUN_PARAMS, backend: "server", engine: "e1" }, "vLLM · Qwen")).toBe("vLLM · Qwen · greedy · ≤ 20 tokens");
     expect(paramsSummary({ ...DEFAULT_RUN_PARAMS, backend: "server", engine: "e1" })).toBe("Engine e1 · greedy · ≤ 20 tokens");
     expect(ranOn("remote", "remote", { engine: "vLLM", model: "Qwen" })).toBe("vLLM · Qwen");

@@ -72,9 +72,10 @@ describe("run targets", () => {
     expect(targetFromValue("gpu")).toBeNull();
   });
 
-  it("normalizes: the bundled engine is the plain server choice; no engine off the server", () => {
+  it("normalizes: the bundled engine is the plain server (or browser) choice; an engine off the server is a transformers.js one", () => {
     expect(normalizeTarget({ backend: "server", engine: "flamingo-mini" })).toEqual({ backend: "server" });
-    expect(normalizeTarget({ backend: "wasm", engine: "e1" })).toEqual({ backend: "wasm" });
+    expect(normalizeTarget({ backend: "wasm", engine: "flamingo-mini" })).toEqual({ backend: "wasm" });
+    expect(normalizeTarget({ backend: "wasm", engine: "e1" })).toEqual({ backend: "wasm", engine: "e1" });
     expect(targetFromValue("engine:flamingo-mini")).toEqual({ backend: "server" });
   });
 
@@ -220,5 +221,41 @@ describe("run inspector", () => {
     const both = capExchange({ ...big, request: "x".repeat(100_000) }, 50_000);
     expect(JSON.stringify(both).length).toBeLessThanOrEqual(50_000);
     expect(both.status).toBe(200);
+  });
+});
+
+describe("transformers.js engines as run targets", () => {
+  const tfjs = (id: string, over: { maxImages?: number | null; device?: "auto" | "webgpu" | "wasm" } = {}): EngineSummary => ({
+    ...bundled,
+    id,
+    name: `Tiny ${id}`,
+    kind: "transformersjs",
+    source: "stored",
+    readOnly: false,
+    browser: { model: "/models-test/tiny-smolvlm", dtype: "fp32", device: over.device ?? "auto", promptStyle: "turns", maxImages: over.maxImages ?? null },
+    capabilities: caps({ rankMethod: "exact", multiImage: over.maxImages == null || over.maxImages >= 2 }),
+  });
+
+  it("is offered as a browser choice: its device picks WebGPU (with the WASM fallback) or WASM, never the server", () => {
+    const choices = engineChoices([bundled, tfjs("t1"), tfjs("t2", { device: "wasm" })]);
+    const t1 = choices.find((c) => c.value === "engine:t1")!;
+    const t2 = choices.find((c) => c.value === "engine:t2")!;
+    expect(t1).toMatchObject({ label: "Browser · Tiny t1 (transformers.js)", target: { backend: "webgpu", engine: "t1" }, remote: true });
+    expect(t2.target).toEqual({ backend: "wasm", engine: "t2" });
+    expect(targetValue(t2.target)).toBe("engine:t2");
+  });
+
+  it("has no trace, beams or seeds; its registry entry is found off the server", () => {
+    const engines = [bundled, tfjs("t1")];
+    expect(engineOf({ backend: "webgpu", engine: "t1" }, engines)?.id).toBe("t1");
+    expect(engineOf({ backend: "webgpu" }, engines)).toBeNull();
+    expect(isRemoteTarget({ backend: "webgpu", engine: "t1" }, engines)).toBe(true);
+    expect(isRemoteTarget({ backend: "webgpu" }, engines)).toBe(false);
+  });
+
+  it("says before running when the model cannot take several images in one prompt", () => {
+    expect(imageLimitProblem(3, tfjs("t1"))).toBeNull();
+    expect(imageLimitProblem(3, tfjs("t1", { maxImages: 1 }))).toMatch(/takes at most 1 image per prompt/);
+    expect(imageLimitProblem(1, tfjs("t1", { maxImages: 1 }))).toBeNull();
   });
 });

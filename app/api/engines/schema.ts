@@ -1,4 +1,4 @@
-import { EngineInputSchema, EnginePatchSchema } from "@/lib/engines/schema";
+import { AnyEngineInputSchema, EnginePatchSchema } from "@/lib/engines/schema";
 import { IdSchema } from "@/lib/http/params";
 import { parseWith } from "@/lib/http/respond";
 import { safeText } from "@/lib/text";
@@ -6,9 +6,10 @@ import { safeText } from "@/lib/text";
 /**
  * The engine routes' bodies: the registry's own rules (lib/engines/schema.ts), which the engine form
  * shares, with no NUL characters or unpaired surrogates in any text (lib/text.ts). Each bad field is
- * a 400 with its JSON path.
+ * a 400 with its JSON path. `kind` picks the rules: "openai" (the default) or "transformersjs" (a model the
+ * user's browser runs: no URL, no secrets; the server refuses to run or test it).
  */
-export const CreateEngineBody = safeText(EngineInputSchema);
+export const CreateEngineBody = safeText(AnyEngineInputSchema);
 /** Absent fields are kept; `apiKey` null removes the key; `headers` replaces them all (null: none). */
 export const UpdateEngineBody = safeText(EnginePatchSchema);
 /** Unsaved settings to test: the same body as a new engine. */

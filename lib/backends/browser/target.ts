@@ -16,16 +16,23 @@ export const DEFAULT_BACKEND: BackendChoice = "webgpu";
 
 /**
  * Where a prompt runs: the browser worker (WebGPU or WASM), or the server with a registry engine.
- * `engine` (a registry id from /api/engines) only means something with `backend: "server"`;
- * absent, the server runs the bundled model. Stored as is in notebook cells (RunParams).
+ * `engine` is a registry id from /api/engines: with `backend: "server"` an engine the server runs
+ * (absent: the bundled model); with a browser backend a transformers.js engine, run in this page's
+ * transformers.js worker (absent: the bundled model in the inference worker). Stored as is in
+ * notebook cells (RunParams).
  */
 export interface RunTarget {
   backend: BackendChoice;
   engine?: string;
 }
 
-/** A target with nothing redundant: no engine off the server, none for the bundled model. */
+/** A target with nothing redundant: no engine for the bundled model. */
 export function normalizeTarget(t: BackendChoice | RunTarget): RunTarget {
   const target = typeof t === "string" ? { backend: t } : t;
-  return target.backend === "server" && target.engine && target.engine !== DEFAULT_MODEL_ID ? { backend: "server", engine: target.engine } : { backend: target.backend };
+  return target.engine && target.engine !== DEFAULT_MODEL_ID ? { backend: target.backend, engine: target.engine } : { backend: target.backend };
+}
+
+/** A transformers.js engine's target: the browser backend its device preference names (WebGPU, falling back to WASM, unless it asks for WASM). */
+export function browserEngineTarget(engine: string, device: "auto" | "webgpu" | "wasm"): RunTarget {
+  return { backend: device === "wasm" ? "wasm" : "webgpu", engine };
 }

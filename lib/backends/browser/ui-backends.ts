@@ -2,10 +2,13 @@
  * Where a prompt runs, behind one interface for the Run panel, notebook cells and browser sweeps:
  * the browser worker (WebGPU or WASM, one shared worker per page: `browserBackend` in backend.ts)
  * and the server routes (/api/runs as server-sent events, /api/score) with any registry engine
- * (`engine`; absent: the bundled model). Browser-side, no React.
+ * (`engine`; absent: the bundled model). A transformers.js engine (`engine` with a browser backend)
+ * runs in this page's transformers.js worker (lib/backends/transformersjs/backend.ts, loaded on first
+ * use only), never on the server. Browser-side, no React.
  */
 import { ApiError, apiFetch } from "@/lib/api-client";
 import { logLik, type Exchange, type RankMethod, type Usage } from "@/lib/backends/contract";
+import type { EngineSummary } from "@/lib/engines/types";
 import type { PromptSequence } from "@/lib/prompt/sequence";
 import type { CandidateScore, GenerateResult, TokenEvent } from "@/lib/runtime/engine";
 import { browserBackend, MODEL_ID, providerReport, type LoadProgress, type ProviderReport } from "./backend";
@@ -75,12 +78,62 @@ async function errorFromBody(res: Response): Promise<ApiError> {
   return new ApiError(res.status, typeof e?.code === "string" ? e.code : "error", typeof e?.message === "string" ? e.message : `The server answered ${res.status}`);
 }
 
+// ---------------------------------------------------------------- transformers.js engines (this page's worker)
+
+/** The engine's registry entry (read on every run: a change on the Engines page applies at once). */
+async function browserEngine(id: string, signal: AbortSignal): Promise<EngineSummary & { browser: NonNullable<EngineSummary["browser"]> }> {
+  const { engine } = await apiFetch<{ engine: EngineSummary }>(`/api/engines/${encodeURIComponent(id)}`, { cache: "no-store", signal });
+  if (engine.kind !== "transformersjs" || !engine.browser) throw new ApiError(400, "bad_request", `Engine "${engine.name}" is not a transformers.js engine: it does not run in this browser`);
+  return engine as EngineSummary & { browser: NonNullable<EngineSummary["browser"]> };
+}
+
+/** The engine as a Backend in this page's transformers.js worker, its load progress as the Run panel's LoadProgress (browser sweeps use it too). */
+export async function tfjsEngineBackend(id: string, hooks: Pick<RunHooks, "signal" | "onProgress">) {
+  const [engine, mod] = await Promise.all([browserEngine(id, hooks.signal), import("@/lib/backends/transformersjs/backend")]);
+  const onProgress = hooks.onProgress;
+  // "From the browser cache" only while every file seen so far came from it.
+  const cached = new Map<string, boolean>();
+  return mod.tfjsBackend({
+    id,
+    settings: engine.browser,
+    ...(onProgress
+      ? {
+          onProgress: (p) => {
+            cached.set(p.file, p.fromCache === true || (cached.get(p.file) ?? false));
+            onProgress({ phase: "download", file: p.file, loadedBytes: p.loadedBytes, totalBytes: p.totalBytes, fromCache: [...cached.values()].every(Boolean) });
+          },
+        }
+      : {}),
+  });
+}
+
+const tfjsProvider = (info: { executionProvider: string; fallbackReason?: string }): ProviderReport => ({ executionProvider: info.executionProvider, ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}) });
+
+async function tfjsGenerate(id: string, prompt: PromptSequence, params: GenerateParams, hooks: RunHooks): Promise<RunResult> {
+  const b = await tfjsEngineBackend(id, hooks);
+  const info = await b.load();
+  if (hooks.signal.aborted) throw new DOMException("The run was cancelled", "AbortError");
+  hooks.onProvider?.(tfjsProvider(info));
+  // No trace, beams or seeds on transformers.js: the Run panel does not offer them there.
+  const { trace: _trace, numBeams: _numBeams, seed: _seed, ...rest } = params;
+  const { exchange: _exchange, ...result } = await b.generate(prompt, rest, { signal: hooks.signal, onToken: hooks.onToken });
+  return result;
+}
+
+async function tfjsScore(id: string, prompt: PromptSequence, candidates: string[], hooks: Pick<RunHooks, "signal" | "onProgress">): Promise<ScoreResult> {
+  const b = await tfjsEngineBackend(id, hooks);
+  const info = await b.load();
+  const r = await b.score(prompt, candidates, { signal: hooks.signal });
+  return { scores: r.scores, ...tfjsProvider(info), method: r.method, approximate: r.approximate, engine: id, model: b.model, latencyMs: r.latencyMs };
+}
+
 // ---------------------------------------------------------------- one interface
 
 /** Generate on a backend ("webgpu" | "wasm" | "server") or a target (the server with a registry engine). */
 export async function generate(target: BackendChoice | RunTarget, prompt: PromptSequence, params: GenerateParams, hooks: RunHooks): Promise<RunResult> {
   const { backend, engine } = normalizeTarget(target);
   if (backend === "server") return serverGenerate(engine, prompt, params, hooks);
+  if (engine) return tfjsGenerate(engine, prompt, params, hooks);
   const b = browserBackend(backend, { ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}), ...(hooks.onProvider ? { onProvider: hooks.onProvider } : {}) });
   // The worker's result as it was: the Backend's engine, model and wall time are not part of a browser run's result.
   const { engine: _engine, model: _model, latencyMs: _latencyMs, exchange: _exchange, ...result } = await b.generate(prompt, params, { signal: hooks.signal, onToken: hooks.onToken });
@@ -143,6 +196,7 @@ export async function score(
       ...(r.exchange ? { exchange: r.exchange } : {}),
     };
   }
+  if (engine) return tfjsScore(engine, prompt, candidates, hooks);
   const b = browserBackend(backend, hooks.onProgress ? { onProgress: hooks.onProgress } : {});
   const info = await b.load();
   const { scores, method, approximate } = await b.score(prompt, candidates, { signal: hooks.signal });

@@ -8,7 +8,7 @@ export const MAX_SWEEP_ENGINES = 8;
 /**
  * A sweep's configuration as the form edits it (the server picks the model), and a name.
  * `engines`: the registry ids the server backend runs (ignored by the browser backend, which runs
- * the bundled model in the tab).
+ * the bundled model in the tab, or the transformers.js engine `browserEngine`).
  */
 export interface SweepFormState extends Omit<SweepConfig, "model"> {
   name: string;
@@ -16,6 +16,8 @@ export interface SweepFormState extends Omit<SweepConfig, "model"> {
   templateVersion: number;
   /** 0 = every evaluation item. */
   queries: number;
+  /** Browser backend: the transformers.js engine to run in the tab ("" or absent: the bundled model). */
+  browserEngine?: string;
 }
 
 export const FORM_DEFAULTS: Omit<SweepFormState, "templateId" | "datasetId"> = {
@@ -58,7 +60,7 @@ export function toRequest(f: SweepFormState): SweepRequest {
     seeds: f.seeds,
     selections: f.selections,
     backend: f.backend,
-    ...(f.backend === "server" ? { engines: [...new Set(f.engines)] } : {}),
+    ...(f.backend === "server" ? { engines: [...new Set(f.engines)] } : f.browserEngine ? { engines: [f.browserEngine] } : {}),
     mode: f.mode,
     ...(f.mode === "generate" ? { maxTokens: f.maxTokens } : {}),
     ...(f.queries > 0 ? { queries: f.queries } : {}),
