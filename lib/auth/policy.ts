@@ -91,7 +91,7 @@ export const canLibrary = (caller: Caller, action: Action, place: Placement): De
 export const canTemplate = (caller: Caller, action: Action, place: Placement): Decision => placed(caller, action, place);
 export const canNotebook = (caller: Caller, action: Action, place: Placement): Decision => placed(caller, action, place);
 export const canDataset = (caller: Caller, action: Action, place: Placement): Decision => placed(caller, action, place);
-/** A sweep is placed by its dataset's library; running one (start, retry, cancel) is "run". */
+/** A sweep is placed in the workspace that started it (its dataset may be Examples); running one (start, retry, cancel) is "run". */
 export const canSweep = (caller: Caller, action: Action, place: Placement): Decision => placed(caller, action, place);
 
 /**

@@ -386,8 +386,9 @@ export async function placementOf(kind: PlacedKind, id: string): Promise<StoredP
       return row ? place(row.library) : null;
     }
     case "sweep": {
-      const row = await db().sweep.findUnique({ where: { id }, select: { dataset: { select: { library: lib } } } });
-      return row ? place(row.dataset.library) : null;
+      // A sweep lives in the workspace that started it, whoever's dataset it ran on (an Examples dataset, often).
+      const row = await db().sweep.findUnique({ where: { id }, select: { workspaceId: true } });
+      return row ? { workspaceId: row.workspaceId, examples: false, sharedVia: {} } : null;
     }
   }
 }

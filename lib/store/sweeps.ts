@@ -4,7 +4,6 @@
  * duplicates, and doneCells is always recounted from the rows, never incremented blindly.
  */
 import "server-only";
-import { heldInScope } from "./scope";
 import { AppError, notFound } from "@/lib/errors";
 import type { Template } from "@/lib/prompt/schema";
 import type { SweepCellResult, SweepConfig, SweepDetail, SweepSelection, SweepStats, SweepStatus, SweepSummary } from "@/lib/sweeps/types";
@@ -105,6 +104,8 @@ export interface InsertSweepInput {
   totalCells: number;
   /** Who started it (null in local mode). */
   createdById?: string | null;
+  /** The workspace it belongs to (default: the local one). */
+  workspaceId?: string;
 }
 
 export async function insertSweep(input: InsertSweepInput): Promise<SweepDetail> {
@@ -120,6 +121,7 @@ export async function insertSweep(input: InsertSweepInput): Promise<SweepDetail>
       totalCells: input.totalCells,
       stats: JSON.stringify(EMPTY_STATS),
       createdById: input.createdById ?? null,
+      workspaceId: input.workspaceId ?? "local",
     },
   });
   return getSweep(id);
@@ -138,7 +140,7 @@ export async function getSweep(id: string): Promise<SweepDetail> {
 /** Newest first. */
 export async function listSweeps(q: { datasetId?: string; templateId?: string; status?: SweepStatus[]; workspaces?: readonly string[] | null } = {}): Promise<SweepSummary[]> {
   const rows = await db().sweep.findMany({
-    where: { ...(q.workspaces ? { dataset: heldInScope(q.workspaces) } : {}), ...(q.datasetId ? { datasetId: q.datasetId } : {}), ...(q.templateId ? { templateId: q.templateId } : {}), ...(q.status ? { status: { in: q.status } } : {}) },
+    where: { ...(q.workspaces ? { workspaceId: { in: [...q.workspaces] } } : {}), ...(q.datasetId ? { datasetId: q.datasetId } : {}), ...(q.templateId ? { templateId: q.templateId } : {}), ...(q.status ? { status: { in: q.status } } : {}) },
     include: withDataset,
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
   });

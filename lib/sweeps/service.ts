@@ -19,7 +19,7 @@ import { SWEEP_DEFAULTS, type SweepCellPrompt, type SweepDetail, type SweepExpor
 const bad = (message: string) => new AppError("bad_request", message);
 
 /** Validate a request against its template and dataset, store the sweep (queued) and wake the runner. */
-export async function createSweep(req: SweepRequestBody, createdById: string | null = null): Promise<SweepDetail> {
+export async function createSweep(req: SweepRequestBody, createdById: string | null = null, workspaceId?: string): Promise<SweepDetail> {
   const version = req.templateVersion ?? (await getTemplate(req.templateId)).latestVersion;
   const { document: template } = await getTemplateVersion(req.templateId, version);
   const layout = sweepLayout(template);
@@ -54,6 +54,7 @@ export async function createSweep(req: SweepRequestBody, createdById: string | n
     config,
     totalCells: countCells(config, config.queries) * engines.length,
     createdById,
+    workspaceId,
   });
   if (config.backend === "server") sweepRunner().kick();
   return detail;

@@ -1,4 +1,4 @@
-import { authorize, callerOf } from "@/lib/auth";
+import { authorize, callerOf, requireIdentified } from "@/lib/auth";
 import { ingestImage } from "@/lib/assets";
 import { AppError } from "@/lib/errors";
 import { json, readBodyLimited, readFormLimited, route } from "@/lib/http/respond";
@@ -13,7 +13,9 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  * 201 when stored now, 200 when the same bytes were already there.
  */
 export const POST = route(async (request: Request) => {
-  await authorize(await callerOf(request), "write", { asset: null });
+  const caller = await callerOf(request);
+  requireIdentified(caller);
+  await authorize(caller, "write", { asset: null });
   const limit = env().ASSET_MAX_BYTES;
   const contentType = request.headers.get("content-type") ?? "";
   let bytes: Uint8Array;

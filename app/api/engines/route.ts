@@ -9,7 +9,7 @@ export const runtime = "nodejs";
 /** Every engine the caller may use: bundled packages, then declared engines, then their workspaces' stored ones by name. No secrets. */
 export const GET = route(async (request: Request) => {
   const caller = await callerOf(request);
-  await authorize(caller, "read", { model: true });
+  requireIdentified(caller);
   return json({ engines: await listEngines(readableWorkspaces(caller)) });
 });
 

@@ -1,4 +1,4 @@
-import { authorId, authorize, callerOf, readableWorkspaces, requireIdentified } from "@/lib/auth";
+import { authorId, authorize, callerOf, homeWorkspace, noWorkspace, readableWorkspaces, requireIdentified } from "@/lib/auth";
 import { json, parseWith, readJson, route } from "@/lib/http/respond";
 import { createSweep } from "@/lib/sweeps/service";
 import { SweepListQuery, SweepRequestSchema } from "@/lib/sweeps/schema";
@@ -28,5 +28,7 @@ export const POST = route(async (request: Request) => {
   await authorize(caller, "run", { dataset: body.datasetId });
   await authorize(caller, "read", { template: body.templateId });
   for (const engine of body.engines ?? []) await authorize(caller, "run", { engine });
-  return json({ sweep: await createSweep(body, authorId(caller)) }, { status: 201 });
+  const workspaceId = homeWorkspace(caller);
+  if (!workspaceId) throw noWorkspace();
+  return json({ sweep: await createSweep(body, authorId(caller), workspaceId) }, { status: 201 });
 });

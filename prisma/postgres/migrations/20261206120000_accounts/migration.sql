@@ -14,7 +14,8 @@ ALTER TABLE "NotebookVersion" ADD COLUMN     "createdById" TEXT;
 ALTER TABLE "CellRun" ADD COLUMN     "createdById" TEXT;
 
 -- AlterTable
-ALTER TABLE "Sweep" ADD COLUMN     "createdById" TEXT;
+ALTER TABLE "Sweep" ADD COLUMN     "createdById" TEXT,
+ADD COLUMN     "workspaceId" TEXT NOT NULL DEFAULT 'local';
 
 -- AlterTable
 ALTER TABLE "Engine" ADD COLUMN     "settings" TEXT,
@@ -194,6 +195,9 @@ CREATE INDEX "ShareLink_workspaceId_idx" ON "ShareLink"("workspaceId");
 -- CreateIndex
 CREATE UNIQUE INDEX "Library_workspaceId_name_key" ON "Library"("workspaceId", "name");
 
+-- CreateIndex
+CREATE INDEX "Sweep_workspaceId_idx" ON "Sweep"("workspaceId");
+
 -- AddForeignKey
 ALTER TABLE "Library" ADD CONSTRAINT "Library_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
@@ -205,6 +209,9 @@ ALTER TABLE "NotebookVersion" ADD CONSTRAINT "NotebookVersion_createdById_fkey" 
 
 -- AddForeignKey
 ALTER TABLE "CellRun" ADD CONSTRAINT "CellRun_createdById_fkey" FOREIGN KEY ("createdById") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Sweep" ADD CONSTRAINT "Sweep_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "Sweep" ADD CONSTRAINT "Sweep_createdById_fkey" FOREIGN KEY ("createdById") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;

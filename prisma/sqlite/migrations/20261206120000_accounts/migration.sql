@@ -187,6 +187,7 @@ ALTER TABLE "new_CellRun" RENAME TO "CellRun";
 CREATE INDEX "CellRun_notebookId_cellId_createdAt_idx" ON "CellRun"("notebookId", "cellId", "createdAt");
 CREATE TABLE "new_Sweep" (
     "id" TEXT NOT NULL PRIMARY KEY,
+    "workspaceId" TEXT NOT NULL DEFAULT 'local',
     "name" TEXT NOT NULL,
     "templateId" TEXT,
     "templateVersion" INTEGER,
@@ -203,6 +204,7 @@ CREATE TABLE "new_Sweep" (
     "createdById" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Sweep_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     CONSTRAINT "Sweep_datasetId_fkey" FOREIGN KEY ("datasetId") REFERENCES "Dataset" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     CONSTRAINT "Sweep_createdById_fkey" FOREIGN KEY ("createdById") REFERENCES "User" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
@@ -210,6 +212,7 @@ INSERT INTO "new_Sweep" ("config", "createdAt", "datasetId", "doneCells", "error
 DROP TABLE "Sweep";
 ALTER TABLE "new_Sweep" RENAME TO "Sweep";
 CREATE INDEX "Sweep_status_idx" ON "Sweep"("status");
+CREATE INDEX "Sweep_workspaceId_idx" ON "Sweep"("workspaceId");
 CREATE TABLE "new_Engine" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "workspaceId" TEXT NOT NULL DEFAULT 'local',

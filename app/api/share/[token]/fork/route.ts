@@ -4,7 +4,7 @@
  * does when it lives in another workspace), their session (or API key) must let them write the target.
  */
 import { z } from "zod";
-import { authorId, authorize, callerOf, shareCaller } from "@/lib/auth";
+import { authorId, authorize, callerOf, requireIdentified, shareCaller } from "@/lib/auth";
 import { AppError } from "@/lib/errors";
 import { IdSchema } from "@/lib/http/params";
 import { json, parseWith, readJson, route } from "@/lib/http/respond";
@@ -24,8 +24,9 @@ export const POST = route(async (request: Request, ctx: { params: Promise<{ toke
   const link = await shareCaller(token);
   if (!link) throw new AppError("not_found", GONE);
   await authorize(link, "read", { template: body.templateId });
+  // The link (in the path) reads; the request's own credentials — a session or a key, never a link — write.
   const caller = await callerOf(request);
-  if (caller.kind === "share") throw new AppError("bad_request", "Send the share link in the path only: the request's own credentials (your session) choose where the fork goes.");
+  requireIdentified(caller);
   await authorize(caller, "write", { library: body.libraryId });
   const template = await forkTemplate({ templateId: body.templateId, libraryId: body.libraryId, name: body.name, createdById: authorId(caller) });
   return json({ template }, { status: 201 });

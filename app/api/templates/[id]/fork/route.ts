@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { authorId, authorize, callerOf } from "@/lib/auth";
+import { authorId, authorize, callerOf, requireIdentified } from "@/lib/auth";
 import { forkTemplate } from "@/lib/store";
 import { json, parseWith, readJson, route } from "@/lib/http/respond";
 import { IdSchema } from "@/lib/http/params";
@@ -11,6 +11,8 @@ const ForkBody = safeText(z.object({ libraryId: IdSchema, name: z.string().trim(
 export const POST = route(async (request: Request, ctx: { params: Promise<{ id: string }> }) => {
   const templateId = parseWith(IdSchema, (await ctx.params).id, "template id");
   const caller = await callerOf(request);
+  // A share link's holder forks through /api/share/:token/fork (reading with the link, writing as themselves).
+  requireIdentified(caller);
   await authorize(caller, "read", { template: templateId });
   const body = await readJson(request, ForkBody);
   await authorize(caller, "write", { library: body.libraryId });
