@@ -1,6 +1,7 @@
 import "server-only";
 import type { PromptStyle } from "@/lib/engines/types";
 import type { PromptSequence } from "@/lib/prompt/sequence";
+import { promptTurns } from "@/lib/prompt/turns";
 
 export type ChatContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
 
@@ -39,10 +40,7 @@ const isEmpty = (c: string | ChatContentPart[]) => (typeof c === "string" ? c ==
  * A PromptSequence as chat messages (`imageUrl` gives each asset's data URL):
  * - `interleaved`: one user message with every text and image in order; `<|endofchunk|>` parts are
  *   dropped (the separator text after them stays), answers stay in place as text.
- * - `turns`: each demonstration (parts up to its answer) is a user message, its answer an assistant
- *   message; what follows the last answer (the query) is the last user message. The separator that
- *   starts the next turn loses its leading whitespace (the turn boundary replaces it). A chunk
- *   without an answer stays in the current user turn.
+ * - `turns`: the turns of lib/prompt/turns.ts, each a user or assistant message (empty user turns dropped).
  * `systemPrompt` (when set) comes first.
  */
 export function toChatMessages(prompt: PromptSequence, opts: MessageOptions, imageUrl: (assetId: string) => string): ChatMessage[] {
@@ -60,42 +58,13 @@ export function toChatMessages(prompt: PromptSequence, opts: MessageOptions, ima
     return out;
   }
 
-  let user: ChatContentPart[] = [];
-  let answer: string | null = null;
-  let afterTurn = false;
-  const flush = () => {
-    if (answer === null) return;
-    const u = content(user);
-    if (!isEmpty(u)) out.push({ role: "user", content: u });
-    out.push({ role: "assistant", content: answer });
-    user = [];
-    answer = null;
-    afterTurn = true;
-  };
-  for (const p of prompt.parts) {
-    if (p.type === "text" && p.answer) {
-      answer = (answer ?? "") + p.text;
+  for (const turn of promptTurns(prompt)) {
+    if (turn.role === "assistant") {
+      out.push({ role: "assistant", content: turn.text });
       continue;
     }
-    if (p.type === "endOfChunk") {
-      flush();
-      continue;
-    }
-    // Anything else after an answer closes its turn (an answer not followed by <|endofchunk|>).
-    flush();
-    if (p.type === "image") {
-      user.push(image(p.assetId));
-      afterTurn = false;
-      continue;
-    }
-    const text = afterTurn ? p.text.replace(/^\s+/, "") : p.text;
-    if (text !== "") {
-      user.push({ type: "text", text });
-      afterTurn = false;
-    }
+    const c = content(turn.parts.map((p) => (p.type === "image" ? image(p.assetId) : p)));
+    if (!isEmpty(c)) out.push({ role: "user", content: c });
   }
-  flush();
-  const last = content(user);
-  if (!isEmpty(last)) out.push({ role: "user", content: last });
   return out;
 }

@@ -5,6 +5,7 @@
  * thread (the engine form's preview) and in the worker.
  */
 import type { PromptSequence } from "@/lib/prompt/sequence";
+import { promptTurns } from "@/lib/prompt/turns";
 
 export type TfjsPart = { type: "image" } | { type: "text"; text: string };
 export interface TfjsMessage {
@@ -33,9 +34,7 @@ function merge(parts: TfjsPart[]): TfjsPart[] {
 
 /**
  * - `interleaved`: one user message with every text and image in order (`<|endofchunk|>` dropped).
- * - `turns`: each demonstration (parts up to its answer) is a user message and its answer an assistant
- *   message; what follows the last answer (the query) is the last user message; the separator that starts
- *   the next turn loses its leading whitespace. The same split as remote engines (lib/backends/remote/messages.ts).
+ * - `turns`: the turns of lib/prompt/turns.ts (the same split as remote engines), empty user turns dropped.
  */
 export function toTfjsMessages(prompt: PromptSequence, style: TfjsPromptStyle = "turns"): TfjsMessage[] {
   if (style === "interleaved") {
@@ -43,41 +42,13 @@ export function toTfjsMessages(prompt: PromptSequence, style: TfjsPromptStyle = 
     return parts.length ? [{ role: "user", content: parts }] : [];
   }
   const out: TfjsMessage[] = [];
-  let user: TfjsPart[] = [];
-  let answer: string | null = null;
-  let afterTurn = false;
-  const flush = () => {
-    if (answer === null) return;
-    const u = merge(user);
-    if (u.length) out.push({ role: "user", content: u });
-    out.push({ role: "assistant", content: [{ type: "text", text: answer }] });
-    user = [];
-    answer = null;
-    afterTurn = true;
-  };
-  for (const p of prompt.parts) {
-    if (p.type === "text" && p.answer) {
-      answer = (answer ?? "") + p.text;
+  for (const turn of promptTurns(prompt)) {
+    if (turn.role === "assistant") {
+      out.push({ role: "assistant", content: [{ type: "text", text: turn.text }] });
       continue;
     }
-    if (p.type === "endOfChunk") {
-      flush();
-      continue;
-    }
-    flush();
-    if (p.type === "image") {
-      user.push({ type: "image" });
-      afterTurn = false;
-      continue;
-    }
-    const text = afterTurn ? p.text.replace(/^\s+/, "") : p.text;
-    if (text !== "") {
-      user.push({ type: "text", text });
-      afterTurn = false;
-    }
+    const parts = merge(turn.parts.map((p): TfjsPart => (p.type === "image" ? { type: "image" } : p)));
+    if (parts.length) out.push({ role: "user", content: parts });
   }
-  flush();
-  const last = merge(user);
-  if (last.length) out.push({ role: "user", content: last });
   return out;
 }
