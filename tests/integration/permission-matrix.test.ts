@@ -475,7 +475,7 @@ const RULES: Record<string, Rule> = {
   "GET /api/runs": { checks: [{ kind: "engine", action: "run" }], variants: ["bundled"], request: () => ({ path: `/api/runs?model=${BUNDLED_ENGINE}` }) },
   "POST /api/score": { checks: [PERSON_OR_KEY, { kind: "engine", action: "run" }], variants: ENGINES, request: (x) => ({ path: "/api/score", json: { engine: engineOf(x), prompt: textPrompt, candidates: ["a", "b"] } }) },
   "POST /v1/chat/completions": {
-    checks: [{ kind: "model", action: "run" }],
+    checks: [PERSON_OR_KEY, { kind: "model", action: "run" }],
     request: () => ({ path: "/v1/chat/completions", json: { model: BUNDLED_ENGINE, messages: [{ role: "user", content: "Hi" }], max_tokens: 1 } }),
   },
   "GET /v1/models": { checks: [{ kind: "model", action: "read" }], request: () => ({ path: "/v1/models" }) },

@@ -1,4 +1,4 @@
-import { authorize, callerOf, refusalOf } from "@/lib/auth";
+import { authorize, callerOf, refusalOf, requireIdentified } from "@/lib/auth";
 import { chatCompletions } from "@/lib/backends/server";
 import { guard, openAiErrorResponse } from "@/lib/http/respond";
 
@@ -15,6 +15,11 @@ export const runtime = "nodejs";
  */
 // guard(): the Host and cross-site checks of every route (lib/http/origin.ts), answered in OpenAI's error shape.
 export const POST = guard(async (request: Request) => {
-  const refused = await refusalOf(async () => authorize(await callerOf(request), "run", { model: true }));
+  const refused = await refusalOf(async () => {
+    // As /api/runs: a share link's holder is not signed in (401), whatever the link reaches.
+    const caller = await callerOf(request);
+    requireIdentified(caller);
+    await authorize(caller, "run", { model: true });
+  });
   return refused ? openAiErrorResponse(refused) : chatCompletions(request);
 }, openAiErrorResponse);
