@@ -324,7 +324,7 @@ class Runner:
 
     def phase_lm(self, p):
         from .data import LabelMaker
-        from .train import text_doc
+        from .train import text_batch
         ds, tok, dev, d = self.ds, self.tok, self.dev, p["data"]
         seed = phase_seed(self.r, p)
         seed_everything(seed)
@@ -352,14 +352,7 @@ class Runner:
         bs, seq = int(p["batch"]), int(p["seq"])
 
         def make_loss(step):
-            X = torch.full((bs, seq + 1), tok.pad_id, dtype=torch.long)
-            M = torch.zeros(bs, seq + 1)
-            for b in range(bs):
-                ids, loss = [], []
-                while len(ids) < seq + 1:
-                    i, l = text_doc(rng, ds, words, tr_cls, tr_sc, tok, mix)
-                    ids += i; loss += l
-                X[b] = torch.tensor(ids[:seq + 1]); M[b] = torch.tensor(loss[:seq + 1], dtype=torch.float32)
+            X, M = text_batch(rng, ds, words, tr_cls, tr_sc, tok, mix, bs, seq)
             X, M = X.to(dev), M.to(dev)
             logits, _, _, _ = lm(X[:, :-1], use_xattn=False)
             ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), X[:, 1:].reshape(-1), reduction="none")

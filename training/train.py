@@ -167,6 +167,19 @@ LM_FILES = {"a": ("", "stage2a_lm.pt"), "b": ("stage2a_lm.pt", "stage2_lm.pt"), 
 LM_SEEDS = {"a": 2, "b": 22, "c": 23, "d": 24, "e": 25}
 
 
+
+def text_batch(rng, ds, lm_words, tr_cls, tr_sc, tok, phase, bs, seq):
+    """A batch of text-only documents packed to `seq` + 1 tokens: X [bs, seq+1] token ids (padded), M [bs, seq+1] loss mask (1 = target)."""
+    X = torch.full((bs, seq + 1), tok.pad_id, dtype=torch.long)
+    M = torch.zeros(bs, seq + 1)
+    for b in range(bs):
+        ids, loss = [], []
+        while len(ids) < seq + 1:
+            i, l = text_doc(rng, ds, lm_words, tr_cls, tr_sc, tok, phase)
+            ids += i; loss += l
+        X[b] = torch.tensor(ids[:seq + 1]); M[b] = torch.tensor(loss[:seq + 1], dtype=torch.float32)
+    return X, M
+
 def stage2_lm(run, ds, tok, cfg, log, steps=300, bs=12, seq=320, lr=3e-3, seed=0, phase="a", probe_every=0):
     """phase a: mixed text (from scratch, long sequences); phase b: continues from phase a with mostly
     text-keyed few-shot episodes (shorter sequences) until in-context key->label binding emerges;
@@ -196,14 +209,7 @@ def stage2_lm(run, ds, tok, cfg, log, steps=300, bs=12, seq=320, lr=3e-3, seed=0
     tr_sc = [i for i, s in enumerate(ds["scene_split"]) if s == "train"]
     t0 = time.time()
     for step in range(steps):
-        X = torch.full((bs, seq + 1), tok.pad_id, dtype=torch.long)
-        M = torch.zeros(bs, seq + 1)
-        for b in range(bs):
-            ids, loss = [], []
-            while len(ids) < seq + 1:
-                i, l = text_doc(rng, ds, words, tr_cls, tr_sc, tok, phase)
-                ids += i; loss += l
-            X[b] = torch.tensor(ids[:seq + 1]); M[b] = torch.tensor(loss[:seq + 1], dtype=torch.float32)
+        X, M = text_batch(rng, ds, words, tr_cls, tr_sc, tok, phase, bs, seq)
         X, M = X.to(dev), M.to(dev)
         logits, _, _, _ = lm(X[:, :-1], use_xattn=False)
         ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), X[:, 1:].reshape(-1), reduction="none")
