@@ -149,6 +149,23 @@ describe("browser backend in headless Chromium", () => {
     expect(out.info.executionProvider).toBe("webgpu");
   }, 300_000);
 
+  it("a WebGPU adapter measured slower than WASM is not used, says so, and is remembered", async () => {
+    type SpeedOut = { info: { executionProvider: string; fallbackReason?: string }; titles: string[]; tokens: number };
+    const speedCheck = () => page.evaluate(() => (window as unknown as { flamingo: { speedCheck(): Promise<unknown> } }).flamingo.speedCheck()) as Promise<SpeedOut>;
+    // SwiftShader (a CPU emulating a GPU) is let through as a slow hardware adapter would be: timed, it loses.
+    const first = await speedCheck();
+    console.log(`speed check: ${first.info.executionProvider}: ${first.info.fallbackReason}`);
+    expect(first.info.executionProvider).toBe("wasm");
+    expect(first.info.fallbackReason).toMatch(/^WebGPU measured slower than WASM on this device \([\d.]+ ms against [\d.]+ ms for one image and one token\)$/);
+    expect(first.titles).toContain("Timing WebGPU against WASM on this device (once)…");
+    expect(first.tokens).toBe(2);
+    // A new worker in the same browser: the timings are remembered, WebGPU is not tried again.
+    const second = await speedCheck();
+    expect(second.info.executionProvider).toBe("wasm");
+    expect(second.info.fallbackReason).toMatch(/, measured on an earlier load\)$/);
+    expect(second.titles).not.toContain("Timing WebGPU against WASM on this device (once)…");
+  }, 300_000);
+
   it("canvas decoding + preprocessing equals sharp's within the stated tolerance", async () => {
     const spec = parseManifest(JSON.parse(readFileSync(path.join(PKG, "manifest.json"), "utf8"))).image_preprocessing;
     // golden PNGs, an RGBA PNG with partial alpha at another size, a JPEG (lossy decoders), a large PNG

@@ -7,6 +7,7 @@
 import type { FetchFile } from "@/lib/runtime/manifest";
 import type { OrtNamespace } from "@/lib/runtime/ort";
 import type { RgbaImage } from "@/lib/runtime/preprocess";
+import { speedVerdictKey, type ProviderTimings } from "./provider-speed";
 import { RUNTIME_BUILD, runtimeBase, wasmThreads, type RuntimeProvider } from "./runtime-files";
 import type { WorkerEnv } from "./worker-core";
 
@@ -194,6 +195,16 @@ export function isSoftwareAdapter(adapter: unknown): boolean {
   return a?.info?.isFallbackAdapter === true || a?.isFallbackAdapter === true;
 }
 
+/** What names an adapter for remembered timings: vendor, architecture, device, description (whichever it tells). */
+function adapterKey(adapter: unknown): string {
+  const info = (adapter as { info?: Record<string, unknown> } | null)?.info ?? {};
+  const parts = ["vendor", "architecture", "device", "description"].map((k) => (typeof info[k] === "string" ? (info[k] as string) : "")).filter(Boolean);
+  return parts.length > 0 ? parts.join(" / ") : "WebGPU adapter";
+}
+
+/** Remembered provider timings live beside the model files (same bucket: "remove from this browser" drops them). */
+const speedUrl = (key: string) => new URL(`/__flamingo/provider-speed/${encodeURIComponent(key)}`, self.location.href).toString();
+
 export const browserEnv: WorkerEnv = {
   ort: (provider) => loadOrt(provider),
   fetchRuntime,
@@ -205,10 +216,20 @@ export const browserEnv: WorkerEnv = {
       const adapter = await gpu.requestAdapter();
       if (!adapter) return { ok: false, reason: "No WebGPU adapter is available" };
       if (isSoftwareAdapter(adapter) && !opts.allowSoftwareAdapter) return { ok: false, reason: SOFTWARE_ADAPTER_REASON };
+      return { ok: true, adapter: adapterKey(adapter) };
     } catch (e) {
       return { ok: false, reason: `WebGPU adapter request failed: ${e instanceof Error ? e.message : String(e)}` };
     }
-    return { ok: true };
+  },
+  async recallSpeed(key) {
+    if (typeof caches === "undefined") return undefined;
+    const hit = await (await caches.open(MODEL_CACHE)).match(speedUrl(key));
+    const t = hit ? ((await hit.json()) as Partial<ProviderTimings>) : undefined;
+    return typeof t?.webgpuMs === "number" && typeof t.wasmMs === "number" ? { webgpuMs: t.webgpuMs, wasmMs: t.wasmMs } : undefined;
+  },
+  async rememberSpeed(key, t) {
+    if (typeof caches === "undefined") return;
+    await (await caches.open(MODEL_CACHE)).put(speedUrl(key), new Response(JSON.stringify(t), { headers: { "content-type": "application/json" } }));
   },
   fetchFile: (packageUrl, hooks) => cachedFetchFile(packageUrl, hooks?.onSource),
   async fetchImage(assetUrl, assetId) {
@@ -221,7 +242,8 @@ export const browserEnv: WorkerEnv = {
     if (typeof caches === "undefined") return;
     const cache = await caches.open(MODEL_CACHE);
     const prefix = new URL(packageUrl.endsWith("/") ? packageUrl : `${packageUrl}/`, self.location.href).toString();
-    for (const req of await cache.keys()) if (req.url.startsWith(prefix)) await cache.delete(req);
+    const speeds = speedUrl(speedVerdictKey(packageUrl, ""));
+    for (const req of await cache.keys()) if (req.url.startsWith(prefix) || req.url.startsWith(speeds)) await cache.delete(req);
   },
   onDeviceLost(ort, lost) {
     const device = (ort as unknown as { env?: { webgpu?: { device?: { lost?: Promise<{ message?: string }> } } } }).env?.webgpu?.device;

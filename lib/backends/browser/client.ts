@@ -51,10 +51,17 @@ export class BrowserEngineClient {
 
   load(
     packageUrl: string,
-    opts: { executionProvider?: ExecutionProviderPreference; assetUrl?: string; allowSoftwareAdapter?: boolean; onProgress?: Pending["onProgress"] } = {},
+    opts: { executionProvider?: ExecutionProviderPreference; assetUrl?: string; allowSoftwareAdapter?: boolean; skipSpeedCheck?: boolean; onProgress?: Pending["onProgress"] } = {},
   ): Promise<LoadedInfo> {
     return this.request(
-      { type: "load", packageUrl, executionProvider: opts.executionProvider ?? "auto", ...(opts.assetUrl ? { assetUrl: opts.assetUrl } : {}), ...(opts.allowSoftwareAdapter ? { allowSoftwareAdapter: true } : {}) },
+      {
+        type: "load",
+        packageUrl,
+        executionProvider: opts.executionProvider ?? "auto",
+        ...(opts.assetUrl ? { assetUrl: opts.assetUrl } : {}),
+        ...(opts.allowSoftwareAdapter ? { allowSoftwareAdapter: true } : {}),
+        ...(opts.skipSpeedCheck ? { skipSpeedCheck: true } : {}),
+      },
       { onProgress: opts.onProgress },
     ).then((m) => (m.type === "loaded" ? m.info : unexpected(m)));
   }

@@ -85,6 +85,9 @@ export class LoadProgressTracker {
   }
 }
 
+/** The warm-up's subject while WebGPU is timed against WASM (worker-core.ts, provider-speed.ts). */
+export const SPEED_CHECK = "speed check";
+
 const MB = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MB`;
 
 /** The phases in order, with the words the UI shows for each step. */
@@ -110,6 +113,6 @@ export function describeLoad(p: LoadProgressReport | undefined): { title: string
     case "compile":
       return { title: `Compiling the runtime and the model${p.fromCache ? " (files from the browser cache)" : ""}…`, bytes };
     case "warmup":
-      return { title: "Warming up (one trial run)…", bytes };
+      return { title: p.file === SPEED_CHECK ? "Timing WebGPU against WASM on this device (once)…" : "Warming up (one trial run)…", bytes };
   }
 }

@@ -25,6 +25,8 @@ export const WorkerRequestSchema = z.discriminatedUnion("type", [
     executionProvider: ExecutionProviderPreference.default("auto"),
     /** Use WebGPU even on a software adapter (SwiftShader): parity tests; the UI falls back to WASM instead. */
     allowSoftwareAdapter: z.boolean().optional(),
+    /** Keep WebGPU without timing it against WASM (provider-speed.ts): parity tests that must run on WebGPU. */
+    skipSpeedCheck: z.boolean().optional(),
   }),
   z.object({ type: z.literal("generate"), id, prompt: PromptSequenceSchema, params: GenerateParamsSchema.default({}) }),
   z.object({

@@ -10,14 +10,18 @@ import { loadPackage, type FetchFile, type ModelPackage } from "@/lib/runtime/ma
 import type { OrtNamespace } from "@/lib/runtime/ort";
 import type { ImageDecoder } from "@/lib/runtime/preprocess";
 import { withFallback } from "../provider-fallback";
-import { LoadProgressTracker } from "./load-progress";
+import { LoadProgressTracker, SPEED_CHECK } from "./load-progress";
+import { medianMs, slowerReason, speedVerdictKey, wasmIsFaster, type ProviderTimings } from "./provider-speed";
 import { serializeError, WorkerRequestSchema, type LoadedInfo, type WorkerResponse } from "./protocol";
 
 export interface WorkerEnv {
   /** The ORT namespace for a provider ("webgpu" may reject: no adapter, missing features). */
   ort(provider: "webgpu" | "wasm"): Promise<OrtNamespace>;
   /** Whether a WebGPU adapter exists (and has what the model needs); a reason when not. */
-  webgpuAvailable(opts?: { allowSoftwareAdapter?: boolean }): Promise<{ ok: true } | { ok: false; reason: string }>;
+  webgpuAvailable(opts?: { allowSoftwareAdapter?: boolean }): Promise<{ ok: true; adapter?: string } | { ok: false; reason: string }>;
+  /** A remembered WebGPU-against-WASM timing (provider-speed.ts) under `key`; absent: none (or no storage). */
+  recallSpeed?(key: string): Promise<ProviderTimings | undefined>;
+  rememberSpeed?(key: string, t: ProviderTimings): Promise<void>;
   /**
    * Fetch the provider's runtime (ORT's .wasm) ahead of ORT, with byte progress, so that ORT's own
    * fetch is answered by the HTTP cache; says whether it came from a cache. Absent: not counted (Node).
@@ -44,8 +48,9 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
   let loading: Promise<void> | undefined;
   const running = new Map<string, AbortController>();
 
-  async function makeEngine(provider: "webgpu" | "wasm", p: ModelPackage): Promise<FlamingoEngine> {
-    const ort = await env.ort(provider);
+  /** An engine on `provider`; `runtime`: whose ORT build (the WebGPU build also runs the WASM provider). */
+  async function makeEngine(provider: "webgpu" | "wasm", p: ModelPackage, runtime: "webgpu" | "wasm" = provider): Promise<FlamingoEngine> {
+    const ort = await env.ort(runtime);
     const e = await FlamingoEngine.create({
       ort,
       pkg: p,
@@ -76,7 +81,7 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
    * the sessions are created (the runtime's WebAssembly compiles there) and warmed up. Progress
    * (load-progress.ts) covers every phase: download (runtime + model bytes), compile, warm-up.
    */
-  async function load(id: string, packageUrl: string, pref: "auto" | "webgpu" | "wasm", allowSoftwareAdapter = false): Promise<void> {
+  async function load(id: string, packageUrl: string, pref: "auto" | "webgpu" | "wasm", opts: { allowSoftwareAdapter?: boolean; skipSpeedCheck?: boolean } = {}): Promise<void> {
     const progress = new LoadProgressTracker((p) => post({ type: "progress", id, ...p }));
     progress.expect("model");
     const fetchFile = env.fetchFile(packageUrl, { onSource: (file, fromCache) => file !== "manifest.json" && progress.source("model", fromCache) });
@@ -115,18 +120,70 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
       }
       return e;
     };
+    let speedKey: string | undefined;
     const made = await withFallback(pref === "wasm" ? null : "webgpu", "wasm", create, {
-      isAvailable: () => env.webgpuAvailable({ allowSoftwareAdapter }),
+      isAvailable: async () => {
+        const a = await env.webgpuAvailable({ allowSoftwareAdapter: opts.allowSoftwareAdapter === true });
+        if (!a.ok || opts.skipSpeedCheck) return a;
+        speedKey = speedVerdictKey(packageUrl, a.adapter ?? "WebGPU adapter");
+        // Measured slower on an earlier load: straight to the (smaller) WASM runtime, saying so.
+        const known = await env.recallSpeed?.(speedKey).catch(() => undefined);
+        return known && wasmIsFaster(known) ? { ok: false, reason: slowerReason(known, true) } : { ok: true };
+      },
       // A failed package (integrity, 404) is not WebGPU's fault: give up, do not try WASM with it.
       failureReason: (e) => {
         if (packageFailed) throw e;
         return `WebGPU session failed: ${serializeError(e).message}`;
       },
     });
-    engine = made.value;
+    let chosen: { engine: FlamingoEngine; provider: "webgpu" | "wasm"; fallbackReason?: string } = { engine: made.value, provider: made.provider, ...(made.fallbackReason ? { fallbackReason: made.fallbackReason } : {}) };
     const loaded = usedPkg as ModelPackage;
-    info = { modelId: loaded.manifest.id, version: loaded.manifest.version, executionProvider: made.provider, ...(made.fallbackReason ? { fallbackReason: made.fallbackReason } : {}) };
+    if (made.provider === "webgpu" && speedKey) {
+      progress.enter("warmup", SPEED_CHECK);
+      chosen = await keepFaster(made.value, loaded, speedKey);
+    }
+    engine = chosen.engine;
+    info = { modelId: loaded.manifest.id, version: loaded.manifest.version, executionProvider: chosen.provider, ...(chosen.fallbackReason ? { fallbackReason: chosen.fallbackReason } : {}) };
     post({ type: "loaded", id, info });
+  }
+
+  /**
+   * Times one image + one token (FlamingoEngine.warmUp) on the loaded WebGPU engine and on a WASM
+   * engine of the same package (the WebGPU build of ORT runs the WASM provider too: nothing more to
+   * download), keeps the faster and remembers the timings under `key`. WebGPU stops being timed as
+   * soon as one step is clearly slower, so a very slow adapter costs one step, not three.
+   */
+  async function keepFaster(gpu: FlamingoEngine, p: ModelPackage, key: string): Promise<{ engine: FlamingoEngine; provider: "webgpu" | "wasm"; fallbackReason?: string }> {
+    let cpu: FlamingoEngine | undefined;
+    try {
+      cpu = await makeEngine("wasm", p, "webgpu");
+      await cpu.warmUp();
+      const wasmMs = medianMs(await timeSteps(cpu, 3));
+      const webgpuMs = medianMs(await timeSteps(gpu, 3, wasmMs * 3));
+      const t = { webgpuMs, wasmMs };
+      await env.rememberSpeed?.(key, t).catch(() => undefined);
+      if (!wasmIsFaster(t)) return { engine: gpu, provider: "webgpu" };
+      await gpu.release().catch(() => undefined);
+      const faster = cpu;
+      cpu = undefined;
+      return { engine: faster, provider: "wasm", fallbackReason: slowerReason(t) };
+    } catch {
+      return { engine: gpu, provider: "webgpu" }; // the check is advice: WebGPU loaded and works
+    } finally {
+      await cpu?.release().catch(() => undefined);
+    }
+  }
+
+  /** Up to `n` timed warm-up steps (ms each), fewer once one takes longer than `stopAboveMs`. */
+  async function timeSteps(e: FlamingoEngine, n: number, stopAboveMs = Infinity): Promise<number[]> {
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await e.warmUp();
+      ms.push(performance.now() - t0);
+      if ((ms[i] as number) > stopAboveMs) break;
+    }
+    return ms;
   }
 
   async function ready(): Promise<FlamingoEngine> {
@@ -148,7 +205,7 @@ export function createWorkerCore(env: WorkerEnv, post: (m: WorkerResponse) => vo
       switch (msg.type) {
         case "load":
           if (msg.assetUrl) assetUrl = msg.assetUrl;
-          loading = load(msg.id, msg.packageUrl, msg.executionProvider, msg.allowSoftwareAdapter === true);
+          loading = load(msg.id, msg.packageUrl, msg.executionProvider, { allowSoftwareAdapter: msg.allowSoftwareAdapter === true, skipSpeedCheck: msg.skipSpeedCheck === true });
           await loading;
           return;
         case "generate": {
