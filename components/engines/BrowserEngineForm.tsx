@@ -9,6 +9,7 @@ import { createEngine, updateEngine } from "./api";
 import { browserFormFromEngine, dtypeOf, emptyBrowserForm, parseBrowserForm, type BrowserFormValues } from "./browser-form";
 import { PROMPT_STYLES } from "./describe";
 import { saveFailure, type FieldErrors, type FieldName } from "./form";
+import { ModelSuggestions } from "./ModelSuggestions";
 
 const MODULE_LABELS: Record<TfjsModule, string> = { vision_encoder: "Vision encoder", embed_tokens: "Token embeddings", decoder_model_merged: "Decoder" };
 const DEVICES: { value: TfjsDevicePreference; label: string }[] = [
@@ -147,11 +148,13 @@ export function BrowserEngineForm({ engine, onSaved, onCancel, titleId }: Props)
             spellCheck={false}
             aria-invalid={errors.model ? true : undefined}
             aria-describedby={fieldId("model-hint")}
+            list={fieldId("model-suggestions")}
             data-testid="engine-model"
           />
+          <ModelSuggestions id={fieldId("model-suggestions")} />
           <p id={fieldId("model-hint")} className="text-xs text-stone-500">
-            A transformers.js export in the SmolVLM / Idefics3 layout (config.json, tokenizer, onnx/…), e.g. HuggingFaceTB/SmolVLM-256M-Instruct (about 190 MB at q4f16),
-            downloaded by this browser and kept in its cache.
+            A transformers.js export of SmolVLM / Idefics3 or Qwen2-VL (config.json, tokenizer, onnx/…), e.g. HuggingFaceTB/SmolVLM-256M-Instruct (about 190 MB at
+            q4f16) or onnx-community/Qwen2-VL-2B-Instruct, downloaded by this browser and kept in its cache.
           </p>
           {err("model")}
         </div>

@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { ErrorNotice } from "@/components/ui/ErrorNotice";
 import type { TfjsCacheInfo, TfjsLoadedInfo, TfjsModelSize, TfjsProgress } from "@/lib/backends/transformersjs/protocol";
 import { SMOLVLM_256M, TfjsDevicePreference, TfjsModelRefSchema, TFJS_DTYPES, type TfjsDtypeName } from "@/lib/backends/transformersjs/settings";
+import { ModelSuggestions } from "./ModelSuggestions";
 
 type Client = import("@/lib/backends/transformersjs/client").TfjsClient;
 
@@ -105,7 +106,8 @@ export function BrowserModels() {
       <div className="grid gap-2 sm:grid-cols-[1fr_auto_auto]">
         <label className="flex flex-col gap-1 text-sm">
           Model (hub id, URL or /path)
-          <input className="input font-mono" value={model} onChange={(e) => setModel(e.target.value)} aria-invalid={!valid.success} data-testid="browser-model-id" />
+          <input className="input font-mono" value={model} onChange={(e) => setModel(e.target.value)} aria-invalid={!valid.success} list={`${id}-suggestions`} data-testid="browser-model-id" />
+          <ModelSuggestions id={`${id}-suggestions`} />
         </label>
         <label className="flex flex-col gap-1 text-sm">
           Weights

@@ -1,6 +1,6 @@
 /**
- * The tiny SmolVLM fixture (training/tiny_smolvlm.py) and its PyTorch golden vectors, as prompts the
- * transformers.js engine takes. Shared by the Node test and the Chromium test.
+ * The tiny SmolVLM and Qwen2-VL fixtures (training/tiny_smolvlm.py, training/tiny_qwen2vl.py) and their PyTorch
+ * golden vectors (one schema), as prompts the transformers.js engine takes. Shared by the Node and Chromium tests.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -8,6 +8,7 @@ import path from "node:path";
 import type { PromptPart, PromptSequence } from "@/lib/prompt/sequence";
 
 export const TINY_SMOLVLM = path.resolve(import.meta.dirname, "../fixtures/tiny-smolvlm");
+export const TINY_QWEN2VL = path.resolve(import.meta.dirname, "../fixtures/tiny-qwen2vl");
 
 export interface GoldenCase {
   name: string;
@@ -22,10 +23,14 @@ export interface TinyGolden {
   cases: GoldenCase[];
 }
 
-export const loadTinyGolden = (): TinyGolden => JSON.parse(readFileSync(path.join(TINY_SMOLVLM, "golden.json"), "utf8")) as TinyGolden;
+export const loadTinyGolden = (fixture = TINY_SMOLVLM): TinyGolden => JSON.parse(readFileSync(path.join(fixture, "golden.json"), "utf8")) as TinyGolden;
 
 /** Image bytes by asset id: the fixture's file names stand for asset ids. */
-export const fixtureImage = async (id: string): Promise<Uint8Array> => new Uint8Array(readFileSync(path.join(TINY_SMOLVLM, "images", id)));
+export const fixtureImageIn =
+  (fixture: string) =>
+  async (id: string): Promise<Uint8Array> =>
+    new Uint8Array(readFileSync(path.join(fixture, "images", id)));
+export const fixtureImage = fixtureImageIn(TINY_SMOLVLM);
 
 const img = (assetId: string): PromptPart => ({ type: "image", assetId });
 const txt = (text: string): PromptPart => ({ type: "text", text });
@@ -46,11 +51,11 @@ export function caseSequence(c: GoldenCase): { prompt: PromptSequence; style: "t
 export const CANDIDATES = ["dax", "blicket"];
 
 /** Image bytes and their asset ids (SHA-256, as the app names assets) for the fixture's images. */
-export function fixtureAssets(): { idOf: Map<string, string>; bytesOf: Map<string, Uint8Array> } {
+export function fixtureAssets(fixture = TINY_SMOLVLM): { idOf: Map<string, string>; bytesOf: Map<string, Uint8Array> } {
   const idOf = new Map<string, string>();
   const bytesOf = new Map<string, Uint8Array>();
   for (const name of ["red-square.png", "blue-circle.png", "green-stripes.png"]) {
-    const bytes = new Uint8Array(readFileSync(path.join(TINY_SMOLVLM, "images", name)));
+    const bytes = new Uint8Array(readFileSync(path.join(fixture, "images", name)));
     const id = createHash("sha256").update(bytes).digest("hex");
     idOf.set(name, id);
     bytesOf.set(id, bytes);

@@ -1,6 +1,6 @@
 /**
- * A vision-language model on transformers.js (`@huggingface/transformers`): SmolVLM / Idefics3 (and any
- * `AutoModelForVision2Seq` whose processor takes `(text, images)`). Loads the processor and model with
+ * A vision-language model on transformers.js (`@huggingface/transformers`): SmolVLM / Idefics3, Qwen2-VL (and
+ * any `AutoModelForImageTextToText` whose processor takes `(text, images)`). Loads the processor and model with
  * per-file progress, turns a PromptSequence into the model's own chat template (images in order),
  * generates with streamed tokens, stop strings, max tokens and cancel (between decode steps), and ranks
  * candidates by their exact summed log-probability from the logits, the prompt run once and its KV
@@ -10,7 +10,7 @@
  * Never imported by a page: transformers.js (and its onnxruntime-web) load only in the worker.
  */
 import {
-  AutoModelForVision2Seq,
+  AutoModelForImageTextToText,
   AutoProcessor,
   BaseStreamer,
   DynamicCache,
@@ -75,6 +75,8 @@ interface Processor {
   (text: string, images?: RawImage[] | null): Promise<Record<string, Tensor>>;
 }
 interface Model {
+  /** Qwen2-VL's multimodal RoPE: position ids `[3, B, S]` (and rope deltas) for ids with their images' grids. */
+  get_rope_index?(inputIds: Tensor, imageGridThw: Tensor | null | undefined, videoGridThw: null, attentionMask: Tensor): [Tensor, Tensor];
   config: { eos_token_id?: number | number[]; text_config?: { eos_token_id?: number | number[] } };
   generation_config?: { eos_token_id?: number | number[] };
   (inputs: Record<string, unknown>): Promise<Record<string, Tensor>>;
@@ -120,7 +122,8 @@ export class TfjsEngine {
     }
     if (typeof processor.apply_chat_template !== "function" || !processor.tokenizer) throw new TfjsModelError(`The model ${opts.model} has no tokenizer with a chat template (tokenizer_config.json)`);
     try {
-      lm = (await AutoModelForVision2Seq.from_pretrained(loc.id, { dtype, device: opts.device, progress_callback } as never)) as unknown as Model;
+      // The image-text-to-text mapping covers both families: idefics3 / smolvlm and qwen2_vl.
+      lm = (await AutoModelForImageTextToText.from_pretrained(loc.id, { dtype, device: opts.device, progress_callback } as never)) as unknown as Model;
     } catch (e) {
       throw nameFile(e, opts.model);
     }
@@ -337,6 +340,7 @@ export class TfjsEngine {
               input_ids: new Tensor("int64", BigInt64Array.from(ids.slice(0, -1), BigInt), [1, ids.length - 1]),
               attention_mask: new Tensor("int64", new BigInt64Array(promptLen + ids.length - 1).fill(1n), [1, promptLen + ids.length - 1]),
               past_key_values: cache,
+              ...this.continuationPositions(inputs, ids.slice(0, -1)),
             });
             const cl = c.logits!.data as Float32Array;
             for (let j = 1; j < ids.length; j++) lps.push(logSoftmaxAt(cl.subarray((j - 1) * V, j * V), ids[j]!));
@@ -350,6 +354,22 @@ export class TfjsEngine {
       for (const v of Object.values(out)) void v.dispose?.();
     }
     return scores;
+  }
+
+  /**
+   * `position_ids` of tokens that continue a prompt on its KV cache, for models whose positions are not the token
+   * index: Qwen2-VL's multimodal RoPE gives an image's tokens 2-D grid positions, so the text after it continues from
+   * the largest of them + 1. Computed over prompt + continuation and sliced to the continuation: `[3, 1, n]`.
+   * Other models: none (transformers.js derives them from the attention mask).
+   */
+  private continuationPositions(prompt: Record<string, Tensor>, next: readonly number[]): { position_ids?: Tensor } {
+    if (typeof this.lm.get_rope_index !== "function" || next.length === 0) return {};
+    const promptIds = Array.from(prompt.input_ids!.data as BigInt64Array);
+    const all = [...promptIds, ...next.map(BigInt)];
+    const ids = new Tensor("int64", BigInt64Array.from(all), [1, all.length]);
+    const mask = new Tensor("int64", new BigInt64Array(all.length).fill(1n), [1, all.length]);
+    const [positions] = this.lm.get_rope_index(ids, prompt.image_grid_thw, null, mask);
+    return { position_ids: positions.slice(null, null, [promptIds.length, all.length]) };
   }
 
   /** The modules this engine loads (for size and cache listings). */

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-/** The ONNX modules of a transformers.js Idefics3 / SmolVLM export (`onnx/<module><suffix>.onnx`). */
+/** The ONNX modules of a transformers.js Idefics3 / SmolVLM or Qwen2-VL export (`onnx/<module><suffix>.onnx`). */
 export const TFJS_MODULES = ["vision_encoder", "embed_tokens", "decoder_model_merged"] as const;
 export type TfjsModule = (typeof TFJS_MODULES)[number];
 
@@ -48,6 +48,17 @@ export const TfjsEngineSettingsSchema = z
 export type TfjsEngineSettings = z.infer<typeof TfjsEngineSettingsSchema>;
 
 export const SMOLVLM_256M = "HuggingFaceTB/SmolVLM-256M-Instruct";
+
+/**
+ * Models offered as suggestions where a model id is typed (any export in the same layout works). The families
+ * the engine knows: Idefics3 / SmolVLM (images anywhere in the text) and Qwen2-VL (its multimodal RoPE). Sizes are
+ * read from the hub before anything downloads, so none are claimed here beyond SmolVLM-256M's.
+ */
+export const SUGGESTED_BROWSER_MODELS: readonly { id: string; label: string }[] = [
+  { id: SMOLVLM_256M, label: "SmolVLM 256M (Idefics3), about 190 MB at q4f16" },
+  { id: "HuggingFaceTB/SmolVLM-500M-Instruct", label: "SmolVLM 500M (Idefics3)" },
+  { id: "onnx-community/Qwen2-VL-2B-Instruct", label: "Qwen2-VL 2B (larger: check the size before downloading)" },
+];
 
 /**
  * Where transformers.js reads a model from. Hub ids load from the hub (the user's network); a URL or path is
