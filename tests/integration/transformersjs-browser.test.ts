@@ -18,11 +18,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logSoftmaxAt } from "@/lib/backends/transformersjs/engine";
 import type { TfjsLoadedInfo, TfjsLoadRequest, TfjsProgress } from "@/lib/backends/transformersjs/protocol";
 import type { CandidateScore, GenerateResult } from "@/lib/runtime/engine";
-import { CANDIDATES, caseSequence, fixtureAssets, loadTinyGolden, TINY_SMOLVLM, withAssetIds, type TinyGolden } from "./transformersjs-golden";
+import { CANDIDATES, caseSequence, fixtureAssets, loadTinyGolden, TINY_QWEN2VL, TINY_SMOLVLM, withAssetIds, type TinyGolden } from "./transformersjs-golden";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ORT_DIST = path.join(process.cwd(), "node_modules/onnxruntime-web/dist");
 const MODEL = "/models-test/tiny-smolvlm";
+const QWEN = "/models-test/tiny-qwen2vl";
 const CORRUPT = "/models-corrupt/tiny-smolvlm";
 let dir: string;
 let server: Server;
@@ -58,6 +59,7 @@ beforeAll(async () => {
       else if (p === "/worker.js" || p === "/page.js") file = path.join(dir, p.slice(1));
       else if (p === `${CORRUPT}/onnx/decoder_model_merged.onnx`) body = new Uint8Array(decoder.subarray(0, 1000));
       else if (p.startsWith(`${MODEL}/`)) file = path.join(TINY_SMOLVLM, p.slice(MODEL.length + 1));
+      else if (p.startsWith(`${QWEN}/`)) file = path.join(TINY_QWEN2VL, p.slice(QWEN.length + 1));
       else if (p.startsWith(`${CORRUPT}/`)) file = path.join(TINY_SMOLVLM, p.slice(CORRUPT.length + 1));
       else if (p.startsWith("/assets/")) body = assets.bytesOf.get(p.slice(8));
       else if (/^\/ort\/[\d.]+\/ort[-.][\w.-]+\.(m?js|wasm)$/.test(p)) file = path.join(ORT_DIST, p.split("/").at(-1)!);
@@ -95,11 +97,11 @@ const call = <T>(fn: string, ...args: unknown[]): Promise<T> =>
 const load = (req: Partial<TfjsLoadRequest>) => call<LoadOut>("load", { model: MODEL, dtype: "fp32", allowRemote: false, assetUrl: "/assets/", ...req });
 const seq = (c: TinyGolden["cases"][number]) => withAssetIds(caseSequence(c).prompt, assets.idOf);
 
-async function parity(device: "wasm" | "webgpu"): Promise<string> {
-  const out = await load({ device, allowSoftwareAdapter: true });
+async function parity(device: "wasm" | "webgpu", model = MODEL, golden = g): Promise<string> {
+  const out = await load({ model, device, allowSoftwareAdapter: true });
   if (!out.ok) throw new Error(out.error);
   let worst = 0;
-  for (const c of g.cases.filter((x) => caseSequence(x).style === "turns")) {
+  for (const c of golden.cases.filter((x) => caseSequence(x).style === "turns")) {
     expect(await call<string>("render", seq(c))).toBe(c.text);
     const { result, events } = await call<{ result: GenerateResult; events: { tokenId: number; logprob?: number }[] }>("generate", seq(c), c.greedy.tokenIds.length);
     expect(result.tokenIds, `${device} ${c.name}`).toEqual(c.greedy.tokenIds);
@@ -111,7 +113,7 @@ async function parity(device: "wasm" | "webgpu"): Promise<string> {
       worst = Math.max(worst, Math.abs(s.sum - c.candidates[i]!.sum) / s.tokenIds.length);
     });
   }
-  console.log(`transformers.js in Chromium (${device}): ran on ${out.info.executionProvider}${out.info.fallbackReason ? ` (${out.info.fallbackReason})` : ""}; max |log-prob − reference| per token ${worst.toExponential(2)}`);
+  console.log(`transformers.js in Chromium (${model}, ${device}): ran on ${out.info.executionProvider}${out.info.fallbackReason ? ` (${out.info.fallbackReason})` : ""}; max |log-prob − reference| per token ${worst.toExponential(2)}`);
   // WASM matches onnxruntime-node to float32 rounding; SwiftShader's WebGPU kernels reorder reductions and
   // approximate exp/log in shaders (seen: 1.0e-2 per token on logits of magnitude ~20), so a looser bound there.
   expect(worst).toBeLessThan(device === "wasm" ? 1e-3 : 3e-2);
@@ -167,6 +169,11 @@ describe("transformers.js worker in headless Chromium", () => {
     const out = await load({ model: CORRUPT, device: "wasm" });
     expect(out.ok).toBe(false);
     if (!out.ok) expect(out.error).toMatch(/decoder_model_merged/);
+  });
+
+  it("Qwen2-VL (WASM): Qwen's template, several images per prompt, reference tokens, log-probs and rank sums", async () => {
+    // The golden's images are the same files as SmolVLM's: the same asset ids serve both.
+    expect(await parity("wasm", QWEN, loadTinyGolden(TINY_QWEN2VL))).toBe("wasm");
   });
 
   it("WebGPU (SwiftShader): the same tokens, or a visible fallback to WASM", async () => {

@@ -19,6 +19,7 @@ import {
   RawImage,
   StoppingCriteria,
   Tensor,
+  cat,
   env,
   random,
   type ProgressInfo,
@@ -71,13 +72,17 @@ interface Tokenizer {
 }
 interface Processor {
   tokenizer: Tokenizer;
+  /** The processor's image half: one image in, its `pixel_values` (and, for Qwen2-VL, `image_grid_thw`) out. */
+  image_processor?: ((image: RawImage) => Promise<Record<string, Tensor>>) & { config?: { merge_size?: number } };
   apply_chat_template(messages: TfjsMessage[], opts: { add_generation_prompt: boolean; tokenize?: false }): string;
   (text: string, images?: RawImage[] | null): Promise<Record<string, Tensor>>;
 }
 interface Model {
+  /** Qwen2-VL: text-only RoPE positions `[3, B, S]` and rope deltas `[B, 1]` from the attention mask. */
+  _get_text_only_rope_index?(inputIds: Tensor, attentionMask: Tensor | undefined): [Tensor, Tensor];
   /** Qwen2-VL's multimodal RoPE: position ids `[3, B, S]` (and rope deltas) for ids with their images' grids. */
   get_rope_index?(inputIds: Tensor, imageGridThw: Tensor | null | undefined, videoGridThw: null, attentionMask: Tensor): [Tensor, Tensor];
-  config: { eos_token_id?: number | number[]; text_config?: { eos_token_id?: number | number[] } };
+  config: { model_type?: string; eos_token_id?: number | number[]; text_config?: { eos_token_id?: number | number[] } };
   generation_config?: { eos_token_id?: number | number[] };
   (inputs: Record<string, unknown>): Promise<Record<string, Tensor>>;
   generate(opts: Record<string, unknown>): Promise<unknown>;
@@ -127,7 +132,17 @@ export class TfjsEngine {
     } catch (e) {
       throw nameFile(e, opts.model);
     }
+    fixTextOnlyRopeDeltas(lm);
     return new TfjsEngine(opts.model, opts.device, dtype, processor, lm, opts.promptStyle ?? "turns");
+  }
+
+  /**
+   * Qwen2-VL-style models (patches on a grid, one `<|image_pad|>` per image in the template, expanded to
+   * t·h·w / merge² tokens). transformers.js 4.3's Qwen2VLImageProcessor only handles one image per call (it tiles
+   * time for a batch of exactly one), so the engine processes each image alone and expands the text itself.
+   */
+  private get gridImages(): boolean {
+    return GRID_IMAGE_MODELS.has(this.lm.config.model_type ?? "") && typeof this.processor.image_processor === "function";
   }
 
   get executionProvider(): string {
@@ -165,7 +180,26 @@ export class TfjsEngine {
       return { inputs, count: 0 };
     }
     const raw = await Promise.all(ids.map(async (id) => RawImage.fromBlob(new Blob([(await images(id)) as Uint8Array<ArrayBuffer>]))));
-    return { inputs: await this.processor(text, raw), count: raw.length };
+    return { inputs: this.gridImages ? await this.gridInputs(text, raw) : await this.processor(text, raw), count: raw.length };
+  }
+
+  /**
+   * What Qwen2VLProcessor gives for several images: each image's patches `[t·h·w, C·T·P·P]` concatenated in prompt
+   * order as `pixel_values`, their grids `[N, 3]` as `image_grid_thw`, and the text with the k-th `<|image_pad|>`
+   * repeated t·h·w / merge² times, tokenized.
+   */
+  private async gridInputs(text: string, raw: RawImage[]): Promise<Record<string, Tensor>> {
+    const imageProcessor = this.processor.image_processor!;
+    const per = [];
+    for (const r of raw) per.push(await imageProcessor(r));
+    const grids = per.map((p) => Array.from(p.image_grid_thw!.data as BigInt64Array, Number));
+    const merge = (imageProcessor.config?.merge_size ?? 2) ** 2;
+    const pad = (this.processor.constructor as { image_token?: string }).image_token ?? "<|image_pad|>";
+    const pieces = text.split(pad);
+    if (pieces.length - 1 !== raw.length) throw new TfjsModelError(`The prompt has ${pieces.length - 1} image placeholders (${pad}) for ${raw.length} images`);
+    const expanded = pieces.reduce((acc, piece, i) => acc + pad.repeat(Math.floor(grids[i - 1]!.reduce((a, b) => a * b, 1) / merge)) + piece);
+    const textInputs = await this.processor.tokenizer([expanded]);
+    return { ...textInputs, pixel_values: cat(per.map((p) => p.pixel_values!), 0), image_grid_thw: cat(per.map((p) => p.image_grid_thw!), 0) };
   }
 
   /** Token ids of the templated prompt (parity tests). */
@@ -376,6 +410,31 @@ export class TfjsEngine {
   static modules(): readonly TfjsModule[] {
     return TFJS_MODULES;
   }
+}
+
+/** Model types whose images are patch grids expanded from one placeholder each (Qwen2-VL and its successor). */
+const GRID_IMAGE_MODELS = new Set(["qwen2_vl", "qwen2_5_vl"]);
+
+/**
+ * transformers.js 4.3's Qwen2-VL text-only RoPE deltas are `max(position) + 1 + S` where the reference (HF
+ * `get_rope_index`) has `max(position) + 1 − S`, so from the second generated token of a prompt without images every
+ * position is off by 2·S. The positions themselves are right; the deltas are recomputed from them.
+ */
+function fixTextOnlyRopeDeltas(lm: Model): void {
+  const original = lm._get_text_only_rope_index;
+  if (typeof original !== "function") return;
+  lm._get_text_only_rope_index = (inputIds, attentionMask) => {
+    const [positions, deltas] = original.call(lm, inputIds, attentionMask);
+    const [, B, S] = positions.dims as [number, number, number];
+    const pos = positions.data as BigInt64Array;
+    const fixed = new BigInt64Array(B);
+    for (let b = 0; b < B; b++) {
+      let max = pos[b * S] ?? 0n;
+      for (let i = 1; i < S; i++) if (pos[b * S + i]! > max) max = pos[b * S + i]!;
+      fixed[b] = max + 1n - BigInt(S);
+    }
+    return [positions, new Tensor("int64", fixed, deltas.dims)];
+  };
 }
 
 /** Let other tasks (a worker's messages) run: a MessageChannel round trip in browsers, setImmediate in Node. */
