@@ -84,7 +84,7 @@ export function AccuracyChart({ series, shots, chanceLevel, metricLabel }: Props
           aria-label={`${metricLabel} against shots`}
           aria-describedby={descId}
           tabIndex={0}
-          className="block touch-pan-y select-none overflow-visible rounded-md"
+          className="block h-auto max-w-full touch-pan-y select-none overflow-visible rounded-md"
           onPointerMove={onPointer}
           onPointerDown={onPointer}
           onPointerLeave={() => setActive(undefined)}

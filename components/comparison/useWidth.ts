@@ -2,7 +2,11 @@
 
 import { useEffect, useRef, useState } from "react";
 
-/** The element's content width, kept current with a ResizeObserver (charts lay out in real pixels, so text never scales). */
+/**
+ * The element's content width, kept current with a ResizeObserver (charts lay out in real pixels, so text never scales).
+ * Until the first measurement (server render, hydration) `initial` is a guess: give the chart `max-w-full h-auto`
+ * so a narrow screen scales it down instead of overflowing.
+ */
 export function useWidth<T extends HTMLElement>(initial: number) {
   const ref = useRef<T>(null);
   const [width, setWidth] = useState(initial);
