@@ -41,12 +41,18 @@ def cv_md(ev):
 
 
 def open_md(ev):
-    """The few-shot open-ended table (training/eval_open.py), from eval.json's "open_ended" or a separate eval_open.json."""
+    """The few-shot open-ended tables (training/eval_open.py), from eval.json's "open_ended" or a separate eval_open.json."""
     from .eval_open import table_md
     res = ev.get("open_ended")
     if not res:
         return "(not measured for this package: `python3 -m training.eval_open`)"
-    return ("%d query items per task, each at every shot count with nested demonstrations; mean ± 95%% CI.\n\n" % res["items_per_cell"]) + table_md(res)
+    out = ["%d query items per task, each at every shot count with nested demonstrations; mean ± 95%% CI." % res["items_per_cell"],
+           "", "**The prompt says what is asked** (\"Question:... Short answer:\", \"Caption:\"):", "", table_md(res)]
+    if res.get("from_demos"):
+        out += ["", "**The task given only by the demonstrations** (Flamingo's \"Output:\" format, no question: "
+                "`<image>Output:red<|endofchunk|>` ... `<image>Output:`; at 0 shots nothing says what is asked):", "",
+                table_md(res["from_demos"], shots=res["shots"])]
+    return "\n".join(out)
 
 
 def phases_md(run):
@@ -79,8 +85,11 @@ def write_card(run, pkg):
     cfg = json.load(open(os.path.join(run, "config.json")))
     tok = Tokenizer.load(os.path.join(run, "tokenizer.json"))
     X.write_manifest(cfg, tok, pkg, eval_table=ev, train_info=info)
-    if os.path.exists(os.path.join(run, "fewshot_curve.png")):
-        shutil.copy(os.path.join(run, "fewshot_curve.png"), os.path.join(pkg, "fewshot_curve.png"))
+    from .curve_svg import write_curve_svg
+    write_curve_svg(ev, os.path.join(pkg, "fewshot_curve.svg"))
+    stale = os.path.join(pkg, "fewshot_curve.png")  # 0.5.0's matplotlib plot
+    if os.path.exists(stale):
+        os.remove(stale)
     tmpl = open(os.path.join(TRAIN_DIR, "model_card_template.md")).read()
     man = json.load(open(os.path.join(pkg, "manifest.json")))
     card = tmpl.replace("{{FEWSHOT_TABLE}}", fewshot_md(ev)).replace("{{CV_TABLE}}", cv_md(ev)) \

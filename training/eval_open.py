@@ -15,6 +15,11 @@ Tasks, on the class-disjoint held-out split (no image of these was seen in train
   caption_emoji                      held-out emoji -> their subcategory ("Caption:{sub}"); demonstrations are other
                                      held-out emoji (other classes), so a caption is right only if read from the image
                                      or from a demonstration of the same subcategory
+Two prompt styles, on the same items and demonstrations:
+  question      as above: the prompt says what is asked ("Question:... Short answer:", "Caption:")
+  from_demos    Flamingo's "Output:" format with no question: "<image>Output:{answer}<|endofchunk|>" demonstrations,
+                then "<image>Output:"; which task it is (colour? count? side? subcategory?) is given only by the
+                demonstrations, so 0 shots cannot know it and accuracy rises with shots
 Each query item is evaluated at every shot count with nested demonstrations (the k-shot prompt's demonstrations are
 the first k of its 16), so the columns are paired. Variants: the model, and gates forced to 0 (tanh gates x 0: the
 LM alone reads the text of the prompt, i.e. the answer prior given the question and the demonstrations' answers).
@@ -32,6 +37,12 @@ SHOTS = (0, 1, 2, 4, 8, 16)
 TASKS = ("vqa_color", "vqa_shape", "vqa_count", "vqa_position", "caption_emoji")
 _QI = {"vqa_color": 0, "vqa_shape": 1, "vqa_count": 2, "vqa_position": 3}
 VARIANTS = (("main", 1.0), ("gates_0", 0.0))
+STYLES = ("question", "from_demos")
+
+
+def restyle(items, style):
+    """Items (image ref, prompt text, answer) in a prompt style: from_demos replaces the prompt text by "Output:"."""
+    return items if style == "question" else [(ref, E.OUT, a) for ref, _, a in items]
 
 
 def token_f1(pred, gold):
@@ -97,39 +108,48 @@ def build_prompts(tok, queries, pool, shots, seed=0):
     return out
 
 
-def run_open_eval(model, tok, ds, log, n_items=100, shots=SHOTS, tasks=TASKS, variants=VARIANTS, bs=32, seed=0, ev=None):
+def run_open_eval(model, tok, ds, log, n_items=100, shots=SHOTS, tasks=TASKS, variants=VARIANTS, bs=32, seed=0, ev=None,
+                  styles=STYLES):
+    """-> {"shots", "items_per_cell", "tasks": the question style's {task: {variant: {k: {exact, f1}}}},
+    "from_demos": {"tasks": the same for the from_demos style}} (the styles asked for)."""
     from .evaluate import Evaluator
     ev = ev or Evaluator(model, tok, ds, log, bs=bs)
     t0 = time.time()
     res = {"shot_means": "demonstrations in the prompt (Flamingo's count); 0 = the query alone",
-           "items_per_cell": n_items, "shots": list(shots), "tasks": {}}
-    for task in tasks:
-        queries, pool, maj = task_items(ds, task, n_items, seed)
-        prompts = build_prompts(tok, queries, pool, shots, seed)
-        answers = [a for _, _, a in queries]
-        tr = {"majority_answer": maj, "majority_exact": _mean_ci([float(a == maj) for a in answers]), "n": len(queries)}
-        for name, gs in variants:
-            tr[name] = {}
-            for k in shots:
-                exact, f1 = [], []
-                for i in range(0, len(prompts), ev.bs):
-                    chunk = [p[k] for p in prompts[i:i + ev.bs]]
-                    outs = ev.generate(chunk, max_new=8, gate_scale=gs)
-                    for o, a in zip(outs, answers[i:i + ev.bs]):
-                        txt = tok.decode([t for t in o if t != tok.eoc_id]).strip()
-                        exact.append(float(o == tok.encode_text(a) + [tok.eoc_id]))
-                        f1.append(token_f1(txt, a))
-                tr[name][str(k)] = {"exact": _mean_ci(exact), "f1": _mean_ci(f1)}
-            log("%-14s %-8s exact " % (task, name) + " ".join("%d:%.2f" % (k, tr[name][str(k)]["exact"]["mean"]) for k in shots)
-                + " | F1 " + " ".join("%d:%.2f" % (k, tr[name][str(k)]["f1"]["mean"]) for k in shots)
-                + " | majority %.2f ('%s') (%.0fs)" % (tr["majority_exact"]["mean"], maj, time.time() - t0))
-        res["tasks"][task] = tr
+           "items_per_cell": n_items, "shots": list(shots)}
+    for style in styles:
+        out = res.setdefault("tasks", {}) if style == "question" else res.setdefault(style, {}).setdefault("tasks", {})
+        for task in tasks:
+            queries, pool, maj = task_items(ds, task, n_items, seed)
+            prompts = build_prompts(tok, restyle(queries, style), restyle(pool, style), shots, seed)
+            out[task] = _score_task(ev, tok, log, "%s/%s" % (style, task), prompts, [a for _, _, a in queries], maj,
+                                    shots, variants, t0)
     res["seconds"] = round(time.time() - t0)
     return res
 
 
-def table_md(res, variants=("main", "gates_0")):
-    shots = res["shots"]
+def _score_task(ev, tok, log, label, prompts, answers, maj, shots, variants, t0):
+    tr = {"majority_answer": maj, "majority_exact": _mean_ci([float(a == maj) for a in answers]), "n": len(answers)}
+    for name, gs in variants:
+        tr[name] = {}
+        for k in shots:
+            exact, f1 = [], []
+            for i in range(0, len(prompts), ev.bs):
+                chunk = [p[k] for p in prompts[i:i + ev.bs]]
+                outs = ev.generate(chunk, max_new=8, gate_scale=gs)
+                for o, a in zip(outs, answers[i:i + ev.bs]):
+                    txt = tok.decode([t for t in o if t != tok.eoc_id]).strip()
+                    exact.append(float(o == tok.encode_text(a) + [tok.eoc_id]))
+                    f1.append(token_f1(txt, a))
+            tr[name][str(k)] = {"exact": _mean_ci(exact), "f1": _mean_ci(f1)}
+        log("%-24s %-8s exact " % (label, name) + " ".join("%d:%.2f" % (k, tr[name][str(k)]["exact"]["mean"]) for k in shots)
+            + " | F1 " + " ".join("%d:%.2f" % (k, tr[name][str(k)]["f1"]["mean"]) for k in shots)
+            + " | majority %.2f ('%s') (%.0fs)" % (tr["majority_exact"]["mean"], maj, time.time() - t0))
+    return tr
+
+
+def table_md(res, variants=("main", "gates_0"), shots=None):
+    shots = shots or res["shots"]
     out = ["| task | variant | metric | " + " | ".join("%d-shot" % k for k in shots) + " | majority answer |",
            "|" + "---|" * (4 + len(shots))]
     for task, tr in res["tasks"].items():
@@ -152,6 +172,8 @@ def main():
     ap.add_argument("--items", type=int, default=100, help="query items per task (each at every shot count)")
     ap.add_argument("--shots", default=",".join(map(str, SHOTS)), help="demonstrations in the prompt")
     ap.add_argument("--tasks", default=",".join(TASKS))
+    ap.add_argument("--styles", default=",".join(STYLES), help="question (the prompt says what is asked) and/or "
+                    "from_demos (\"Output:\" only: the task is given by the demonstrations)")
     ap.add_argument("--out", default=None, help="write the result as JSON (and a .md table beside it)")
     a = ap.parse_args()
     setup_threads()
@@ -164,8 +186,8 @@ def main():
         model, cfg, tok, _ = load_checked(a.package or PKG_DIR)
     ds = build_dataset(log)
     res = run_open_eval(model, tok, ds, log, n_items=a.items, shots=[int(x) for x in a.shots.split(",")],
-                        tasks=a.tasks.split(","))
-    md = table_md(res)
+                        tasks=a.tasks.split(","), styles=a.styles.split(","))
+    md = "\n\n".join(table_md(r, shots=res["shots"]) for r in (res, res.get("from_demos")) if r and r.get("tasks"))
     print(md)
     if a.out:
         save_json(res, a.out)

@@ -7,6 +7,10 @@
   open_fewshot    an open-ended few-shot episode: 1 to max_shots+1 chunks of ONE task (a VQA question type, emoji
                   captions or scene captions) on different training images, so the answer format and the answer
                   vocabulary come from the demonstrations and the answer itself from the image; every answer is a target
+  open_from_demos an open-ended few-shot episode in the classification format (<image>Output:{answer}), with no question
+                  or "Caption:": which task it is (colour, shape, count, side, emoji subcategory, scene caption) is
+                  given only by the demonstrations, as in Flamingo's prompts; the first answer is not a target (nothing
+                  before it says what is asked), every later one is
 
 A row is one sequence of at most max_images images; `answer_only` leaves the fixed prompt text ("Caption:",
 "Question:... Short answer:") out of the loss.
@@ -56,18 +60,26 @@ def captions_row(rng, ctx, max_images, p_vqa=0.4, p_emoji_cap=7 / 12, p_shape=0.
     return chunks
 
 
-def open_task_chunk(rng, ctx, task, pl):
+def open_task_item(rng, ctx, task):
+    """-> (image ref, answer) of one training image of an open-ended task (its question: the scene's qa table)."""
     ds = ctx["ds"]
     if task == "caption_emoji":
         c = rng.choice(ctx["tr_cls"])
-        return E.cap_chunk(("e", c, rng.randrange(N_VIEWS)), ds["emoji"][c]["sub"], pl)
+        return ("e", c, rng.randrange(N_VIEWS)), ds["emoji"][c]["sub"]
     if task == "caption_scene":
         s = rng.choice(ctx["tr_sc"])
-        return E.cap_chunk(("s", s), ds["scene_meta"][s]["caption"], pl)
+        return ("s", s), ds["scene_meta"][s]["caption"]
     pool = ctx["tr_sc_pos"] if task == "vqa_position" else ctx["tr_sc"]
     s = rng.choice(pool)
-    q, a = ds["scene_meta"][s]["qa"][_QI[task]]
-    return E.vqa_chunk(("s", s), q, a, pl)
+    return ("s", s), ds["scene_meta"][s]["qa"][_QI[task]][1]
+
+
+def open_task_chunk(rng, ctx, task, pl):
+    img, answer = open_task_item(rng, ctx, task)
+    if task.startswith("caption_"):
+        return E.cap_chunk(img, answer, pl)
+    q = ctx["ds"]["scene_meta"][img[1]]["qa"][_QI[task]][0]
+    return E.vqa_chunk(img, q, answer, pl)
 
 
 def open_fewshot_row(rng, ctx, max_images, tasks, max_shots=16, answer_only=True):
@@ -75,6 +87,16 @@ def open_fewshot_row(rng, ctx, max_images, tasks, max_shots=16, answer_only=True
     n = rng.randint(1, min(max_shots + 1, max_images))
     pl = 0 if answer_only else 1
     return [open_task_chunk(rng, ctx, task, pl) for _ in range(n)]
+
+
+def open_from_demos_row(rng, ctx, max_images, tasks, max_shots=16):
+    task = _pick(rng, tasks)
+    n = rng.randint(2, min(max_shots + 1, max_images))
+    out = []
+    for i in range(n):
+        img, answer = open_task_item(rng, ctx, task)
+        out.append(E.cls_chunk(img, answer, learnable=i > 0))
+    return out
 
 
 def make_context(ds, labels):
@@ -86,7 +108,7 @@ def make_context(ds, labels):
 
 def sample_row(rng, ctx, tok, data):
     """One training row as the phase's `data` table declares: {max_images, mix: {kind: weight}, classification: {...},
-    captions: {...}, open_fewshot: {...}} -> episodes.build's (ids, loss, imgs, iidx)."""
+    captions: {...}, open_fewshot: {...}, open_from_demos: {...}} -> episodes.build's (ids, loss, imgs, iidx)."""
     kind = _pick(rng, data["mix"])
     mi = int(data["max_images"])
     if kind == "classification":
@@ -96,6 +118,9 @@ def sample_row(rng, ctx, tok, data):
     elif kind == "open_fewshot":
         o = data["open_fewshot"]
         chunks = open_fewshot_row(rng, ctx, mi, o["tasks"], o.get("max_shots", 16), o.get("answer_only", True))
+    elif kind == "open_from_demos":
+        o = data["open_from_demos"]
+        chunks = open_from_demos_row(rng, ctx, mi, o["tasks"], o.get("max_shots", 16))
     else:
         raise ValueError("unknown row kind %r in the data mix" % kind)
     return E.build(tok, chunks)

@@ -6,7 +6,9 @@
     /usr/bin/python3 -m training.recipe publish --run-dir D         # copy D/package to public/models/<id> + model card
 
 The run directory holds (and nothing else writes there):
-  recipe.json      the resolved recipe (the file as read + seed + dataset); a rerun with a different recipe is refused
+  recipe.json      the resolved recipe (the file as read + seed + dataset). A rerun with an edited recipe keeps the
+                   phases before the first changed one (their settings and inputs are the same) and runs the rest
+                   again; state.json's "rebased" says when. A changed run/model/data section is refused (--force: all)
   versions.json    python, torch, numpy, device, git commit (and whether the tree had uncommitted changes), per start
   log.txt          this run's log only (each start of the command is marked; resumed runs append)
   state.json       finished phases with their wall time and steps
@@ -441,11 +443,19 @@ class Runner:
                 table["fewshot"]["%d-way %d-shot" % (n, s)] = {"n_way": n, "shots": s, "n_demo_images": n * s, **r}
                 self.log("eval %d-way %d-shot: rank %.3f gen %.3f | gates=0 rank %.3f" % (
                     n, s, r["main"]["rank"]["acc"], r["main"]["gen"]["acc"], r["gates_0"]["rank"]["acc"]))
+        for n in p["classification_ways"]:
+            for m in p.get("classification_images", []):  # m demonstrations spread over the n classes
+                r = ev.fewshot(int(n), n_demo=int(m), n_ep=n_ep, variants=VARIANTS)
+                table["fewshot"]["%d-way %d images" % (n, m)] = {"n_way": n, "shots": None, "n_demo_images": m, **r}
+                self.log("eval %d-way %d images: rank %.3f gen %.3f | gates=0 rank %.3f" % (
+                    n, m, r["main"]["rank"]["acc"], r["main"]["gen"]["acc"], r["gates_0"]["rank"]["acc"]))
         table["caption_vqa"] = ev.caption_vqa(n=n_ep, variants=VARIANTS[:2])
         table["open_ended"] = run_open_eval(model, tok, self.ds, self.log, n_items=int(p["open_items"]),
                                             shots=[int(k) for k in p["open_shots"]], ev=ev)
         table["eval_seconds"] = round(time.time() - t0)
         atomic_json(table, os.path.join(self.dir, "eval.json"))
+        from .curve_svg import write_curve_svg
+        write_curve_svg(table, os.path.join(self.dir, "fewshot_curve.svg"))
         return {"seconds": round(time.time() - t0)}
 
     # -------------------------------------------------------------- driver
@@ -471,8 +481,48 @@ class Runner:
         self.log("run finished (%.0fs in this start)" % (time.time() - t_all))
 
 
+def changed_from(old, new):
+    """The index of the first phase whose resolved settings differ between two resolved recipes (len(phases) when
+    none does), or None when something outside the phases differs (model, data, seed: nothing can be kept)."""
+    strip = lambda r: {k: v for k, v in r.items() if k not in ("phase", "recipe_file")}
+    if strip(old) != strip(new):
+        return None
+    for i, (a, b) in enumerate(zip(old["phase"], new["phase"])):
+        if a != b:
+            return i
+    return min(len(old["phase"]), len(new["phase"]))
+
+
+def rebase_run_dir(run_dir, old, new, log):
+    """A recipe edited after (part of) a run: every phase before the first changed one keeps its result (its settings
+    and all it starts from are unchanged, so a rerun would compute the same); that phase and all after it are run
+    again. Returns the names kept."""
+    i = changed_from(old, new)
+    if i is None:
+        sys.exit("recipe: %s was started with a different run/model/data section; use a new --run-dir, or --force to "
+                 "run every phase again" % run_dir)
+    kept = [p["name"] for p in new["phase"][:i]]
+    sp = os.path.join(run_dir, "state.json")
+    state = json.load(open(sp)) if os.path.exists(sp) else {"phases": {}}
+    dropped = [n for n in state["phases"] if n not in kept]
+    for n in dropped:
+        del state["phases"][n]
+    for p in old["phase"][i:] + new["phase"][i:]:
+        ck = os.path.join(run_dir, "ckpt", "%s.pt" % p["name"])
+        if os.path.exists(ck):
+            os.remove(ck)
+    state.setdefault("rebased", []).append({"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "kept": kept,
+                                            "rerun": [p["name"] for p in new["phase"][i:]]})
+    atomic_json(state, sp)
+    log("recipe changed from phase %s on: kept %s (same settings); %s run again" % (
+        new["phase"][i]["name"] if i < len(new["phase"]) else "-", ", ".join(kept) or "nothing",
+        ", ".join(p["name"] for p in new["phase"][i:]) or "nothing"))
+    return kept
+
+
 def prepare_run_dir(recipe_path, run_dir, seed=None, dataset="full", force=False):
-    """Resolve the recipe and pin it to the run directory: a rerun must use the same resolved recipe."""
+    """Resolve the recipe and pin it to the run directory. A rerun with the same recipe resumes; with an edited one,
+    the phases before the first changed one are kept and the rest run again (rebase_run_dir); --force runs all."""
     r = load_recipe(recipe_path)
     if seed is not None:
         r["run"]["seed"] = seed
@@ -482,9 +532,15 @@ def prepare_run_dir(recipe_path, run_dir, seed=None, dataset="full", force=False
     rp = os.path.join(run_dir, "recipe.json")
     if os.path.exists(rp):
         old = json.load(open(rp))
-        if json.loads(json.dumps(r)) != old and not force:
-            sys.exit("recipe: %s was started with a different recipe (%s); use a new --run-dir, or --force to continue "
-                     "with the new one" % (run_dir, rp))
+        new = json.loads(json.dumps(r))
+        if new != old:
+            if force:
+                sp = os.path.join(run_dir, "state.json")
+                if os.path.exists(sp):
+                    os.remove(sp)
+                shutil.rmtree(os.path.join(run_dir, "ckpt"), ignore_errors=True)
+            else:
+                rebase_run_dir(run_dir, old, new, RunLog(os.path.join(run_dir, "log.txt")))
     atomic_json(r, rp)
     gi = os.path.join(run_dir, ".gitignore")
     if not os.path.exists(gi):  # the big binaries stay out of git; recipe, versions, log, state and eval are kept
@@ -563,7 +619,8 @@ def main():
     a_run.add_argument("--dataset", default="full", choices=["full", "tiny"], help="tiny: the synthetic test dataset")
     a_run.add_argument("--phases", default=None, help="comma-separated phase names (default: all)")
     a_run.add_argument("--stop-after-steps", type=int, default=None, help=argparse.SUPPRESS)
-    a_run.add_argument("--force", action="store_true", help="continue a run dir that was started with another recipe")
+    a_run.add_argument("--force", action="store_true", help="run every phase again in a run dir that was started with "
+                       "another recipe (without it, the phases before the first changed one are kept)")
     a_show = sub.add_parser("show", help="print the resolved recipe")
     a_show.add_argument("--recipe", default=RECIPE)
     a_pub = sub.add_parser("publish", help="copy a finished run's package to public/models/<id>/ with its model card")

@@ -32,10 +32,11 @@ def tiny_recipe(steps=3, checkpoint_every=2):
         if p["kind"] == "bridge":
             p["batch"] = 4
             p["data"]["max_images"] = 5
-            if "open_fewshot" in p["data"]:
-                p["data"]["open_fewshot"]["max_shots"] = 4
+            for kind in ("open_fewshot", "open_from_demos"):
+                if kind in p["data"]:
+                    p["data"][kind]["max_shots"] = 4
         if p["kind"] == "eval":
-            p.update(classification_episodes=4, classification_ways=[2], classification_shots=[0, 1], open_items=3,
+            p.update(classification_episodes=4, classification_ways=[2], classification_shots=[0, 1], classification_images=[3], open_items=3,
                      open_shots=[0, 1, 2])
     return r
 

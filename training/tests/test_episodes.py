@@ -8,7 +8,7 @@ import pytest
 
 from training import episodes as E
 from training.data import LabelMaker, tiny_dataset
-from training.mix import make_context, sample_row, open_fewshot_row
+from training.mix import make_context, sample_row, open_fewshot_row, open_from_demos_row
 from training.tokenizer import Tokenizer, train_bpe, EOC
 
 
@@ -98,3 +98,29 @@ def test_open_fewshot_rows_target_only_their_answers(ctx, tok):
             if task == "vqa_position":
                 assert ch["parts"][1][0] in ("left", "right")
         assert len({ch["parts"][0][0] for ch in chunks}) == 1  # one task per episode
+
+
+def test_open_from_demos_rows_say_the_task_only_through_their_answers(ctx, tok):
+    rng = random.Random(5)
+    ds = ctx["ds"]
+    for task, vocab in (("vqa_position", {"left", "right"}), ("vqa_count", {"1", "2", "3", "4"}),
+                        ("caption_emoji", {e["sub"] for e in ds["emoji"]})):
+        chunks = open_from_demos_row(rng, ctx, 6, {task: 1.0}, max_shots=4)
+        assert 2 <= len(chunks) <= 5
+        for i, ch in enumerate(chunks):
+            assert [t for t, _ in ch["parts"]][0] == E.OUT  # no question, no "Caption:": the classification format
+            answer, flag = ch["parts"][1]
+            assert answer in vocab
+            assert flag == (0 if i == 0 else 1)  # nothing before the first answer says what is asked
+        ids, loss, imgs, _ = E.build(tok, chunks)
+        assert len(imgs) == len(chunks)
+
+
+def test_eval_from_demos_prompts_hold_no_question(tok):
+    from training.eval_open import build_prompts, restyle
+    queries = [(("s", 0), "Question:What color are the shapes? Short answer:", "red")]
+    pool = [(("s", i), "Question:What color are the shapes? Short answer:", "blue") for i in range(1, 4)]
+    per = build_prompts(tok, restyle(queries, "from_demos"), restyle(pool, "from_demos"), [0, 2])[0]
+    text = tok.decode(per[2][0])
+    assert "Question" not in text and text.count(E.OUT) == 3 and text.count("blue") == 2 and "red" not in text
+    assert tok.decode(per[0][0]).endswith(E.OUT)

@@ -10,7 +10,7 @@ from training.common import ROOT
 from training.recipe import run_recipe, load_recipe, load_checkpoint
 
 HAVE_NODE_ORT = bool(shutil.which("node")) and os.path.isdir(os.path.join(ROOT, "node_modules", "onnxruntime-node"))
-TRAINED = "tokenizer,vision,lm_text,lm_episodes,lm_many_shot,bridge_fewshot,bridge_many_shot,bridge_open_ended"
+TRAINED = "tokenizer,vision,lm_text,lm_episodes,lm_many_shot,bridge_fewshot,bridge_many_shot,bridge_open_ended,bridge_from_demos"
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +44,15 @@ def test_every_phase_runs_and_writes_its_run_directory(smoke_run):
     for p in r["phase"]:
         assert any("%s: done" % p["name"] in line for line in log)
     ev = json.load(open(os.path.join(run_dir, "eval.json")))
-    assert set(ev["fewshot"]) == {"2-way 0-shot", "2-way 1-shot"}
-    assert set(ev["open_ended"]["tasks"]) == {"vqa_color", "vqa_shape", "vqa_count", "vqa_position", "caption_emoji"}
+    assert set(ev["fewshot"]) == {"2-way 0-shot", "2-way 1-shot", "2-way 3 images"}
+    assert ev["fewshot"]["2-way 3 images"]["n_demo_images"] == 3
+    tasks = {"vqa_color", "vqa_shape", "vqa_count", "vqa_position", "caption_emoji"}
+    assert set(ev["open_ended"]["tasks"]) == tasks and set(ev["open_ended"]["from_demos"]["tasks"]) == tasks
     assert "per class" in ev["shot_means"] and "in the prompt" in ev["shot_means"]
-    for t in ev["open_ended"]["tasks"].values():
+    for t in list(ev["open_ended"]["tasks"].values()) + list(ev["open_ended"]["from_demos"]["tasks"].values()):
         assert set(t["main"]) == {"0", "1", "2"} and "gates_0" in t
+    svg = open(os.path.join(run_dir, "fewshot_curve.svg")).read()
+    assert svg.startswith("<svg") and "2-way novel labels" in svg and "task from demos only" in svg
     # a second start finds everything done and trains nothing
     assert run_recipe(rf, run_dir, device="cpu", dataset="tiny", quiet=True)
     tail = open(os.path.join(run_dir, "log.txt")).read().split("start: recipe")[-1]
@@ -137,12 +141,45 @@ def test_resume_after_kill_equals_uninterrupted_run(tmp_path, tiny_recipe_file):
     assert open(os.path.join(ref_dir, "tokenizer.json")).read() == open(os.path.join(cut_dir, "tokenizer.json")).read()
 
 
-def test_a_run_dir_refuses_another_recipe(tmp_path, tiny_recipe_file):
-    rf1, rf2 = tiny_recipe_file(steps=1), tiny_recipe_file(steps=2)
+def test_an_edited_recipe_keeps_the_phases_before_the_change_and_equals_a_fresh_run(tmp_path, tiny_recipe_file):
+    from training.tests.conftest import tiny_recipe
+    phases = ["tokenizer", "vision", "lm_text", "lm_episodes"]
+    rf1 = tiny_recipe_file(steps=2)
+    edited = tiny_recipe(steps=2)
+    next(p for p in edited["phase"] if p["name"] == "lm_text")["lr"] = 1e-3  # the first changed phase
+    rf2 = str(tmp_path / "edited.json")
+    open(rf2, "w").write(json.dumps(edited))
+    d, fresh = str(tmp_path / "run"), str(tmp_path / "fresh")
+    assert run_recipe(rf1, d, device="cpu", dataset="tiny", phases=phases, quiet=True)
+    vision_before = torch.load(os.path.join(d, "weights", "vision.pt"))
+    assert run_recipe(rf2, d, device="cpu", dataset="tiny", phases=phases, quiet=True)
+    log = open(os.path.join(d, "log.txt")).read()
+    assert "recipe changed from phase lm_text on: kept tokenizer, vision" in log
+    assert "vision: finished in an earlier start, skipped" in log and log.count("lm_text: lm phase starts") == 2
+    rebased = json.load(open(os.path.join(d, "state.json")))["rebased"][-1]
+    assert rebased["kept"] == ["tokenizer", "vision"] and rebased["rerun"][:2] == ["lm_text", "lm_episodes"]
+    assert json.load(open(os.path.join(d, "recipe.json")))["phase"] == json.loads(json.dumps(load_recipe(rf2)))["phase"]
+    # the kept phase was not retrained, and the whole run equals a fresh run of the edited recipe
+    assert all(torch.equal(t, torch.load(os.path.join(d, "weights", "vision.pt"))[k]) for k, t in vision_before.items())
+    assert run_recipe(rf2, fresh, device="cpu", dataset="tiny", phases=phases, quiet=True)
+    a, b = _weights(d), _weights(fresh)
+    assert list(a) == list(b)
+    for f in a:
+        assert all(torch.equal(a[f][k], b[f][k]) for k in a[f]), f
+
+
+def test_a_run_dir_refuses_another_model_or_seed(tmp_path, tiny_recipe_file):
+    from training.tests.conftest import tiny_recipe
     d = str(tmp_path / "run")
-    assert run_recipe(rf1, d, device="cpu", dataset="tiny", phases=["tokenizer"], quiet=True)
+    assert run_recipe(tiny_recipe_file(steps=1), d, device="cpu", dataset="tiny", phases=["tokenizer"], quiet=True)
+    other = tiny_recipe(steps=1)
+    other["model"]["d_model"] = 48
+    rf = str(tmp_path / "other.json")
+    open(rf, "w").write(json.dumps(other))
     with pytest.raises(SystemExit):
-        run_recipe(rf2, d, device="cpu", dataset="tiny", phases=["tokenizer"], quiet=True)
+        run_recipe(rf, d, device="cpu", dataset="tiny", phases=["tokenizer"], quiet=True)
+    with pytest.raises(SystemExit):
+        run_recipe(tiny_recipe_file(steps=1), d, device="cpu", dataset="tiny", phases=["tokenizer"], seed=5, quiet=True)
 
 
 def test_publish_writes_package_and_model_card(smoke_run, tmp_path):
@@ -156,6 +193,8 @@ def test_publish_writes_package_and_model_card(smoke_run, tmp_path):
     card = open(os.path.join(pkg, "README.md")).read()
     assert "{{" not in card
     assert 'What a "shot" counts' in card and "| vqa_position | **model** | exact match |" in card
+    assert "given only by the demonstrations" in card and "fewshot_curve.svg" in card
+    assert os.path.exists(os.path.join(pkg, "fewshot_curve.svg"))
     assert "| bridge_open_ended | bridge |" in card
     man = json.load(open(os.path.join(pkg, "manifest.json")))
     assert man["version"] == "1.0.0" and "open_ended" in man["eval"]
