@@ -50,7 +50,9 @@ def open_md(ev):
            "", "**The prompt says what is asked** (\"Question:... Short answer:\", \"Caption:\"):", "", table_md(res)]
     if res.get("from_demos"):
         out += ["", "**The task given only by the demonstrations** (Flamingo's \"Output:\" format, no question: "
-                "`<image>Output:red<|endofchunk|>` ... `<image>Output:`; at 0 shots nothing says what is asked):", "",
+                "`<image>Output:red<|endofchunk|>` ... `<image>Output:`; at 0 shots nothing says what is asked). Trained on "
+                "scenes only: after `Output:` an emoji is a class whose label the prompt binds (the classification "
+                "tables), so emoji captions are asked with `Caption:`:", "",
                 table_md(res["from_demos"], shots=res["shots"])]
     return "\n".join(out)
 
