@@ -437,18 +437,15 @@ class Runner:
         table = {"episodes_per_cell": n_ep, "shot_means": "classification: k-shot = k demonstrations per class; "
                  "open_ended: k-shot = k demonstrations in the prompt (Flamingo's count)", "fewshot": {}}
         from .evaluate import VARIANTS
-        for n in p["classification_ways"]:
-            for s in p["classification_shots"]:
-                r = ev.fewshot(int(n), shots=int(s), n_ep=n_ep, variants=VARIANTS)
-                table["fewshot"]["%d-way %d-shot" % (n, s)] = {"n_way": n, "shots": s, "n_demo_images": n * s, **r}
-                self.log("eval %d-way %d-shot: rank %.3f gen %.3f | gates=0 rank %.3f" % (
-                    n, s, r["main"]["rank"]["acc"], r["main"]["gen"]["acc"], r["gates_0"]["rank"]["acc"]))
-        for n in p["classification_ways"]:
-            for m in p.get("classification_images", []):  # m demonstrations spread over the n classes
-                r = ev.fewshot(int(n), n_demo=int(m), n_ep=n_ep, variants=VARIANTS)
-                table["fewshot"]["%d-way %d images" % (n, m)] = {"n_way": n, "shots": None, "n_demo_images": m, **r}
-                self.log("eval %d-way %d images: rank %.3f gen %.3f | gates=0 rank %.3f" % (
-                    n, m, r["main"]["rank"]["acc"], r["main"]["gen"]["acc"], r["gates_0"]["rank"]["acc"]))
+        # k demonstrations per class, then m demonstrations in the prompt spread over the n classes
+        cells = [(int(n), int(k), None) for n in p["classification_ways"] for k in p["classification_shots"]] + \
+                [(int(n), None, int(m)) for n in p["classification_ways"] for m in p.get("classification_images", [])]
+        for n, k, m in cells:
+            r = ev.fewshot(n, shots=k, n_demo=m, n_ep=n_ep, variants=VARIANTS)
+            key = "%d-way %s" % (n, "%d-shot" % k if m is None else "%d images" % m)
+            table["fewshot"][key] = {"n_way": n, "shots": k, "n_demo_images": n * k if m is None else m, **r}
+            self.log("eval %s: rank %.3f gen %.3f | gates=0 rank %.3f" % (
+                key, r["main"]["rank"]["acc"], r["main"]["gen"]["acc"], r["gates_0"]["rank"]["acc"]))
         table["caption_vqa"] = ev.caption_vqa(n=n_ep, variants=VARIANTS[:2])
         table["open_ended"] = run_open_eval(model, tok, self.ds, self.log, n_items=int(p["open_items"]),
                                             shots=[int(k) for k in p["open_shots"]], ev=ev)
