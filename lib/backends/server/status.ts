@@ -1,6 +1,5 @@
 import "server-only";
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 
 /**
@@ -33,10 +32,21 @@ export function serverModelStatus(): ServerModelStatus[] {
   return [...status.values()];
 }
 
+/**
+ * onnxruntime-node's native folder for this platform. `createRequire` comes from
+ * `process.getBuiltinModule` because a bundler rewrites a static `createRequire(import.meta.url)`
+ * into its own module ids (in the Next build, `resolve` returned a number and the check never ran).
+ */
+function ortNativeDir(): string {
+  const { createRequire } = process.getBuiltinModule("node:module");
+  const entry = createRequire(path.join(process.cwd(), "package.json")).resolve("onnxruntime-node");
+  return path.join(path.dirname(entry), "..", "bin", "napi-v6", process.platform, process.arch);
+}
+
 /** Why CUDA cannot load, when that is visible without trying (saves ORT's error log); else undefined. */
 export function cudaLibraryMissing(): string | undefined {
   try {
-    const dir = path.join(path.dirname(createRequire(import.meta.url).resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);
+    const dir = ortNativeDir();
     if (!existsSync(path.join(dir, "libonnxruntime_providers_cuda.so"))) {
       return "onnxruntime-node has no CUDA provider library here (installed with ONNXRUNTIME_NODE_INSTALL=skip, or no CUDA build for this platform)";
     }
