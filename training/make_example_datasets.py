@@ -9,6 +9,10 @@ novel-emoji-2way/  "Novel emoji (2-way)": 2 held-out emoji classes x 40 augmente
                    through the prompt; candidates = both labels. Format <image>Output:{label}<|endofchunk|>.
 scene-vqa/         "Scene VQA": 90 held-out scene renders (32x32), 30 each of colour / shape / count
                    questions with their closed answer sets as candidates.
+scene-colours/     "Scene colours (task from examples)": 60 other held-out scenes, 10 per colour, in the
+                   classification format with no question: which attribute to name (the colour, not the
+                   shape or the count) is given only by the demonstrations. Its own seed, so the two
+                   datasets above stay byte-identical.
 Each folder holds data.jsonl (the eval CLI's format, README "Datasets for eval") and images/*.png.
 """
 import json, os, random, shutil, sys
@@ -79,13 +83,31 @@ def scene_vqa(ds, rng, per_type=30):
         rows.append({"image": name, "question": q, "answer": answer, "candidates": cands[q]})
     rng.shuffle(rows)
     save(d, rows, {"seed": SEED, "scene_indices": picks})
+    return picks
+
+
+def scene_colours(ds, rng, taken, per_colour=10):
+    held = [i for i, s in enumerate(ds["scene_split"]) if s == "heldout" and i not in taken]
+    q = "What color are the shapes?"
+    by_colour = {c: [i for i in held if dict(ds["scene_meta"][i]["qa"])[q] == c] for c in sorted(COLOURS)}
+    d = fresh("scene-colours")
+    rows, picks = [], []
+    for colour, pool in by_colour.items():
+        for i in rng.sample(pool, per_colour):
+            name = "images/%s_%04d.png" % (colour, i)
+            Image.fromarray(ds["scenes"][i]).save(os.path.join(d, name), optimize=True)
+            rows.append({"image": name, "answer": colour, "candidates": sorted(COLOURS)})
+            picks.append(i)
+    rng.shuffle(rows)
+    save(d, rows, {"seed": SEED + 1, "scene_indices": picks})
 
 
 def main():
     ds = build_dataset(log=lambda *_: None)
     rng = random.Random(SEED)
     names, labels = emoji_2way(ds, rng)
-    scene_vqa(ds, rng)
+    taken = scene_vqa(ds, rng)
+    scene_colours(ds, random.Random(SEED + 1), set(taken))
     print("novel-emoji-2way:", list(zip(names, labels)))
 
 

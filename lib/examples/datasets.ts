@@ -40,6 +40,14 @@ export const EXAMPLE_DATASETS: readonly ExampleDataset[] = [
     task: "vqa",
     evalCount: 30,
   },
+  {
+    dir: "scene-colours",
+    name: "Scene colours (task from examples)",
+    description:
+      "The task itself learnt from the demonstrations: 60 other held-out scenes (32×32), 10 per colour, in the classification format <image>Output:{colour}<|endofchunk|> with no question. Whether to name the colour, the shape or the count is shown only by the demonstrations, so at 0 shots the model rarely says a colour; with a few shots it names the colour. Compare in generate mode, where the answer must be the colour word (about 13% at 0 shots, 61% at 1, 74% at 8); rank mode chooses among the six colours, which narrows the answer (33% at 0 shots).",
+    task: "classification",
+    evalCount: 30,
+  },
 ];
 
 /** Every file of an example dataset's folder, with paths relative to it. */

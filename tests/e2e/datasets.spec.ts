@@ -60,6 +60,7 @@ test.describe("datasets", () => {
     await ds.open();
     await expect(ds.card("Novel emoji (2-way)")).toContainText("80 items (48 pool / 32 eval)");
     await expect(ds.card("Scene VQA")).toContainText("90 items (60 pool / 30 eval)");
+    await expect(ds.card("Scene colours (task from examples)")).toContainText("60 items (30 pool / 30 eval)");
 
     await ds.openDataset("Novel emoji (2-way)");
     await expect(page.getByTestId("dataset-item-count")).toHaveText("80 items · page 1 of 2");

@@ -197,18 +197,26 @@ describe.each(providers)("example datasets on %s", (provider) => {
     const list = await listDatasets({ libraryId: examples.id });
     expect(list.map((d) => [d.name, d.task, d.itemCount, d.poolCount, d.evalCount])).toEqual([
       ["Novel emoji (2-way)", "classification", 80, 48, 32],
+      ["Scene colours (task from examples)", "classification", 60, 30, 30],
       ["Scene VQA", "vqa", 90, 60, 30],
     ]);
-    const emoji = await getDatasetItems(list[0]!.id);
+    const named = (name: string) => list.find((d) => d.name === name)!.id;
+    const emoji = await getDatasetItems(named("Novel emoji (2-way)"));
     expect(new Set(emoji.map((i) => i.answer)).size).toBe(2);
     expect(emoji.filter((i) => i.split === "eval").length).toBe(32);
     expect(emoji.every((i) => i.candidates?.length === 2 && i.candidates.includes(i.answer) && i.question === null)).toBe(true);
-    const vqa = await getDatasetItems(list[1]!.id);
+    const vqa = await getDatasetItems(named("Scene VQA"));
     expect(vqa.every((i) => i.question && i.candidates?.includes(i.answer))).toBe(true);
+    // The task is given only by the demonstrations: no question; a balanced split, five of each colour to evaluate.
+    const colours = await getDatasetItems(named("Scene colours (task from examples)"));
+    expect(colours.every((i) => i.question === null && i.candidates?.length === 6 && i.candidates.includes(i.answer))).toBe(true);
+    const evalByColour = new Map<string, number>();
+    for (const i of colours.filter((x) => x.split === "eval")) evalByColour.set(i.answer, (evalByColour.get(i.answer) ?? 0) + 1);
+    expect([...evalByColour.values()]).toEqual([5, 5, 5, 5, 5, 5]);
 
     const before = await counts();
     const again = await seedExamples();
-    expect(again.datasets).toEqual({ created: [], present: 2 });
+    expect(again.datasets).toEqual({ created: [], present: EXAMPLE_DATASETS.length });
     expect(await counts()).toEqual(before);
   });
 });

@@ -55,6 +55,16 @@ describe("npm run eval", () => {
     expect(out.stdout).toMatch(/\n\s+3\s+\d+\.\d/);
   });
 
+  it("on the Scene colours example, naming the colour is learnt from the demonstrations (generate mode)", () => {
+    // No question in the prompt: at 0 shots the model says other things about the scene.
+    const data = path.join(process.cwd(), "lib", "examples", "datasets", "scene-colours", "data.jsonl");
+    const out = evalCli(["--data", data, "--template", "classification", "--mode", "generate", "--shots", "0,4", "--seeds", "1", "--queries", "30", "--json"]);
+    expect(out.status).toBe(0);
+    const [zero, four] = (JSON.parse(out.stdout) as Report).results;
+    expect(zero!.accuracy.mean).toBeLessThan(0.35);
+    expect(four!.accuracy.mean).toBeGreaterThan(zero!.accuracy.mean + 0.25);
+  });
+
   it("explains bad arguments and data", () => {
     const noData = evalCli([]);
     expect(noData.status).toBe(2);
