@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { EXAMPLE_IMAGE_FILES, exampleTemplates, loadExampleImages, seedExamples } from "@/lib/examples";
+import { EXAMPLE_DATASETS, EXAMPLE_IMAGE_FILES, exampleTemplates, loadExampleImages, seedExamples } from "@/lib/examples";
 import { imagesOf, parseTemplate, render, serializePrompt, type Template } from "@/lib/prompt";
 import {
   DEFAULT_LIBRARY_NAME,
@@ -89,7 +89,7 @@ describe.each(providers)("the Examples library on %s", (provider) => {
     it("changes nothing when seeded again", async () => {
       const before = await snapshot();
       const report = await seedExamples();
-      expect(report).toEqual({ libraryId: before.libraries[1]!.id, libraryCreated: false, assetsCreated: 0, templatesCreated: [], templatesPresent: 5, datasets: { created: [], present: 2 } });
+      expect(report).toEqual({ libraryId: before.libraries[1]!.id, libraryCreated: false, assetsCreated: 0, templatesCreated: [], templatesPresent: 5, datasets: { created: [], present: EXAMPLE_DATASETS.length } });
       expect(await snapshot()).toEqual(before);
     });
 
