@@ -136,7 +136,11 @@ async function pickBackend(): Promise<{ backend: import("../lib/backends/contrac
     const { migrate } = await import("../lib/store/migrate");
     await migrate();
     const { listEngines, remoteConfig } = await import("../lib/engines");
-    const found = (await listEngines()).find((e) => e.id === values.engine || e.name === values.engine);
+    const engines = await listEngines();
+    // An id is exact; a name is unique only within a workspace, so it must name one engine here.
+    const named = engines.filter((e) => e.name === values.engine);
+    const found = engines.find((e) => e.id === values.engine) ?? (named.length === 1 ? named[0] : undefined);
+    if (named.length > 1 && !found) fail(`${named.length} workspaces have an engine named "${values.engine}": pass its id instead (${named.map((e) => e.id).join(", ")})`);
     if (!found) fail(`no engine named "${values.engine}" is registered (see the Engines page, or /api/engines)`);
     if (found.kind === "openai") return { backend: createRemoteBackend(await remoteConfig(found.id), { imageSource }), label: `${found.name} (${found.settings?.model ?? ""})` };
     values.model = found.id;

@@ -82,8 +82,9 @@ const headersContext = (id: string) => `engine:${id}:headers`;
 export const browserOnly = (name: string) =>
   new AppError("bad_request", `Engine "${name}" is a transformers.js model that runs in the browser only: run it from the Run panel, a notebook cell or a browser sweep, and test it on the Engines page (it cannot run on the server)`);
 
+/** Stored names are unique per workspace (the database's unique index), so another workspace's engines stay unseen. */
 const nameTaken = (name: string) =>
-  new AppError("conflict", `An engine named "${name}" already exists`, { details: [{ path: ["name"], message: "is already the name of another engine" }] });
+  new AppError("conflict", `An engine named "${name}" already exists in this workspace`, { details: [{ path: ["name"], message: "is already the name of another engine here" }] });
 
 function settingsOf(row: EngineRow): RemoteEngineSettings {
   return {

@@ -207,6 +207,24 @@ describe.each(providers)("engine registry on %s", (provider) => {
     expect((await remove(other.body.engine.id)).status).toBe(204);
   });
 
+  it("keeps stored names unique per workspace: another workspace may use the same name, not a bundled or declared one", async () => {
+    const other = `ws-${randomBytes(4).toString("hex")}`;
+    await db().workspace.create({ data: { id: other, name: "Another team" } });
+    const theirs = await createEngine({ name: "Local vLLM", baseUrl: "http://their-gpu:8000/v1", model: "m" }, other);
+    expect(theirs).toMatchObject({ name: "Local vLLM", source: "stored" });
+    expect(theirs.id).not.toBe(id);
+    // Within that workspace the name is taken now; the database's unique index says so, whichever path writes.
+    await expect(createEngine({ name: "Local vLLM", baseUrl: "http://h:1/v1", model: "m" }, other)).rejects.toMatchObject({ status: 409, message: expect.stringContaining("already exists in this workspace") });
+    for (const name of ["Hosted", "flamingo-mini"]) {
+      await expect(createEngine({ name, baseUrl: "http://h:1/v1", model: "m" }, other)).rejects.toMatchObject({ status: 409 });
+    }
+    // This workspace's engine of that name is unchanged, and each answers with its own settings.
+    expect((await get(id)).body.engine).toMatchObject({ name: "Local vLLM" });
+    expect((await remoteConfig(theirs.id)).baseUrl).toBe("http://their-gpu:8000/v1");
+    await deleteEngine(theirs.id);
+    await db().workspace.delete({ where: { id: other } });
+  });
+
   it("PATCH: absent fields kept, apiKey string sets / null clears, headers object replaces / null clears", async () => {
     let res = await patch(id, { model: "other-model", image: { maxSide: null }, systemPrompt: "Answer briefly." });
     expect(res.status).toBe(200);
