@@ -18,7 +18,7 @@ import { env, secretKeyBytes } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { requestPolicy } from "@/lib/http/origin";
 import { database, type Database } from "@/lib/store/db";
-import { acceptInvitationsForEmail, addMember, countUsers, createWorkspace, hasPendingInvitation, listMemberships } from "@/lib/store/accounts";
+import { acceptInvitationsForEmail, claimOwnerIfNone, countUsers, createWorkspace, hasPendingInvitation, listMemberships } from "@/lib/store/accounts";
 import { LOCAL_WORKSPACE_ID } from "./caller";
 
 /** Better Auth's own routes live here (app/api/auth/[...all]). */
@@ -48,10 +48,7 @@ export async function maySignUp(email: string): Promise<boolean> {
 
 /** After an account exists: the first one owns the local workspace; verified OpenID addresses join where invited; open sign-ups get a workspace. */
 async function settleNewUser(user: { id: string; name: string; email: string; emailVerified: boolean }): Promise<void> {
-  if ((await countUsers()) === 1) {
-    await addMember(LOCAL_WORKSPACE_ID, user.id, "owner");
-    return;
-  }
+  if (await claimOwnerIfNone(LOCAL_WORKSPACE_ID, user.id)) return;
   if (user.emailVerified) await acceptInvitationsForEmail(user.email, user.id);
   if (env().STUDIO_OPEN_SIGNUP && (await listMemberships(user.id)).length === 0) {
     await createWorkspace(`${user.name || user.email.split("@")[0]}'s workspace`, user.id);

@@ -70,6 +70,26 @@ export async function createWorkspace(name: string, ownerId: string): Promise<{ 
   return { id, name };
 }
 
+/**
+ * Makes `userId` the owner of `workspaceId` when it has no owner yet; true when this call did. The
+ * first statement writes the workspace's row, taking its lock (a row lock on PostgreSQL, the write
+ * lock on SQLite) before the owners are counted, so of two first sign-ups at the same moment exactly
+ * one becomes owner: never both, and never neither (as counting the users could give).
+ */
+export async function claimOwnerIfNone(workspaceId: string, userId: string): Promise<boolean> {
+  return db().$transaction(async (tx) => {
+    const { count } = await tx.workspace.updateMany({ where: { id: workspaceId }, data: { updatedAt: new Date() } });
+    if (count === 0) throw notFound("Workspace", workspaceId);
+    if ((await tx.member.count({ where: { workspaceId, role: "owner" } })) > 0) return false;
+    await tx.member.upsert({
+      where: { workspaceId_userId: { workspaceId, userId } },
+      create: { id: newId(), workspaceId, userId, role: "owner" },
+      update: { role: "owner" },
+    });
+    return true;
+  });
+}
+
 /** Adds (or re-roles) a member; idempotent. */
 export async function addMember(workspaceId: string, userId: string, role: StoredRole): Promise<void> {
   await db().member.upsert({
