@@ -115,6 +115,25 @@ function RemoteEngineForm({ engine, onSaved, onTested, onCancel, titleId }: Prop
   const fieldId = (f: FieldName) => `${id}-${f}`;
   const describedBy = (f: FieldName, hint = false) => [hint ? `${fieldId(f)}-hint` : "", errors[f] ? `${fieldId(f)}-err` : ""].filter(Boolean).join(" ") || undefined;
   const invalid = (f: FieldName) => (errors[f] ? true : undefined);
+  /** A numeric field of the limits row: its value is kept as typed and checked on submit (form.ts). */
+  type NumericKey = "timeoutSeconds" | "maxConcurrency" | "maxImages" | "maxSide";
+  const numberInput = (field: FieldName, key: NumericKey, o: { min: number; max: number; step: number | "any"; testId: string; placeholder?: string }) => (
+    <input
+      id={fieldId(field)}
+      type="number"
+      inputMode={o.step === "any" ? "decimal" : "numeric"}
+      min={o.min}
+      max={o.max}
+      step={o.step}
+      className="input tabular-nums"
+      value={values[key]}
+      onChange={(e) => set(key, e.target.value, field)}
+      placeholder={o.placeholder}
+      aria-invalid={invalid(field)}
+      aria-describedby={describedBy(field)}
+      data-testid={o.testId}
+    />
+  );
 
   const dirty = isDirty(values, initial);
   /** Editing, changed, and the stored key or headers kept: an unsaved test goes without them. */
@@ -347,53 +366,13 @@ function RemoteEngineForm({ engine, onSaved, onTested, onCancel, titleId }: Prop
         <legend className="label">Limits and images</legend>
         <div className="grid grid-cols-2 gap-3 sm:grid-cols-3">
           <Row id={fieldId("timeout")} label="Timeout (s)" field="timeout" errors={errors}>
-            <input
-              id={fieldId("timeout")}
-              type="number"
-              inputMode="decimal"
-              min={TIMEOUT_S.min}
-              max={TIMEOUT_S.max}
-              step="any"
-              className="input tabular-nums"
-              value={values.timeoutSeconds}
-              onChange={(e) => set("timeoutSeconds", e.target.value, "timeout")}
-              aria-invalid={invalid("timeout")}
-              aria-describedby={describedBy("timeout")}
-              data-testid="engine-timeout"
-            />
+            {numberInput("timeout", "timeoutSeconds", { min: TIMEOUT_S.min, max: TIMEOUT_S.max, step: "any", testId: "engine-timeout" })}
           </Row>
           <Row id={fieldId("maxConcurrency")} label="Max concurrent requests" field="maxConcurrency" errors={errors}>
-            <input
-              id={fieldId("maxConcurrency")}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={64}
-              step={1}
-              className="input tabular-nums"
-              value={values.maxConcurrency}
-              onChange={(e) => set("maxConcurrency", e.target.value, "maxConcurrency")}
-              aria-invalid={invalid("maxConcurrency")}
-              aria-describedby={describedBy("maxConcurrency")}
-              data-testid="engine-max-concurrency"
-            />
+            {numberInput("maxConcurrency", "maxConcurrency", { min: 1, max: 64, step: 1, testId: "engine-max-concurrency" })}
           </Row>
           <Row id={fieldId("maxImages")} label="Max images per prompt" field="maxImages" errors={errors}>
-            <input
-              id={fieldId("maxImages")}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={1000}
-              step={1}
-              className="input tabular-nums"
-              value={values.maxImages}
-              onChange={(e) => set("maxImages", e.target.value, "maxImages")}
-              placeholder="no limit"
-              aria-invalid={invalid("maxImages")}
-              aria-describedby={describedBy("maxImages")}
-              data-testid="engine-max-images"
-            />
+            {numberInput("maxImages", "maxImages", { min: 1, max: 1000, step: 1, testId: "engine-max-images", placeholder: "no limit" })}
           </Row>
           <Row id={fieldId("imageFormat")} label="Image format" field="imageFormat" errors={errors}>
             <select
@@ -410,21 +389,7 @@ function RemoteEngineForm({ engine, onSaved, onTested, onCancel, titleId }: Prop
             </select>
           </Row>
           <Row id={fieldId("maxSide")} label="Longest side (px)" field="maxSide" errors={errors}>
-            <input
-              id={fieldId("maxSide")}
-              type="number"
-              inputMode="numeric"
-              min={64}
-              max={4096}
-              step={1}
-              className="input tabular-nums"
-              value={values.maxSide}
-              onChange={(e) => set("maxSide", e.target.value, "maxSide")}
-              placeholder="as stored"
-              aria-invalid={invalid("maxSide")}
-              aria-describedby={describedBy("maxSide")}
-              data-testid="engine-max-side"
-            />
+            {numberInput("maxSide", "maxSide", { min: 64, max: 4096, step: 1, testId: "engine-max-side", placeholder: "as stored" })}
           </Row>
         </div>
         <p className="text-xs text-stone-500">

@@ -51,6 +51,15 @@ test("an engine is added on the Engines page and its connection tested", async (
   // Lossless images, so the engine sees the very pixels the bundled model sees here and must answer the same
   // (JPEG, the default for hosted VLMs, shifts a near-tie greedy answer of a 32-px model).
   await form.getByTestId("engine-image-format").selectOption("png");
+  // The limits: a bad value is named beside its field and nothing is saved; then real values.
+  await form.getByTestId("engine-max-concurrency").fill("0");
+  await form.getByTestId("engine-save").click();
+  await expect(form.locator('[data-testid="engine-error"][data-field="maxConcurrency"]')).toContainText("whole number");
+  await expect(form.getByTestId("engine-max-concurrency")).toHaveAttribute("aria-invalid", "true");
+  await form.getByTestId("engine-max-concurrency").fill("3");
+  await form.getByTestId("engine-timeout").fill("45");
+  await form.getByTestId("engine-max-images").fill("64");
+  await form.getByTestId("engine-max-side").fill("512");
   // Tested before saving: it lists the models, takes one and two images, and ranks exactly.
   await form.getByTestId("engine-test").click();
   const result = form.getByTestId("probe-result");
@@ -62,6 +71,8 @@ test("an engine is added on the Engines page and its connection tested", async (
   await expect(row).toBeVisible();
   engineId = (await row.getAttribute("data-engine-id")) ?? "";
   expect(engineId).not.toBe("");
+  const { engine } = (await (await page.request.get(`/api/engines/${engineId}`)).json()) as { engine: { settings: Record<string, unknown> } };
+  expect(engine.settings).toMatchObject({ timeoutMs: 45_000, maxConcurrency: 3, maxImages: 64, image: { format: "png", maxSide: 512 } });
   // The key is write-only: the page and the API say only that one is set.
   expect(await page.content()).not.toContain("sk-e2e-not-a-real-key");
   expect(await (await page.request.get("/api/engines")).text()).not.toContain("sk-e2e-not-a-real-key");
